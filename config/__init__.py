@@ -1,0 +1,1 @@
+"""Settings and framework data files of zi-orchestrator."""

@@ -1,0 +1,53 @@
+"""Product settings, read from `ZI_*` environment variables (and a `.env` file).
+
+The defaults make the embedded mode work with zero configuration: a SQLite file under the
+data folder. Secrets are `SecretStr` so that they never print in logs, errors or artifacts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_FRAMEWORK = "permenpanrb-90-2021"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; each field is `ZI_<NAME>` in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ZI_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=Path.home() / ".local" / "share" / "zi-orchestrator",
+        description="Folder for the embedded SQLite database, reports and packages.",
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database; unset means SQLite under data_dir. "
+        "May hold a password, hence secret.",
+    )
+    framework: str = Field(
+        default=DEFAULT_FRAMEWORK, description="LKE framework used when none is named."
+    )
+    frameworks_dir: Path | None = Field(
+        default=None,
+        description="Extra folder searched for framework files before the bundled ones.",
+    )
+    timezone: str = Field(default="Asia/Jakarta", description="Time zone of dates and schedules.")
+
+    def database_url_value(self) -> str:
+        """The URL to connect with; the embedded SQLite file when none is configured."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.data_dir / 'zi.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """One Settings per process; tests call `get_settings.cache_clear()` after changing env."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The `zi` console command: the entrypoint that people and scripts use."""

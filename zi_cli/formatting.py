@@ -1,0 +1,36 @@
+"""Numbers and dates written the Indonesian way for people (75,00; 1.234,5; 31 Mei 2027)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from zi_domain.rounding import lke_round
+
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def angka(value: float, decimals: int = 2) -> str:
+    """75.5 → '75,50'; thousands with dots, as the LKE prints numbers."""
+    shown = lke_round(value) if decimals == 2 else round(value, decimals)
+    text = f"{shown:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def tanggal(day: date, *, with_weekday: bool = False) -> str:
+    """date(2027, 5, 31) → '31 Mei 2027' (or 'Senin, 31 Mei 2027')."""
+    text = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{DAYS[day.weekday()]}, {text}" if with_weekday else text

@@ -1,0 +1,86 @@
+"""`zi`: score LKE answers, list frameworks, set up the database, run the demo.
+
+Exit status 2 means bad input (the message names the file, row and problem); scripts rely on
+`zi score --json` exactly as documented in the README.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from config.framework_files import installed_frameworks, load_framework
+from zi_cli.answers_file import AnswersFileError, read_answers_csv
+from zi_cli.score_view import print_unit_score
+from zi_domain.answers import read_answers
+from zi_domain.framework_data import FrameworkError
+from zi_domain.scoring import score_units
+from zi_domain.unit_score import unit_score
+
+app = typer.Typer(
+    help="zi-orchestrator: Zona Integritas (WBK/WBBM) dari LKE sampai usulan ke TPN.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+BAD_INPUT = 2
+
+
+def fail(message: str) -> NoReturn:
+    errors.print(f"[bold red]Galat:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+@app.command()
+def score(
+    answers: Annotated[Path, typer.Argument(help="CSV UTF-8 berkepala 'code,answer'.")],
+    framework: Annotated[
+        str | None, typer.Option(help="Nama kerangka LKE (lihat `zi frameworks`).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Keluaran satu objek JSON.")] = False,
+) -> None:
+    """Hitung nilai LKE satu unit kerja dari berkas jawaban."""
+    try:
+        lke = load_framework(framework)
+        rows = read_answers_csv(answers)
+    except (FrameworkError, AnswersFileError) as error:
+        fail(str(error))
+    sheet = read_answers(rows, lke)
+    if sheet.errors:
+        listed = "\n".join(f"  {answers}: {e}" for e in sheet.errors)
+        fail(f"{len(sheet.errors)} jawaban tidak dapat dibaca:\n{listed}")
+    scores = score_units(sheet.values, lke)
+    result = unit_score(scores.iloc[0], sheet.missing(sheet.values.index[0]), lke)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print_unit_score(console, result, lke, title=answers.name)
+
+
+@app.command()
+def frameworks() -> None:
+    """Daftar kerangka LKE yang terpasang."""
+    from rich.table import Table
+
+    table = Table(title="Kerangka LKE terpasang")
+    for column in ("Nama", "Judul", "Pertanyaan", "Berkas"):
+        table.add_column(column)
+    for installed in installed_frameworks():
+        try:
+            lke = load_framework(installed.name)
+        except FrameworkError as error:
+            table.add_row(installed.name, f"[red]tidak sah: {error}[/]", "-", str(installed.path))
+            continue
+        items = f"{len(lke.questions)} + {len(lke.hasil_items)}"
+        table.add_row(lke.name, lke.title, items, str(installed.path))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

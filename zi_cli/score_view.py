@@ -1,0 +1,105 @@
+"""The readable `zi score` table: areas, halves, hasil, total, floors, shortfalls, missing."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from zi_cli.formatting import angka
+from zi_domain.framework import Framework
+from zi_domain.unit_score import UnitScore
+
+RULE_NAMES = {
+    "total": "Nilai total",
+    "pengungkit": "Nilai pengungkit",
+    "hasil": "Nilai hasil",
+    "bersih_akuntabel": "Birokrasi yang bersih dan akuntabel",
+    "ipak": "Survei persepsi anti korupsi (IPAK)",
+    "kinerja": "Capaian kinerja lebih baik",
+    "pelayanan_prima": "Pelayanan publik yang prima (IPKP)",
+    "ipkp": "Survei persepsi kualitas pelayanan (IPKP)",
+}
+
+
+def rule_name(rule: str, framework: Framework) -> str:
+    """A floor rule in words, e.g. 'area_percent.3' → 'Area 3 Penataan Sistem Manajemen SDM (%)'."""
+    if rule.startswith("area_percent."):
+        area = framework.area(int(rule.split(".")[1]))
+        return f"Area {area.number} {area.name} (% bobot)"
+    return RULE_NAMES.get(rule, rule)
+
+
+def print_unit_score(
+    console: Console, result: UnitScore, framework: Framework, *, title: str
+) -> None:
+    halves = [h for h in framework.halves]
+    areas = Table(title=f"Nilai LKE: {title} ({framework.name})")
+    areas.add_column("Area")
+    areas.add_column("Bobot", justify="right")
+    for half in halves:
+        areas.add_column(half.name, justify="right")
+    areas.add_column("Nilai", justify="right")
+    areas.add_column("%", justify="right")
+    for area in result.areas:
+        areas.add_row(
+            f"{area.number}. {area.name}",
+            angka(area.weight),
+            *(angka(area.halves[h.key]) for h in halves),
+            angka(area.score),
+            angka(area.percent),
+        )
+    areas.add_section()
+    half_totals = [sum(a.halves[h.key] for a in result.areas) for h in halves]
+    areas.add_row(
+        "Pengungkit",
+        angka(framework.pengungkit_weight),
+        *(angka(v) for v in half_totals),
+        angka(result.pengungkit),
+        angka(result.pengungkit / framework.pengungkit_weight * 100),
+    )
+    console.print(areas)
+
+    hasil = Table(title="Hasil")
+    hasil.add_column("Komponen")
+    hasil.add_column("Bobot", justify="right")
+    hasil.add_column("Nilai", justify="right")
+    for group in framework.hasil_groups:
+        hasil.add_row(
+            f"[bold]{group.name}[/]", angka(group.weight), angka(result.hasil_components[group.key])
+        )
+        for item in group.items:
+            hasil.add_row(
+                f"  {item.code} {item.text}",
+                angka(item.weight),
+                angka(result.hasil_components[item.key]),
+            )
+    hasil.add_section()
+    hasil.add_row("Hasil", angka(framework.hasil_weight), angka(result.hasil))
+    hasil.add_row(
+        "[bold]Nilai total[/]", angka(framework.total_weight), f"[bold]{angka(result.total)}[/]"
+    )
+    console.print(hasil)
+
+    for predicate in framework.predicates:
+        met = result.meets[predicate.name]
+        verdict = "[green]memenuhi[/]" if met else "[red]belum memenuhi[/]"
+        console.print(f"Batas nilai {predicate.name}: {verdict}", highlight=False)
+        for shortfall in result.shortfalls[predicate.name]:
+            console.print(
+                f"  - {rule_name(shortfall.rule, framework)}: minimal {angka(shortfall.required)}, "
+                f"tercapai {angka(shortfall.actual)}",
+                highlight=False,
+            )
+        if predicate.requires_predicate:
+            console.print(
+                f"  (syarat lain: unit telah berpredikat {predicate.requires_predicate})",
+                highlight=False,
+            )
+    if result.missing:
+        console.print(
+            f"[yellow]Belum dijawab ({len(result.missing)}, dihitung 0):[/] "
+            + ", ".join(result.missing),
+            highlight=False,
+        )
+    else:
+        console.print("Semua pertanyaan telah dijawab.")

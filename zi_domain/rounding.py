@@ -1,0 +1,29 @@
+"""Rounding as the LKE shows numbers: two decimals, half away from zero (Excel's ROUND).
+
+Floors are compared on these shown values, so a total that is 75 in exact arithmetic but
+74.99999999999999 in floating point meets a floor of 75. The inner round to 6 decimals of the
+hundredths removes binary noise before the half-up step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def lke_round_array(values: npt.ArrayLike) -> FloatArray:
+    """Non-negative scores rounded half-up to 2 decimals, elementwise."""
+    hundredths = np.round(np.asarray(values, dtype=np.float64) * 100.0, 6)
+    return np.floor(hundredths + 0.5) / 100.0
+
+
+def lke_round(value: float) -> float:
+    """A non-negative score rounded half-up to 2 decimals, as the LKE shows it."""
+    return float(lke_round_array(value))
+
+
+def meets_minimum(values: npt.ArrayLike, minimum: float) -> npt.NDArray[np.bool_]:
+    """Whether each shown (rounded) value reaches the floor."""
+    return lke_round_array(values) >= minimum

@@ -1,0 +1,88 @@
+"""One unit's score as people and scripts read it: the `zi score --json` contract lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from zi_domain.framework import Framework
+from zi_domain.scoring import Shortfall, shortfalls
+
+
+@dataclass(frozen=True)
+class AreaScore:
+    number: int
+    name: str
+    weight: float
+    halves: dict[str, float]  # pemenuhan and reform points, by half key
+    score: float
+    percent: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "weight": self.weight,
+            **self.halves,
+            "score": self.score,
+            "percent": self.percent,
+        }
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    """Everything that `zi score` reports for one unit, numbers unrounded."""
+
+    framework: str
+    total: float
+    pengungkit: float
+    hasil: float
+    areas: tuple[AreaScore, ...]
+    hasil_components: dict[str, float]
+    meets: dict[str, bool]
+    shortfalls: dict[str, list[Shortfall]]
+    missing: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "total": self.total,
+            "pengungkit": self.pengungkit,
+            "hasil": self.hasil,
+            "areas": [area.to_json() for area in self.areas],
+            "hasil_components": self.hasil_components,
+            "meets": self.meets,
+            "shortfalls": {
+                name: [vars(s) for s in found] for name, found in self.shortfalls.items()
+            },
+            "missing": list(self.missing),
+        }
+
+
+def unit_score(scores: pd.Series, missing: list[str], framework: Framework) -> UnitScore:
+    """The report of one unit from its row of `score_units`."""
+    areas = tuple(
+        AreaScore(
+            number=a.number,
+            name=a.name,
+            weight=a.weight,
+            halves={h.key: float(scores[f"area_{a.number}_{h.key}"]) for h in framework.halves},
+            score=float(scores[f"area_{a.number}"]),
+            percent=float(scores[f"area_{a.number}_percent"]),
+        )
+        for a in framework.areas
+    )
+    components = [key for g in framework.hasil_groups for key in (*(i.key for i in g.items), g.key)]
+    return UnitScore(
+        framework=framework.name,
+        total=float(scores["total"]),
+        pengungkit=float(scores["pengungkit"]),
+        hasil=float(scores["hasil"]),
+        areas=areas,
+        hasil_components={key: float(scores[key]) for key in components},
+        meets={p.name: bool(scores[f"meets_{p.name}"]) for p in framework.predicates},
+        shortfalls={p.name: shortfalls(scores, framework, p.name) for p in framework.predicates},
+        missing=tuple(missing),
+    )
