@@ -30,7 +30,9 @@ def read_answers_csv(path: Path, *, unit: str = "unit") -> pd.DataFrame:
         raise AnswersFileError(f"{path}: tidak dapat dibaca: {error.strerror}") from error
     reader = csv.reader(text.splitlines())
     header = [cell.strip().lower() for cell in next(reader, [])]
-    if header[:2] != REQUIRED_HEADER:
+    while header and not header[-1]:
+        header.pop()
+    if header != REQUIRED_HEADER:
         raise AnswersFileError(
             f"{path}: baris 1: kepala kolom harus 'code,answer', ditemukan '{','.join(header)}'"
         )
@@ -40,6 +42,11 @@ def read_answers_csv(path: Path, *, unit: str = "unit") -> pd.DataFrame:
             continue
         if len(cells) < 2:
             raise AnswersFileError(f"{path}: baris {line_number}: kolom 'answer' tidak ada")
+        if any(cell.strip() for cell in cells[2:]):
+            raise AnswersFileError(
+                f"{path}: baris {line_number}: lebih dari dua kolom; angka desimal dengan koma "
+                f'harus diberi tanda kutip ("3,62") atau ditulis dengan titik (3.62)'
+            )
         if cells[1].strip():
             rows.append((unit, cells[0], cells[1], line_number))
     return pd.DataFrame(rows, columns=["unit", "code", "answer", "row"])

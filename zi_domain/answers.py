@@ -232,10 +232,15 @@ def _count_values(
 def _resolve_inputs(
     question: Question, wide: pd.DataFrame
 ) -> tuple[pd.DataFrame, dict[object, str]]:
-    """Each input's count per unit: given itself, or as the sum of all its parts."""
+    """Each count that the formula uses, per unit: given itself, or as the sum of its parts.
+
+    Inputs that the formula does not use (e.g. violations already sanctioned) may be left out.
+    """
     resolved: dict[str, pd.Series] = {}
     problems: dict[object, str] = {}
-    for count_input in question.inputs:
+    assert question.formula is not None
+    used = {t.key for t in (*question.formula.numerator, *question.formula.denominator)}
+    for count_input in (i for i in question.inputs if i.key in used):
         total, input_problems = _resolve_input(question.code, count_input, wide)
         resolved[count_input.key] = total
         for unit, problem in input_problems.items():
@@ -248,7 +253,8 @@ def _resolve_input(
 ) -> tuple[pd.Series, dict[object, str]]:
     own = wide[f"{code}{COUNT_SEPARATOR}{count_input.key}"]
     parts = wide[[f"{code}{COUNT_SEPARATOR}{p.key}" for p in count_input.parts]]
-    some_parts, all_parts = parts.notna().any(axis=1), parts.notna().all(axis=1)
+    some_parts = parts.notna().any(axis=1)
+    all_parts = parts.notna().all(axis=1) & bool(count_input.parts)
     total = own.where(own.notna(), parts.sum(axis=1).where(all_parts))
     problems: dict[object, str] = {}
     name = f"{code}{COUNT_SEPARATOR}{count_input.key}"

@@ -1,0 +1,162 @@
+"""`zi score` keeps its contract: JSON fields, table, and exit status 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.domain.worksheets import top_answers
+from zi_cli.main import app
+
+runner = CliRunner()
+DATA = Path(__file__).parents[1] / "data"
+
+
+def write_csv(path: Path, answers: dict[str, str], header: str = "code,answer") -> Path:
+    lines = [header, *(f'{code},"{answer}"' for code, answer in answers.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_json_contract(tmp_path: Path) -> None:
+    answers = top_answers() | {"B.II.a": "3,19"}
+    del answers["A.I.1.i.a"]
+    result = runner.invoke(app, ["score", str(write_csv(tmp_path / "a.csv", answers)), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert set(out) == {
+        "framework",
+        "total",
+        "pengungkit",
+        "hasil",
+        "areas",
+        "hasil_components",
+        "meets",
+        "shortfalls",
+        "missing",
+    }
+    assert out["framework"] == "permenpanrb-90-2021"
+    # A.I.1.i (0,50) loses half: 59,75; IPKP 13,95625; total 59,75 + 22,5 + 13,95625.
+    assert out["pengungkit"] == pytest.approx(59.75)
+    assert out["total"] == pytest.approx(96.20625)
+    assert out["areas"][0] == {
+        "number": 1,
+        "name": "Manajemen Perubahan",
+        "weight": 8.0,
+        "pemenuhan": 3.75,
+        "reform": 4.0,
+        "score": 7.75,
+        "percent": pytest.approx(96.875),
+    }
+    assert set(out["hasil_components"]) == {
+        "ipak",
+        "kinerja",
+        "bersih_akuntabel",
+        "ipkp",
+        "pelayanan_prima",
+    }
+    assert out["hasil_components"]["ipkp"] == pytest.approx(13.95625, abs=1e-12)  # unrounded
+    assert out["meets"] == {"WBK": False, "WBBM": False}
+    assert out["shortfalls"]["WBK"] == [
+        {"rule": "pelayanan_prima", "required": 14.0, "actual": pytest.approx(13.95625)}
+    ]
+    assert out["missing"] == ["A.I.1.i.a"]
+
+
+def test_readable_table(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "unit.csv", top_answers() | {"B.I.b": "D"})
+    result = runner.invoke(app, ["score", str(path)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    for text in (
+        "Manajemen Perubahan",
+        "96,25",
+        "Batas nilai WBK: belum memenuhi",
+        "Capaian kinerja lebih baik: minimal 2,50, tercapai 1,25",
+        "Semua pertanyaan telah dijawab",
+    ):
+        assert text in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("code,answer\nA.I.1.i.a,Ya\nA.X.1.i.a,Ya\n", "baris 3: A.X.1.i.a: kode tidak dikenal"),
+        ("code,answer\nA.I.1.i.b,Ya\n", "baris 2: A.I.1.i.b: jawaban tidak sah untuk jenis A/B/C"),
+        ("code,answer\nA.I.1.i.a,Ya\nA.I.1.i.a,Tidak\n", "baris 3: A.I.1.i.a: kode ganda"),
+        ("code,answer\nB.II.a,5\n", "baris 2: B.II.a: nilai indeks tidak sah"),
+        ("kode,jawaban\nA.I.1.i.a,Ya\n", "baris 1: kepala kolom harus 'code,answer'"),
+        ("code,answer\nA.I.1.i.a\n", "baris 2: kolom 'answer' tidak ada"),
+        ("code,answer\nB.II.a,3,19\n", "baris 2: lebih dari dua kolom"),
+    ],
+)
+def test_bad_input_exits_2_naming_row_and_problem(
+    content: str, fragment: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "jawaban.csv"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), "--json"])
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert fragment in message
+    assert str(path) in result.stderr.replace("\n", "")
+    assert result.stdout == ""
+
+
+def test_file_that_cannot_be_read_exits_2(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["score", str(tmp_path / "tidak-ada.csv")])
+    assert missing.exit_code == 2 and "tidak dapat dibaca" in missing.stderr
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes(b"code,answer\nA.I.1.i.a,Ya \xe9\n")
+    result = runner.invoke(app, ["score", str(latin)])
+    assert result.exit_code == 2 and "bukan teks UTF-8" in result.stderr
+
+
+def test_unknown_framework_exits_2(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", {"A.I.1.i.a": "Ya"})
+    result = runner.invoke(app, ["score", str(path), "--framework", "permenpan-2099"])
+    assert result.exit_code == 2
+    assert "framework 'permenpan-2099' is not installed" in result.stderr
+
+
+def test_another_framework_file_scores_with_no_code_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "frameworks"
+    folder.mkdir()
+    shutil.copy(DATA / "lke-mini-2030.yaml", folder)
+    monkeypatch.setenv("ZI_FRAMEWORKS_DIR", str(folder))
+    listed = runner.invoke(app, ["frameworks"], env={"COLUMNS": "200"})
+    assert "lke-mini-2030" in listed.stdout and "permenpanrb-90-2021" in listed.stdout
+    # Integritas: 40 × mean(Ya 1, 9 of 12 = 0,75) = 35; Layanan: B = 0; IKM 4,5 / 5 × 30 = 27.
+    path = write_csv(
+        tmp_path / "mini.csv",
+        {
+            "A.I.1.i.a": "Ya",
+            "A.I.1.i.b:wajib": "12",
+            "A.I.1.i.b:lapor": "9",
+            "A.I.2.i.a": "B",
+            "B.I.a": "4,5",
+        },
+    )
+    result = runner.invoke(app, ["score", str(path), "--framework", "lke-mini-2030", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["total"] == pytest.approx(62.0)
+    assert out["meets"] == {"BAIK": False}
+    assert [s["rule"] for s in out["shortfalls"]["BAIK"]] == ["total", "area_percent.2"]
+
+
+def test_console_script_is_installed(tmp_path: Path) -> None:
+    zi = Path(sys.executable).with_name("zi")
+    path = write_csv(tmp_path / "a.csv", top_answers())
+    done = subprocess.run(
+        [str(zi), "score", str(path), "--json"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] == pytest.approx(100.0)
