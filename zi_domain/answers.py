@@ -8,7 +8,7 @@ came from, in Indonesian, because the people who fix the file are the unit teams
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,35 +50,71 @@ class AnswerSheet:
 
 
 def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
-    """Values for every unit in `answers` (columns unit, code, answer, row)."""
-    frame = answers.assign(
-        code=answers["code"].astype("string").str.strip(),
-        answer=answers["answer"].astype("string").fillna("").str.strip(),
+    """Values for every unit in `answers` (columns unit, code, answer, row).
+
+    A worksheet has about a hundred codes and a few hundred distinct answers however many units
+    it holds, so each distinct code and each distinct (code, answer) pair is read once and the
+    result spread back to the rows by index: a million rows cost a few column operations.
+    """
+    code_ids, raw_codes = pd.factorize(answers["code"].astype("string"), use_na_sentinel=False)
+    codes = _code_table(pd.Series(raw_codes, dtype="string"), framework)
+    frame = pd.DataFrame(
+        {
+            "unit": answers["unit"].to_numpy(),
+            "row": answers["row"].to_numpy(),
+            "code": codes["code"].to_numpy()[code_ids],
+            "item": codes["item"].to_numpy()[code_ids],
+            "count_key": codes["count_key"].to_numpy()[code_ids],
+            "answer": _on_distinct(answers["answer"], _clean_text),
+        }
     )
-    split = frame["code"].str.split(COUNT_SEPARATOR, n=1, expand=True).reindex(columns=[0, 1])
-    frame = frame.assign(item=split[0], count_key=split[1])
     errors: list[AnswerError] = []
-    frame = _drop(frame, _unknown_codes(frame, framework), errors)
+    frame = _drop(frame, pd.Series(codes["problem"].to_numpy()[code_ids]).dropna(), errors)
     frame = _drop(frame, _duplicates(frame), errors)
 
     item_rows = frame[frame["count_key"].isna()]
     count_rows = frame[frame["count_key"].notna()]
-    item_values, item_errors = _item_values(item_rows, framework)
-    errors += item_errors
+    item_values = _item_values(item_rows, framework, errors)
     counted, count_errors = _count_values(count_rows, item_rows, framework)
     errors += count_errors
 
     units = pd.Index(pd.unique(answers["unit"]), name="unit")
-    values = (
-        item_values.pivot(index="unit", columns="item", values="value")
-        if not item_values.empty
-        else pd.DataFrame(index=units)
-    )
-    values = values.reindex(index=units, columns=list(framework.item_codes)).astype("float64")
+    values = _wide(item_values, units, framework.item_codes)
     if not counted.empty:
         values.update(counted.reindex(index=units))
     errors.sort(key=lambda e: e.row)
     return AnswerSheet(values=values, errors=errors)
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    return values.astype("string").fillna("").str.strip()
+
+
+def _on_distinct(column: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """`transform` applied to each distinct value once, spread back to every row."""
+    ids, distinct = pd.factorize(column, use_na_sentinel=False)
+    return transform(pd.Series(distinct)).to_numpy()[ids]
+
+
+def _code_table(raw: pd.Series, framework: Framework) -> pd.DataFrame:
+    """For each distinct code as written: the code, its item, its Jumlah key, or a problem."""
+    code = _clean_text(raw)
+    split = code.str.split(COUNT_SEPARATOR, n=1, expand=True).reindex(columns=[0, 1])
+    table = pd.DataFrame({"code": code, "item": split[0], "count_key": split[1]})
+    known_items = set(framework.item_codes)
+    count_codes = {
+        f"{q.code}{COUNT_SEPARATOR}{key}" for q in framework.questions for key in _input_keys(q)
+    }
+    problems = []
+    for full, item, key in table.itertuples(index=False):
+        if pd.isna(key):
+            known = item in known_items
+            problems.append(
+                None if known else f"kode tidak dikenal dalam kerangka {framework.name}"
+            )
+        else:
+            problems.append(None if full in count_codes else _unknown_count(item, framework))
+    return table.assign(problem=pd.Series(problems, index=table.index, dtype="string"))
 
 
 def _drop(frame: pd.DataFrame, bad: pd.Series, errors: list[AnswerError]) -> pd.DataFrame:
@@ -90,21 +126,7 @@ def _drop(frame: pd.DataFrame, bad: pd.Series, errors: list[AnswerError]) -> pd.
     return frame.drop(index=bad.index)
 
 
-def _unknown_codes(frame: pd.DataFrame, framework: Framework) -> pd.Series:
-    known_items = set(framework.item_codes)
-    count_codes = {
-        f"{q.code}{COUNT_SEPARATOR}{key}" for q in framework.questions for key in _input_keys(q)
-    }
-    plain_unknown = frame["count_key"].isna() & ~frame["item"].isin(known_items)
-    count_unknown = frame["count_key"].notna() & ~frame["code"].isin(count_codes)
-    problems = pd.Series(pd.NA, index=frame.index, dtype="string")
-    problems[plain_unknown] = f"kode tidak dikenal dalam kerangka {framework.name}"
-    for index in frame.index[count_unknown]:
-        problems[index] = _unknown_count_message(str(frame.at[index, "item"]), framework)
-    return problems.dropna()
-
-
-def _unknown_count_message(item: str, framework: Framework) -> str:
+def _unknown_count(item: str, framework: Framework) -> str:
     question = next((q for q in framework.questions if q.code == item), None)
     if question is None or not question.inputs:
         return f"kode tidak dikenal: {item} bukan pertanyaan persentase dengan baris Jumlah"
@@ -113,35 +135,68 @@ def _unknown_count_message(item: str, framework: Framework) -> str:
 
 
 def _duplicates(frame: pd.DataFrame) -> pd.Series:
-    repeated = frame.duplicated(subset=["unit", "code"], keep="first")
-    first_row = frame.groupby(["unit", "code"], sort=False)["row"].transform("first")
-    return ("kode ganda; sudah diisi pada baris " + first_row[repeated].astype(str)).astype(
-        "string"
-    )
+    """A message for every repeat of a (unit, code) pair, naming the row that came first."""
+    unit_ids, _ = pd.factorize(frame["unit"])
+    code_ids, distinct_codes = pd.factorize(frame["code"])
+    key = pd.Series(unit_ids.astype(np.int64) * len(distinct_codes) + code_ids, index=frame.index)
+    repeated = key.duplicated(keep="first")
+    if not repeated.any():
+        return pd.Series(dtype="string")
+    first_row = frame["row"][~repeated].groupby(key[~repeated]).first()
+    rows = key[repeated].map(first_row)
+    return ("kode ganda; sudah diisi pada baris " + rows.astype(str)).astype("string")
 
 
 def _item_values(
-    rows: pd.DataFrame, framework: Framework
-) -> tuple[pd.DataFrame, list[AnswerError]]:
-    """Value of each plain answer row, by its item's answer type."""
-    type_of = {q.code: q.answer_type for q in framework.questions}
-    type_of.update({i.code: i.answer_type for i in framework.hasil_items})
-    types = rows["item"].map(lambda code: type_of[code].name)
-    values = pd.Series(np.nan, index=rows.index, dtype="float64")
-    problems = pd.Series(pd.NA, index=rows.index, dtype="string")
+    rows: pd.DataFrame, framework: Framework, errors: list[AnswerError]
+) -> pd.DataFrame:
+    """(unit, item, value) of each plain answer row; bad rows go to `errors`."""
+    pair_ids, pairs = _distinct_pairs(rows["item"], rows["answer"])
+    type_of = {q.code: q.answer_type.name for q in framework.questions}
+    type_of.update({i.code: i.answer_type.name for i in framework.hasil_items})
+    types = pairs["item"].map(type_of)
+    values = pd.Series(np.nan, index=pairs.index, dtype="float64")
+    problems = pd.Series(pd.NA, index=pairs.index, dtype="string")
     for name, answer_type in framework.answer_types.items():
         mask = types == name
         if mask.any():
-            parsed, problem = _parse(rows.loc[mask, "answer"], answer_type)
-            values[mask] = parsed
-            problems[mask] = problem
-    bad = problems.dropna()
-    errors = [
-        AnswerError(row=int(str(rows.at[i, "row"])), code=str(rows.at[i, "code"]), problem=str(p))
-        for i, p in bad.items()
-    ]
-    good = rows.drop(index=bad.index)
-    return good.assign(value=values[good.index])[["unit", "item", "value"]], errors
+            values[mask], problems[mask] = _parse(pairs.loc[mask, "answer"], answer_type)
+    row_problems = pd.Series(problems.to_numpy()[pair_ids], index=rows.index).dropna()
+    for index, problem in row_problems.items():
+        row, code = rows.at[index, "row"], rows.at[index, "code"]
+        errors.append(AnswerError(row=int(str(row)), code=str(code), problem=str(problem)))
+    good = ~rows.index.isin(row_problems.index)
+    return pd.DataFrame(
+        {
+            "unit": rows["unit"].to_numpy()[good],
+            "item": rows["item"].to_numpy()[good],
+            "value": values.to_numpy()[pair_ids][good],
+        }
+    )
+
+
+def _distinct_pairs(first: pd.Series, second: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's pair id, and the distinct (item, answer) pairs to read once each."""
+    first_ids, first_values = pd.factorize(first)
+    second_ids, second_values = pd.factorize(second)
+    width = max(len(second_values), 1)
+    pair_ids, pairs = pd.factorize(first_ids.astype(np.int64) * width + second_ids)
+    return pair_ids, pd.DataFrame(
+        {
+            "item": np.asarray(first_values)[pairs // width],
+            "answer": pd.array(np.asarray(second_values)[pairs % width], dtype="string"),
+        }
+    )
+
+
+def _wide(item_values: pd.DataFrame, units: pd.Index, item_codes: tuple[str, ...]) -> pd.DataFrame:
+    """One row per unit, one column per item, NaN where unanswered."""
+    matrix = np.full((len(units), len(item_codes)), np.nan)
+    column_of = {code: i for i, code in enumerate(item_codes)}
+    rows = units.get_indexer(pd.Index(item_values["unit"]))
+    columns = item_values["item"].map(column_of).to_numpy(dtype=np.int64)
+    matrix[rows, columns] = item_values["value"].to_numpy(dtype=np.float64)
+    return pd.DataFrame(matrix, index=units, columns=list(item_codes))
 
 
 def _parse(answers: pd.Series, answer_type: AnswerType) -> tuple[pd.Series, pd.Series]:
