@@ -45,12 +45,14 @@ def synthetic_answers(framework: Framework, units: int, seed: int = 1) -> pd.Dat
         codes.append(np.full(units, item.code))
         answers.append(picks)
     n_items = len(codes)
-    return pd.DataFrame({
-        "unit": np.tile(np.arange(units), n_items),
-        "code": np.concatenate(codes),
-        "answer": np.concatenate(answers),
-        "row": np.arange(units * n_items) + 2,
-    })
+    return pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(units), n_items),
+            "code": np.concatenate(codes),
+            "answer": np.concatenate(answers),
+            "row": np.arange(units * n_items) + 2,
+        }
+    )
 
 
 def measure(work: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.database_fixtures"]
+
 # A developer's .env must not send the tests to a real server or database.
 for _name in ("PREFECT_API_URL", "ZI_DATABASE_URL", "ZI_FRAMEWORKS_DIR", "ZI_FRAMEWORK"):
     os.environ.pop(_name, None)

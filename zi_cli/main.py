@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from config.framework_files import installed_frameworks, load_framework
+from config.settings import get_settings
 from zi_cli.answers_file import AnswersFileError, read_answers_csv
 from zi_cli.score_view import print_unit_score
 from zi_domain.answers import read_answers
@@ -80,6 +81,32 @@ def frameworks() -> None:
         items = f"{len(lke.questions)} + {len(lke.hasil_items)}"
         table.add_row(lke.name, lke.title, items, str(installed.path))
     console.print(table)
+
+
+db = typer.Typer(help="Basis data produk.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Buat atau perbarui skema basis data (migrasi Alembic) tanpa menghapus data."""
+    from persistence.database import DatabaseUnavailable, safe_url
+    from persistence.migrate import upgrade_database
+
+    url = get_settings().database_url_value()
+    try:
+        upgrade_database(url)
+    except DatabaseUnavailable as error:
+        fail(str(error))
+    console.print(f"Skema basis data mutakhir: {safe_url(url)}")
+
+
+@app.command()
+def demo() -> None:
+    """Demo: kabupaten fiktif dengan selusin unit kerja, dinilai TPI dan disimpan."""
+    from zi_cli.demo import run_demo
+
+    run_demo(load_framework(), get_settings().data_dir, console)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""E-mail templates and delivery (reminders and digests, in Indonesian)."""

@@ -1,0 +1,85 @@
+"""Engines for the embedded SQLite file and for PostgreSQL; their errors never show a password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite writer waits for another one (a CLI beside a running flow) before failing."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached or the URL is unusable; the message is safe to log."""
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL as it may appear in a log or an error: password masked, or nothing if unparsable."""
+    parsed = _parse(url)
+    return (
+        "<unparsable database URL>"
+        if parsed is None
+        else parsed.render_as_string(hide_password=True)
+    )
+
+
+def redact(message: str, url: str | URL) -> str:
+    """Remove the URL's password from a driver message (some drivers echo the connection string)."""
+    parsed = _parse(url)
+    if parsed is None or not parsed.password:
+        return message
+    return message.replace(str(parsed.password), "***")
+
+
+def unavailable(error: DBAPIError, url: str | URL) -> DatabaseUnavailable:
+    """A loggable error for a failed connection: the masked URL and the driver's first line."""
+    lines = str(error.orig if error.orig is not None else error).strip().splitlines()
+    reason = lines[0] if lines else type(error).__name__
+    return DatabaseUnavailable(f"cannot connect to {safe_url(url)}: {redact(reason, url)}")
+
+
+def make_engine(url: str | URL, **engine_options: Any) -> Engine:
+    """An engine for `url`; the SQLite file's folder is created, and each connection configured.
+
+    Creating the engine does not connect; `DatabaseUnavailable` is raised only for a URL that
+    cannot be used at all, without echoing it.
+    """
+    parsed = _parse(url)
+    if parsed is None:
+        raise DatabaseUnavailable("cannot parse the database URL (not shown: it may hold a secret)")
+    if parsed.get_backend_name() != "sqlite":
+        engine_options.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **engine_options)
+    if _is_sqlite_file(parsed.database):
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, **engine_options)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _parse(url: str | URL) -> URL | None:
+    """The parsed URL, or None: parse errors are swallowed because some repeat the URL itself."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+
+
+def _is_sqlite_file(database: str | None) -> bool:
+    """A plain file path, not the in-memory database nor a `file:` URI."""
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
+    """SQLite leaves foreign keys off by default; WAL lets readers run beside the one writer."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()

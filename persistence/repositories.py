@@ -1,0 +1,533 @@
+"""Repositories: the only code that writes SQL, one small class per aggregate of the domain.
+
+Each repository has a Protocol (what services may call, so that their tests can use fakes) and a
+`Sql...` implementation working in the session of a `SqlUnitOfWork`. Nothing here commits: the
+unit of work does, or rolls everything back. Writes are flushed at once so that a constraint
+violation surfaces at the call that caused it, not at commit.
+
+Bulk paths (answers of a period, score snapshots) go through SQLAlchemy Core in one statement
+executed with many parameter sets: at national scale (20,000 units × 113 answers) building one
+ORM object per row would cost more than the scoring itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, select
+
+from persistence.sqltypes import utc_now
+from persistence.tables import (
+    Answer,
+    AnswerCreate,
+    Assessment,
+    AssessmentCreate,
+    AssessmentKind,
+    AssessmentPeriod,
+    AssessmentPeriodCreate,
+    Deadline,
+    DeadlineCreate,
+    EvidenceDocument,
+    EvidenceDocumentCreate,
+    Instansi,
+    InstansiCreate,
+    InstansiPrerequisite,
+    InstansiPrerequisiteCreate,
+    LifecycleEvent,
+    LifecycleEventCreate,
+    Notification,
+    NotificationCreate,
+    NotificationStatus,
+    Predicate,
+    Proposal,
+    ProposalCreate,
+    ProposalEvent,
+    ProposalEventCreate,
+    ScoreSnapshot,
+    ScoreSnapshotCreate,
+    SurveyResult,
+    SurveyResultCreate,
+    TeamMember,
+    TeamMemberCreate,
+    UnitKerja,
+    UnitKerjaCreate,
+    UnitPrerequisite,
+    UnitPrerequisiteCreate,
+)
+
+ANSWER_FRAME_COLUMNS = ("unit_id", "code", "answer")
+"""The columns of `tpi_answers_frame`, the input of the vectorised scorer."""
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+class StateConflict(RuntimeError):
+    """The row was not in the state a transition started from: someone else moved it first."""
+
+
+class NotFound(LookupError):
+    """A row that a write refers to does not exist."""
+
+
+# --- protocols: what services see -----------------------------------------------------------
+
+
+class InstansiRepository(Protocol):
+    def add_instansi(self, *, instansi: InstansiCreate) -> Instansi: ...
+    def get_instansi(self, *, instansi_id: int) -> Instansi | None: ...
+    def get_instansi_by_name(self, *, name: str) -> Instansi | None: ...
+    def set_prerequisites(
+        self, *, prerequisites: InstansiPrerequisiteCreate
+    ) -> InstansiPrerequisite: ...
+    def get_prerequisites(self, *, instansi_id: int, year: int) -> InstansiPrerequisite | None: ...
+
+
+class UnitRepository(Protocol):
+    def add_unit(self, *, unit: UnitKerjaCreate) -> UnitKerja: ...
+    def get_unit(self, *, unit_id: int) -> UnitKerja | None: ...
+    def get_unit_by_code(self, *, instansi_id: int, code: str) -> UnitKerja | None: ...
+    def list_units(self, *, instansi_id: int, state: str | None = None) -> list[UnitKerja]: ...
+    def set_prerequisites(self, *, prerequisites: UnitPrerequisiteCreate) -> UnitPrerequisite: ...
+    def get_prerequisites(self, *, unit_id: int, year: int) -> UnitPrerequisite | None: ...
+    def add_team_member(self, *, member: TeamMemberCreate) -> TeamMember: ...
+    def team(self, *, instansi_id: int, unit_id: int | None) -> list[TeamMember]: ...
+    def record_event(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
+    def move_unit(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
+    def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]: ...
+
+
+class AssessmentRepository(Protocol):
+    def add_period(self, *, period: AssessmentPeriodCreate) -> AssessmentPeriod: ...
+    def get_period(self, *, period_id: int) -> AssessmentPeriod | None: ...
+    def add_assessment(self, *, assessment: AssessmentCreate) -> Assessment: ...
+    def get_assessment(
+        self, *, unit_id: int, period_id: int, kind: AssessmentKind
+    ) -> Assessment | None: ...
+    def replace_answers(
+        self, *, assessment_id: int, answers: Sequence[AnswerCreate], at: datetime | None = None
+    ) -> int: ...
+    def answers(self, *, assessment_id: int) -> list[Answer]: ...
+    def tpi_assessment_ids(self, *, period_id: int) -> dict[int, int]: ...
+    def tpi_answers_frame(self, *, period_id: int) -> pd.DataFrame: ...
+
+
+class SnapshotRepository(Protocol):
+    def add_snapshots(
+        self, *, rows: Sequence[ScoreSnapshotCreate], at: datetime | None = None
+    ) -> int: ...
+    def snapshots(self, *, unit_id: int) -> list[ScoreSnapshot]: ...
+    def latest_snapshot(self, *, unit_id: int) -> ScoreSnapshot | None: ...
+
+
+class EvidenceRepository(Protocol):
+    def add_document(self, *, document: EvidenceDocumentCreate) -> EvidenceDocument: ...
+    def documents(self, *, unit_id: int, code: str | None = None) -> list[EvidenceDocument]: ...
+
+
+class SurveyRepository(Protocol):
+    def add_survey(self, *, result: SurveyResultCreate) -> SurveyResult: ...
+    def surveys(self, *, unit_id: int, year: int) -> list[SurveyResult]: ...
+
+
+class DeadlineRepository(Protocol):
+    def add_deadline(self, *, deadline: DeadlineCreate) -> Deadline: ...
+    def deadlines(self, *, instansi_id: int) -> list[Deadline]: ...
+    def due_between(self, *, first: date, last: date) -> list[Deadline]: ...
+
+
+class NotificationRepository(Protocol):
+    def claim(
+        self, *, notification: NotificationCreate, at: datetime | None = None
+    ) -> Notification | None: ...
+    def mark_sent(self, *, key: str, message_id: str, at: datetime | None = None) -> None: ...
+    def mark_failed(self, *, key: str, error: str) -> None: ...
+    def get_notification(self, *, key: str) -> Notification | None: ...
+
+
+class ProposalRepository(Protocol):
+    def add_proposal(self, *, proposal: ProposalCreate, actor: str) -> Proposal: ...
+    def get_proposal(self, *, proposal_id: int) -> Proposal | None: ...
+    def latest_proposal(
+        self, *, unit_id: int, year: int, predicate: Predicate
+    ) -> Proposal | None: ...
+    def move_proposal(self, *, event: ProposalEventCreate) -> ProposalEvent: ...
+    def proposal_events(self, *, proposal_id: int) -> list[ProposalEvent]: ...
+
+
+# --- shared SQL helpers -----------------------------------------------------------------------
+
+
+class _SqlRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _add(self, row: Row) -> Row:
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def _upsert_by(self, model: type[Row], data: SQLModel, *, keys: Sequence[str]) -> Row:
+        """Insert `data`, or overwrite the row with the same `keys` (a yearly prerequisite)."""
+        values = data.model_dump()
+        query = select(model).where(*(col(getattr(model, key)) == values[key] for key in keys))
+        existing = self._session.exec(query).first()
+        if existing is None:
+            return self._add(model.model_validate(values))
+        existing.sqlmodel_update(values)
+        return self._add(existing)
+
+    def _move_state(
+        self, model: type[UnitKerja] | type[Proposal], *, row_id: int, from_state: str, to: str
+    ) -> None:
+        """Compare-and-set in one UPDATE, so that two concurrent transitions cannot both win."""
+        moved = self._session.exec(
+            sa.update(model)
+            .where(col(model.id) == row_id, col(model.state) == from_state)
+            .values(state=to)
+        )
+        if moved.rowcount != 1:
+            raise StateConflict(
+                f"{model.__name__} {row_id} is not in state {from_state!r}; nothing was moved"
+            )
+
+    def _execute_core(
+        self, statement: Any, params: Sequence[dict[str, Any]] | None = None
+    ) -> sa.CursorResult[Any]:
+        """Run a Core statement in the session's transaction, after the pending ORM writes."""
+        self._session.flush()
+        return self._session.connection().execute(statement, params)
+
+    def _upsert_statement(self, model: type[SQLModel]) -> Any:
+        """INSERT ... ON CONFLICT for the dialect in use (SQLite and PostgreSQL spell it alike)."""
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            return postgresql.insert(model)
+        if dialect == "sqlite":
+            return sqlite.insert(model)
+        raise NotImplementedError(f"no upsert for the {dialect} dialect")
+
+
+# --- SQL implementations --------------------------------------------------------------------
+
+
+class SqlInstansiRepository(_SqlRepository):
+    def add_instansi(self, *, instansi: InstansiCreate) -> Instansi:
+        return self._add(Instansi.model_validate(instansi))
+
+    def get_instansi(self, *, instansi_id: int) -> Instansi | None:
+        return self._session.get(Instansi, instansi_id)
+
+    def get_instansi_by_name(self, *, name: str) -> Instansi | None:
+        return self._session.exec(select(Instansi).where(Instansi.name == name)).first()
+
+    def set_prerequisites(
+        self, *, prerequisites: InstansiPrerequisiteCreate
+    ) -> InstansiPrerequisite:
+        return self._upsert_by(InstansiPrerequisite, prerequisites, keys=("instansi_id", "year"))
+
+    def get_prerequisites(self, *, instansi_id: int, year: int) -> InstansiPrerequisite | None:
+        query = select(InstansiPrerequisite).where(
+            InstansiPrerequisite.instansi_id == instansi_id, InstansiPrerequisite.year == year
+        )
+        return self._session.exec(query).first()
+
+
+class SqlUnitRepository(_SqlRepository):
+    def add_unit(self, *, unit: UnitKerjaCreate) -> UnitKerja:
+        return self._add(UnitKerja.model_validate(unit))
+
+    def get_unit(self, *, unit_id: int) -> UnitKerja | None:
+        return self._session.get(UnitKerja, unit_id)
+
+    def get_unit_by_code(self, *, instansi_id: int, code: str) -> UnitKerja | None:
+        query = select(UnitKerja).where(
+            UnitKerja.instansi_id == instansi_id, UnitKerja.code == code
+        )
+        return self._session.exec(query).first()
+
+    def list_units(self, *, instansi_id: int, state: str | None = None) -> list[UnitKerja]:
+        query = select(UnitKerja).where(UnitKerja.instansi_id == instansi_id)
+        if state is not None:
+            query = query.where(UnitKerja.state == state)
+        return list(self._session.exec(query.order_by(col(UnitKerja.code))))
+
+    def set_prerequisites(self, *, prerequisites: UnitPrerequisiteCreate) -> UnitPrerequisite:
+        return self._upsert_by(UnitPrerequisite, prerequisites, keys=("unit_id", "year"))
+
+    def get_prerequisites(self, *, unit_id: int, year: int) -> UnitPrerequisite | None:
+        query = select(UnitPrerequisite).where(
+            UnitPrerequisite.unit_id == unit_id, UnitPrerequisite.year == year
+        )
+        return self._session.exec(query).first()
+
+    def add_team_member(self, *, member: TeamMemberCreate) -> TeamMember:
+        return self._add(TeamMember.model_validate(member))
+
+    def team(self, *, instansi_id: int, unit_id: int | None) -> list[TeamMember]:
+        """A unit's team, or the instansi's TPI when `unit_id` is None."""
+        unit_filter = (
+            col(TeamMember.unit_id).is_(None) if unit_id is None else TeamMember.unit_id == unit_id
+        )
+        query = select(TeamMember).where(TeamMember.instansi_id == instansi_id, unit_filter)
+        return list(self._session.exec(query.order_by(col(TeamMember.id))))
+
+    def record_event(self, *, event: LifecycleEventCreate) -> LifecycleEvent:
+        """Append to the history without moving anything (a declaration, an SK on file)."""
+        return self._add(LifecycleEvent.model_validate(event))
+
+    def move_unit(self, *, event: LifecycleEventCreate) -> LifecycleEvent:
+        """Move the unit from `event.from_state` to `event.to_state`, and record why."""
+        if event.unit_id is None or event.from_state is None:
+            raise ValueError("moving a unit needs the event's unit_id and from_state")
+        self._move_state(
+            UnitKerja, row_id=event.unit_id, from_state=event.from_state, to=event.to_state
+        )
+        return self.record_event(event=event)
+
+    def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]:
+        query = select(LifecycleEvent).where(LifecycleEvent.instansi_id == instansi_id)
+        if unit_id is not None:
+            query = query.where(LifecycleEvent.unit_id == unit_id)
+        order = (col(LifecycleEvent.occurred_at), col(LifecycleEvent.id))
+        return list(self._session.exec(query.order_by(*order)))
+
+
+class SqlAssessmentRepository(_SqlRepository):
+    def add_period(self, *, period: AssessmentPeriodCreate) -> AssessmentPeriod:
+        return self._add(AssessmentPeriod.model_validate(period))
+
+    def get_period(self, *, period_id: int) -> AssessmentPeriod | None:
+        return self._session.get(AssessmentPeriod, period_id)
+
+    def add_assessment(self, *, assessment: AssessmentCreate) -> Assessment:
+        return self._add(Assessment.model_validate(assessment))
+
+    def get_assessment(
+        self, *, unit_id: int, period_id: int, kind: AssessmentKind
+    ) -> Assessment | None:
+        query = select(Assessment).where(
+            Assessment.unit_id == unit_id,
+            Assessment.period_id == period_id,
+            Assessment.kind == kind,
+        )
+        return self._session.exec(query).first()
+
+    def replace_answers(
+        self, *, assessment_id: int, answers: Sequence[AnswerCreate], at: datetime | None = None
+    ) -> int:
+        """The assessment's answers become exactly `answers` (an import of the whole sheet)."""
+        at = at or utc_now()
+        self._session.exec(sa.delete(Answer).where(col(Answer.assessment_id) == assessment_id))
+        touched = self._session.exec(
+            sa.update(Assessment).where(col(Assessment.id) == assessment_id).values(updated_at=at)
+        )
+        if touched.rowcount != 1:
+            raise NotFound(f"assessment {assessment_id} does not exist")
+        rows = [
+            {**answer.model_dump(), "assessment_id": assessment_id, "updated_at": at}
+            for answer in answers
+        ]
+        if rows:
+            self._session.exec(sa.insert(Answer), params=rows)
+        return len(rows)
+
+    def answers(self, *, assessment_id: int) -> list[Answer]:
+        query = select(Answer).where(Answer.assessment_id == assessment_id)
+        return list(self._session.exec(query.order_by(col(Answer.code))))
+
+    def tpi_assessment_ids(self, *, period_id: int) -> dict[int, int]:
+        """unit_id → id of its TPI assessment in the period, to label the scores it yields."""
+        query = select(col(Assessment.unit_id), col(Assessment.id)).where(
+            Assessment.period_id == period_id, Assessment.kind == AssessmentKind.TPI
+        )
+        # `id` is typed optional only for rows not yet flushed; stored rows always have one.
+        rows = self._session.exec(query)
+        return {unit_id: assessment_id for unit_id, assessment_id in rows if assessment_id}
+
+    def tpi_answers_frame(self, *, period_id: int) -> pd.DataFrame:
+        """Every TPI answer of the period as columns unit_id, code, answer, in one SELECT."""
+        query = (
+            sa.select(col(Assessment.unit_id), col(Answer.code), col(Answer.answer))
+            .join_from(Answer, Assessment, col(Answer.assessment_id) == col(Assessment.id))
+            .where(
+                col(Assessment.period_id) == period_id, col(Assessment.kind) == AssessmentKind.TPI
+            )
+        )
+        result = self._execute_core(query)
+        # The driver's plain tuples: building SQLAlchemy Row objects would take twice as long
+        # at two million rows, and integer and text columns need no result processing.
+        rows = result.cursor.fetchall()
+        result.close()
+        frame = pd.DataFrame.from_records(rows, columns=list(ANSWER_FRAME_COLUMNS))
+        return frame.astype({"unit_id": "int64", "code": "str", "answer": "str"})
+
+
+class SqlSnapshotRepository(_SqlRepository):
+    def add_snapshots(
+        self, *, rows: Sequence[ScoreSnapshotCreate], at: datetime | None = None
+    ) -> int:
+        """One bulk INSERT; a row for an existing (unit, assessment, as_of) replaces it."""
+        if not rows:
+            return 0
+        at = at or utc_now()
+        values = [{**row.model_dump(), "created_at": at} for row in rows]
+        statement = self._upsert_statement(ScoreSnapshot)
+        replaced = ("unit_id", "assessment_id", "as_of")
+        statement = statement.on_conflict_do_update(
+            index_elements=list(replaced),
+            set_={name: statement.excluded[name] for name in values[0] if name not in replaced},
+        )
+        self._execute_core(statement, values)
+        return len(values)
+
+    def snapshots(self, *, unit_id: int) -> list[ScoreSnapshot]:
+        """The unit's score history, oldest first."""
+        query = select(ScoreSnapshot).where(ScoreSnapshot.unit_id == unit_id)
+        return list(self._session.exec(query.order_by(*self._by_age(descending=False))))
+
+    def latest_snapshot(self, *, unit_id: int) -> ScoreSnapshot | None:
+        query = select(ScoreSnapshot).where(ScoreSnapshot.unit_id == unit_id)
+        return self._session.exec(query.order_by(*self._by_age(descending=True))).first()
+
+    @staticmethod
+    def _by_age(*, descending: bool) -> list[Any]:
+        columns = (ScoreSnapshot.as_of, ScoreSnapshot.created_at, ScoreSnapshot.id)
+        return [col(c).desc() if descending else col(c).asc() for c in columns]
+
+
+class SqlEvidenceRepository(_SqlRepository):
+    def add_document(self, *, document: EvidenceDocumentCreate) -> EvidenceDocument:
+        return self._add(EvidenceDocument.model_validate(document))
+
+    def documents(self, *, unit_id: int, code: str | None = None) -> list[EvidenceDocument]:
+        query = select(EvidenceDocument).where(EvidenceDocument.unit_id == unit_id)
+        if code is not None:
+            query = query.where(EvidenceDocument.code == code)
+        order = (col(EvidenceDocument.code), col(EvidenceDocument.year), col(EvidenceDocument.id))
+        return list(self._session.exec(query.order_by(*order)))
+
+
+class SqlSurveyRepository(_SqlRepository):
+    def add_survey(self, *, result: SurveyResultCreate) -> SurveyResult:
+        return self._add(SurveyResult.model_validate(result))
+
+    def surveys(self, *, unit_id: int, year: int) -> list[SurveyResult]:
+        query = select(SurveyResult).where(
+            SurveyResult.unit_id == unit_id, SurveyResult.year == year
+        )
+        return list(self._session.exec(query.order_by(col(SurveyResult.id))))
+
+
+class SqlDeadlineRepository(_SqlRepository):
+    def add_deadline(self, *, deadline: DeadlineCreate) -> Deadline:
+        return self._add(Deadline.model_validate(deadline))
+
+    def deadlines(self, *, instansi_id: int) -> list[Deadline]:
+        query = select(Deadline).where(Deadline.instansi_id == instansi_id)
+        return list(self._session.exec(query.order_by(col(Deadline.due_on), col(Deadline.id))))
+
+    def due_between(self, *, first: date, last: date) -> list[Deadline]:
+        """Deadlines due from `first` to `last`, both included: what the reminders look at."""
+        query = select(Deadline).where(col(Deadline.due_on).between(first, last))
+        return list(self._session.exec(query.order_by(col(Deadline.due_on), col(Deadline.id))))
+
+
+class SqlNotificationRepository(_SqlRepository):
+    def claim(
+        self, *, notification: NotificationCreate, at: datetime | None = None
+    ) -> Notification | None:
+        """Claim the right to send; None if the key is already claimed or sent.
+
+        A failed notification can be claimed again (a retry). The claim is one INSERT ... ON
+        CONFLICT, so two workers racing for the same key cannot both get it; commit it before
+        sending, so that a crash after sending is never followed by a second send.
+        """
+        claimed = {
+            "status": NotificationStatus.CLAIMED,
+            "claimed_at": at or utc_now(),
+            "error": None,
+        }
+        statement = self._upsert_statement(Notification).values(
+            {**notification.model_dump(), **claimed}
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["idempotency_key"],
+            set_=claimed,
+            where=col(Notification.status) == NotificationStatus.FAILED,
+        ).returning(col(Notification.id))
+        claimed_id = self._execute_core(statement).scalar_one_or_none()
+        if claimed_id is None:
+            return None
+        return self._session.get(Notification, claimed_id, populate_existing=True)
+
+    def mark_sent(self, *, key: str, message_id: str, at: datetime | None = None) -> None:
+        self._set_status(
+            key,
+            status=NotificationStatus.SENT,
+            message_id=message_id,
+            sent_at=at or utc_now(),
+            error=None,
+        )
+
+    def mark_failed(self, *, key: str, error: str) -> None:
+        self._set_status(key, status=NotificationStatus.FAILED, error=error)
+
+    def get_notification(self, *, key: str) -> Notification | None:
+        query = select(Notification).where(Notification.idempotency_key == key)
+        return self._session.exec(query).first()
+
+    def _set_status(self, key: str, **values: Any) -> None:
+        updated = self._session.exec(
+            sa.update(Notification).where(col(Notification.idempotency_key) == key).values(values)
+        )
+        if updated.rowcount != 1:
+            raise NotFound(f"no notification with key {key!r}")
+
+
+class SqlProposalRepository(_SqlRepository):
+    def add_proposal(self, *, proposal: ProposalCreate, actor: str) -> Proposal:
+        """A new revision for (unit, year, predicate), with its first event in the history."""
+        latest = self.latest_proposal(
+            unit_id=proposal.unit_id, year=proposal.year, predicate=proposal.predicate
+        )
+        revision = 1 if latest is None else latest.revision + 1
+        row = self._add(Proposal.model_validate(proposal, update={"revision": revision}))
+        first = ProposalEvent(proposal_id=_id(row), to_state=row.state, actor=actor)
+        self._add(first)
+        return row
+
+    def get_proposal(self, *, proposal_id: int) -> Proposal | None:
+        return self._session.get(Proposal, proposal_id)
+
+    def latest_proposal(self, *, unit_id: int, year: int, predicate: Predicate) -> Proposal | None:
+        query = select(Proposal).where(
+            Proposal.unit_id == unit_id, Proposal.year == year, Proposal.predicate == predicate
+        )
+        return self._session.exec(query.order_by(col(Proposal.revision).desc())).first()
+
+    def move_proposal(self, *, event: ProposalEventCreate) -> ProposalEvent:
+        """Move the proposal from `event.from_state` to `event.to_state`, and record it."""
+        if event.from_state is None:
+            raise ValueError("moving a proposal needs the event's from_state")
+        self._move_state(
+            Proposal, row_id=event.proposal_id, from_state=event.from_state, to=event.to_state
+        )
+        return self._add(ProposalEvent.model_validate(event))
+
+    def proposal_events(self, *, proposal_id: int) -> list[ProposalEvent]:
+        query = select(ProposalEvent).where(ProposalEvent.proposal_id == proposal_id)
+        order = (col(ProposalEvent.occurred_at), col(ProposalEvent.id))
+        return list(self._session.exec(query.order_by(*order)))
+
+
+def _id(row: SQLModel) -> int:
+    """The primary key of a flushed row (SQLModel types it as optional until then)."""
+    value = getattr(row, "id", None)
+    if not isinstance(value, int):
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was not flushed")
+    return value

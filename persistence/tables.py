@@ -1,0 +1,528 @@
+"""The database schema, as SQLModel classes.
+
+Each table follows the full-stack-fastapi-template layout: `XBase` holds the fields a caller
+supplies, `XCreate` is what the repositories accept, `XPublic` is what may be shown (with the id),
+and `X(table=True)` is the row. Identifiers are English; the Indonesian terms of art (instansi,
+unit kerja, pengungkit, hasil, WBK, WBBM, SK, LHKPN...) are kept because they are the domain's
+names and have no faithful translation.
+
+The schema is created only by the Alembic migrations in `persistence/migrations/`; a change here
+needs a new revision (see `persistence/migrations/README`).
+
+Annotations are not postponed (no `from __future__ import annotations`) because SQLModel reads
+them at class creation to build the columns.
+"""
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from persistence.sqltypes import UtcDateTime, enum_column, utc_now
+
+# Named constraints make Alembic's batch mode (SQLite) able to drop or alter them later, and keep
+# the names identical on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CODE_LENGTH = 64
+"""An LKE question code ("A.I.1.i.a") or a raw count row ("A.II.1.i.a:agen_perubahan")."""
+
+STATE_LENGTH = 32
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class InstansiKind(enum.StrEnum):
+    """Decides which Indeks RB floor applies (CC for a regional government, B for a ministry)."""
+
+    KEMENTERIAN_LEMBAGA = "kementerian_lembaga"
+    PEMERINTAH_DAERAH = "pemerintah_daerah"
+
+
+class Predicate(enum.StrEnum):
+    WBK = "WBK"
+    WBBM = "WBBM"
+
+
+class AssessmentKind(enum.StrEnum):
+    """A unit's self-assessment and the TPI's are kept apart: only the TPI's counts for TPN."""
+
+    SELF = "self"
+    TPI = "tpi"
+
+
+class SurveyKind(enum.StrEnum):
+    IPAK = "ipak"
+    IPKP = "ipkp"
+
+
+class BpkOpinion(enum.StrEnum):
+    """The four audit opinions of BPK; only WTP satisfies the instansi prerequisite."""
+
+    WTP = "WTP"
+    WDP = "WDP"
+    TW = "TW"
+    TMP = "TMP"
+
+
+class NotificationStatus(enum.StrEnum):
+    """The outbox states: claimed before sending, so that a rerun never sends twice."""
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def _utc_field(*, index: bool = False) -> Any:
+    return Field(default_factory=utc_now, sa_type=UtcDateTime, index=index)
+
+
+def _text_field() -> Any:
+    return Field(default=None, sa_type=sa.Text)
+
+
+def _json_field() -> Any:
+    return Field(default_factory=dict, sa_type=sa.JSON)
+
+
+# --- instansi -------------------------------------------------------------------------------
+
+
+class InstansiBase(SQLModel):
+    name: str = Field(max_length=255, unique=True)
+    kind: InstansiKind = Field(sa_type=enum_column(InstansiKind, name="instansi_kind"))
+
+
+class InstansiCreate(InstansiBase):
+    pass
+
+
+class InstansiPublic(InstansiBase):
+    id: int
+
+
+class Instansi(InstansiBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class InstansiPrerequisiteBase(SQLModel):
+    """The instansi's yearly results that gate every proposal (Tabel 5)."""
+
+    instansi_id: int = Field(foreign_key="instansi.id", ondelete="CASCADE")
+    year: int = Field(ge=2000, le=2100)
+    bpk_opinion: BpkOpinion = Field(sa_type=enum_column(BpkOpinion, name="bpk_opinion"))
+    sakip_grade: str = Field(max_length=2)
+    indeks_rb: str = Field(max_length=2)
+    spip_level: int = Field(ge=1, le=5)
+
+
+class InstansiPrerequisiteCreate(InstansiPrerequisiteBase):
+    pass
+
+
+class InstansiPrerequisitePublic(InstansiPrerequisiteBase):
+    id: int
+
+
+class InstansiPrerequisite(InstansiPrerequisiteBase, table=True):
+    __tablename__ = "instansi_prerequisite"
+    __table_args__ = (sa.UniqueConstraint("instansi_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+# --- unit kerja -----------------------------------------------------------------------------
+
+
+class UnitKerjaBase(SQLModel):
+    instansi_id: int = Field(foreign_key="instansi.id")
+    code: str = Field(max_length=64, description="The instansi's own code (e.g. satker code).")
+    name: str = Field(max_length=255)
+    core_service: bool = False
+    high_corruption_risk: bool = False
+    wide_public_impact: bool = False
+    priority_regional_service: bool = Field(
+        default=False,
+        description="PermenPANRB 5/2024: may be proposed before the instansi prerequisites.",
+    )
+    predicate: Predicate | None = Field(
+        default=None, sa_type=enum_column(Predicate, name="predicate")
+    )
+    state: str = Field(max_length=STATE_LENGTH, index=True)
+
+
+class UnitKerjaCreate(UnitKerjaBase):
+    pass
+
+
+class UnitKerjaPublic(UnitKerjaBase):
+    id: int
+
+
+class UnitKerja(UnitKerjaBase, table=True):
+    __tablename__ = "unit_kerja"
+    __table_args__ = (sa.UniqueConstraint("instansi_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class UnitPrerequisiteBase(SQLModel):
+    """The unit's yearly prerequisites (Tabel 5): findings followed up, LHKPN/LHKASN filed."""
+
+    unit_id: int = Field(foreign_key="unit_kerja.id", ondelete="CASCADE")
+    year: int = Field(ge=2000, le=2100)
+    follow_up_findings_percent: float = Field(ge=0, le=100)
+    lhkpn_percent: float = Field(ge=0, le=100)
+    lhkasn_percent: float = Field(ge=0, le=100)
+    internal_sakip_grade: str = Field(max_length=2)
+
+
+class UnitPrerequisiteCreate(UnitPrerequisiteBase):
+    pass
+
+
+class UnitPrerequisitePublic(UnitPrerequisiteBase):
+    id: int
+
+
+class UnitPrerequisite(UnitPrerequisiteBase, table=True):
+    __tablename__ = "unit_prerequisite"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class TeamMemberBase(SQLModel):
+    """A member of a unit's ZI team, or of the instansi's TPI when `unit_id` is None."""
+
+    instansi_id: int = Field(foreign_key="instansi.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit_kerja.id", index=True)
+    name: str = Field(max_length=255)
+    role: str = Field(max_length=64)
+    email: str = Field(max_length=320)
+
+
+class TeamMemberCreate(TeamMemberBase):
+    pass
+
+
+class TeamMemberPublic(TeamMemberBase):
+    id: int
+
+
+class TeamMember(TeamMemberBase, table=True):
+    __tablename__ = "team_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class LifecycleEventBase(SQLModel):
+    """An append-only record of a lifecycle step (declaration, designation, transition...)."""
+
+    instansi_id: int = Field(foreign_key="instansi.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit_kerja.id", index=True)
+    year: int
+    kind: str = Field(max_length=STATE_LENGTH)
+    from_state: str | None = Field(default=None, max_length=STATE_LENGTH)
+    to_state: str = Field(max_length=STATE_LENGTH)
+    sk_number: str | None = Field(default=None, max_length=128)
+    criteria: dict[str, Any] = _json_field()
+    actor: str = Field(max_length=255)
+    occurred_at: datetime = _utc_field()
+    note: str | None = _text_field()
+
+
+class LifecycleEventCreate(LifecycleEventBase):
+    pass
+
+
+class LifecycleEventPublic(LifecycleEventBase):
+    id: int
+
+
+class LifecycleEvent(LifecycleEventBase, table=True):
+    __tablename__ = "lifecycle_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+
+class AssessmentPeriodBase(SQLModel):
+    instansi_id: int = Field(foreign_key="instansi.id")
+    year: int = Field(ge=2000, le=2100)
+    name: str = Field(max_length=128)
+    starts_on: date
+    ends_on: date
+
+
+class AssessmentPeriodCreate(AssessmentPeriodBase):
+    pass
+
+
+class AssessmentPeriodPublic(AssessmentPeriodBase):
+    id: int
+
+
+class AssessmentPeriod(AssessmentPeriodBase, table=True):
+    __tablename__ = "assessment_period"
+    __table_args__ = (sa.UniqueConstraint("instansi_id", "year", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class AssessmentBase(SQLModel):
+    unit_id: int = Field(foreign_key="unit_kerja.id")
+    period_id: int = Field(foreign_key="assessment_period.id")
+    kind: AssessmentKind = Field(sa_type=enum_column(AssessmentKind, name="assessment_kind"))
+    framework: str = Field(max_length=64)
+
+
+class AssessmentCreate(AssessmentBase):
+    pass
+
+
+class AssessmentPublic(AssessmentBase):
+    id: int
+    updated_at: datetime
+
+
+class Assessment(AssessmentBase, table=True):
+    # (period_id, kind) is how the scorer reads a whole period's TPI answers at once.
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "period_id", "kind"),
+        sa.Index("ix_assessment_period_id_kind", "period_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    updated_at: datetime = _utc_field()
+
+
+class AnswerBase(SQLModel):
+    """One LKE answer as given ("Ya", "B", "12"), and its value once scored."""
+
+    code: str = Field(max_length=CODE_LENGTH)
+    answer: str = Field(sa_type=sa.Text)
+    value: float | None = None
+    note: str | None = _text_field()
+    reviewer: str | None = Field(default=None, max_length=255)
+
+
+class AnswerCreate(AnswerBase):
+    pass
+
+
+class AnswerPublic(AnswerBase):
+    id: int
+    assessment_id: int
+    updated_at: datetime
+
+
+class Answer(AnswerBase, table=True):
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE")
+    updated_at: datetime = _utc_field()
+
+
+class EvidenceDocumentBase(SQLModel):
+    unit_id: int = Field(foreign_key="unit_kerja.id")
+    code: str = Field(max_length=CODE_LENGTH)
+    title: str = Field(max_length=500)
+    location: str = Field(sa_type=sa.Text)
+    year: int = Field(ge=2000, le=2100)
+    sha256: str = Field(min_length=64, max_length=64, regex=SHA256_PATTERN)
+    uploaded_at: datetime = _utc_field()
+
+
+class EvidenceDocumentCreate(EvidenceDocumentBase):
+    pass
+
+
+class EvidenceDocumentPublic(EvidenceDocumentBase):
+    id: int
+
+
+class EvidenceDocument(EvidenceDocumentBase, table=True):
+    __tablename__ = "evidence_document"
+    __table_args__ = (sa.Index("ix_evidence_document_unit_id_code", "unit_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class SurveyResultBase(SQLModel):
+    unit_id: int = Field(foreign_key="unit_kerja.id")
+    year: int = Field(ge=2000, le=2100)
+    kind: SurveyKind = Field(sa_type=enum_column(SurveyKind, name="survey_kind"))
+    index: float = Field(ge=0, le=4)
+    respondents: int = Field(ge=0)
+
+
+class SurveyResultCreate(SurveyResultBase):
+    pass
+
+
+class SurveyResultPublic(SurveyResultBase):
+    id: int
+
+
+class SurveyResult(SurveyResultBase, table=True):
+    __tablename__ = "survey_result"
+    __table_args__ = (sa.Index("ix_survey_result_unit_id_year", "unit_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ScoreSnapshotBase(SQLModel):
+    """A unit's score as of a day; `details` keeps areas, components, shortfalls, missing codes."""
+
+    unit_id: int = Field(foreign_key="unit_kerja.id")
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    as_of: date
+    framework: str = Field(max_length=64)
+    total: float
+    pengungkit: float
+    hasil: float
+    meets_wbk: bool
+    meets_wbbm: bool
+    details: dict[str, Any] = _json_field()
+
+
+class ScoreSnapshotCreate(ScoreSnapshotBase):
+    pass
+
+
+class ScoreSnapshotPublic(ScoreSnapshotBase):
+    id: int
+    created_at: datetime
+
+
+class ScoreSnapshot(ScoreSnapshotBase, table=True):
+    # One row per (unit, assessment, day): recomputing the same day replaces, never duplicates.
+    __tablename__ = "score_snapshot"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "assessment_id", "as_of"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _utc_field()
+
+
+# --- reminders and notifications ------------------------------------------------------------
+
+
+class DeadlineBase(SQLModel):
+    instansi_id: int = Field(foreign_key="instansi.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit_kerja.id", index=True)
+    kind: str = Field(max_length=STATE_LENGTH)
+    title: str = Field(max_length=500)
+    due_on: date = Field(index=True)
+
+
+class DeadlineCreate(DeadlineBase):
+    pass
+
+
+class DeadlinePublic(DeadlineBase):
+    id: int
+
+
+class Deadline(DeadlineBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class NotificationBase(SQLModel):
+    """An outbox row: the UNIQUE key is the guard against sending the same message twice."""
+
+    idempotency_key: str = Field(max_length=255, unique=True)
+    recipient: str = Field(max_length=320)
+    kind: str = Field(max_length=STATE_LENGTH)
+    subject: str = Field(max_length=500)
+
+
+class NotificationCreate(NotificationBase):
+    pass
+
+
+class NotificationPublic(NotificationBase):
+    id: int
+    status: NotificationStatus
+    message_id: str | None
+    claimed_at: datetime
+    sent_at: datetime | None
+    error: str | None
+
+
+class Notification(NotificationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    status: NotificationStatus = Field(
+        default=NotificationStatus.CLAIMED,
+        sa_type=enum_column(NotificationStatus, name="notification_status"),
+        index=True,
+    )
+    message_id: str | None = Field(default=None, max_length=255)
+    claimed_at: datetime = _utc_field()
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    error: str | None = _text_field()
+
+
+# --- proposals to TPN -----------------------------------------------------------------------
+
+
+class ProposalBase(SQLModel):
+    unit_id: int = Field(foreign_key="unit_kerja.id")
+    year: int = Field(ge=2000, le=2100)
+    predicate: Predicate = Field(sa_type=enum_column(Predicate, name="predicate"))
+    state: str = Field(max_length=STATE_LENGTH)
+    package_path: str | None = _text_field()
+    package_sha256: str | None = Field(
+        default=None, min_length=64, max_length=64, regex=SHA256_PATTERN
+    )
+
+
+class ProposalCreate(ProposalBase):
+    pass
+
+
+class ProposalPublic(ProposalBase):
+    id: int
+    revision: int
+    created_at: datetime
+
+
+class Proposal(ProposalBase, table=True):
+    # A resubmission is a new revision; the UNIQUE makes two concurrent ones collide, not both win.
+    __table_args__ = (sa.UniqueConstraint("unit_id", "year", "predicate", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    revision: int = Field(default=1, ge=1)
+    created_at: datetime = _utc_field()
+
+
+class ProposalEventBase(SQLModel):
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    from_state: str | None = Field(default=None, max_length=STATE_LENGTH)
+    to_state: str = Field(max_length=STATE_LENGTH)
+    actor: str = Field(max_length=255)
+    occurred_at: datetime = _utc_field()
+
+
+class ProposalEventCreate(ProposalEventBase):
+    pass
+
+
+class ProposalEventPublic(ProposalEventBase):
+    id: int
+
+
+class ProposalEvent(ProposalEventBase, table=True):
+    __tablename__ = "proposal_event"
+
+    id: int | None = Field(default=None, primary_key=True)

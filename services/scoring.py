@@ -1,0 +1,84 @@
+"""Scoring a whole assessment period at once and keeping each result as a snapshot (history)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from persistence.tables import ScoreSnapshotCreate
+from persistence.unit_of_work import UnitOfWork
+from zi_domain.answers import AnswerSheet, read_answers
+from zi_domain.framework import Framework
+from zi_domain.scoring import score_units
+from zi_domain.unit_score import UnitScore, unit_score
+
+
+class StoredAnswersInvalid(RuntimeError):
+    """Stored answers that the framework refuses (e.g. the framework file changed)."""
+
+
+@dataclass(frozen=True)
+class ScoredPeriod:
+    """Every unit's scores (rows indexed by unit id) and its report."""
+
+    scores: pd.DataFrame
+    reports: dict[int, UnitScore]
+    sheet: AnswerSheet
+
+    def unit_rows(self, unit_id: int) -> tuple[pd.Series, pd.Series]:
+        """(answer values, scores) of one unit, for its gap analysis."""
+        return self.sheet.values.loc[[unit_id]].iloc[0], self.scores.loc[[unit_id]].iloc[0]
+
+
+def score_period(
+    uow: UnitOfWork, *, period_id: int, framework: Framework, as_of: date
+) -> ScoredPeriod:
+    """Scores every TPI assessment of the period in one pass and stores one snapshot per unit.
+
+    The snapshots are written together and committed once: a failure leaves none of them.
+    """
+    assessment_of = uow.assessments.tpi_assessment_ids(period_id=period_id)
+    answers = uow.assessments.tpi_answers_frame(period_id=period_id)
+    answers = answers.rename(columns={"unit_id": "unit"}).assign(row=answers.index + 1)
+    read = read_answers(answers, framework)
+    if read.errors:
+        raise StoredAnswersInvalid(
+            f"{len(read.errors)} jawaban tersimpan tidak sah untuk {framework.name}; "
+            f"pertama: {read.errors[0]}"
+        )
+    # A unit whose assessment has no answer yet is scored too: everything missing, 0.
+    units = pd.Index(sorted(assessment_of), name="unit")
+    sheet = AnswerSheet(values=read.values.reindex(index=units), errors=[])
+    scores = score_units(sheet.values, framework)
+    reports = {
+        int(unit): unit_score(scores.loc[unit], sheet.missing(unit), framework)
+        for unit in scores.index
+    }
+    uow.snapshots.add_snapshots(
+        rows=[
+            _snapshot(unit, assessment_of[unit], report, as_of) for unit, report in reports.items()
+        ]
+    )
+    uow.commit()
+    return ScoredPeriod(scores=scores, reports=reports, sheet=sheet)
+
+
+def _snapshot(
+    unit_id: int, assessment_id: int, report: UnitScore, as_of: date
+) -> ScoreSnapshotCreate:
+    details: dict[str, Any] = report.to_json()
+    return ScoreSnapshotCreate(
+        unit_id=unit_id,
+        assessment_id=assessment_id,
+        as_of=as_of,
+        framework=report.framework,
+        total=report.total,
+        pengungkit=report.pengungkit,
+        hasil=report.hasil,
+        meets_wbk=report.meets.get("WBK", False),
+        meets_wbbm=report.meets.get("WBBM", False),
+        details=details,
+    )
