@@ -8,8 +8,10 @@ answers count 0. Full precision throughout; rounding happens only where floors a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,7 +73,7 @@ def score_units(values: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     by_pair = matrix[:, :n_questions] @ weights.by_area_half
     hasil_points = matrix[:, n_questions:] * weights.hasil_weights
 
-    columns: dict[str, FloatArray] = {}
+    columns: dict[str, npt.NDArray[Any]] = {}
     for (number, half_key), column in zip(weights.area_half_columns, by_pair.T, strict=True):
         columns[f"area_{number}_{half_key}"] = column
     for area in framework.areas:
@@ -92,35 +94,36 @@ def score_units(values: pd.DataFrame, framework: Framework) -> pd.DataFrame:
         columns[group.key] = sum((columns[i.key] for i in group.items), np.zeros(len(values)))
     columns["hasil"] = hasil_points.sum(axis=1)
     columns["total"] = columns["pengungkit"] + columns["hasil"]
-    scores = pd.DataFrame(columns, index=values.index)
     for predicate in framework.predicates:
-        scores[f"meets_{predicate.name}"] = meets_predicate(scores, framework, predicate.name)
-    return scores
+        columns[f"meets_{predicate.name}"] = meets_predicate(columns, framework, predicate.name)
+    return pd.DataFrame(columns, index=values.index)
 
 
-def floor_measures(scores: pd.DataFrame, framework: Framework, floor: Floor) -> pd.DataFrame:
-    """The values a floor is compared on, one column per rule instance.
+def floor_measures(
+    scores: Mapping[str, Any], framework: Framework, floor: Floor
+) -> dict[str, FloatArray]:
+    """The values a floor is compared on, by rule instance, from score columns (or one row).
 
-    `area_percent` applies to every area, so it yields one column per area, named
+    `area_percent` applies to every area, so it yields one measure per area, named
     `area_percent.<n>`; every other rule is a single score column.
     """
     if floor.rule == "area_percent":
-        return pd.DataFrame(
-            {
-                f"area_percent.{a.number}": scores[f"area_{a.number}_percent"]
-                for a in framework.areas
-            }
-        )
-    return scores[[floor.rule]]
+        return {
+            f"area_percent.{a.number}": np.asarray(scores[f"area_{a.number}_percent"], float)
+            for a in framework.areas
+        }
+    return {floor.rule: np.asarray(scores[floor.rule], float)}
 
 
-def meets_predicate(scores: pd.DataFrame, framework: Framework, predicate: str) -> pd.Series:
-    """Whether each unit's score meets every floor of the predicate (values as the LKE shows)."""
-    meets = np.ones(len(scores), dtype=bool)
+def meets_predicate(
+    scores: Mapping[str, Any], framework: Framework, predicate: str
+) -> npt.NDArray[np.bool_]:
+    """Whether each unit's scores meet every floor of the predicate (values as the LKE shows)."""
+    meets = np.asarray(True)
     for floor in framework.predicate(predicate).floors:
-        measures = floor_measures(scores, framework, floor)
-        meets &= np.all(meets_minimum(measures.to_numpy(), floor.minimum), axis=1)
-    return pd.Series(meets, index=scores.index)
+        for measure in floor_measures(scores, framework, floor).values():
+            meets = meets & meets_minimum(measure, floor.minimum)
+    return meets
 
 
 @dataclass(frozen=True)
@@ -134,14 +137,13 @@ class Shortfall:
 
 def shortfalls(scores: pd.Series, framework: Framework, predicate: str) -> list[Shortfall]:
     """Each floor of the predicate that one unit's scores (a row of `score_units`) miss."""
-    row = scores.to_frame().T
-    found: list[Shortfall] = []
-    for floor in framework.predicate(predicate).floors:
-        measures = floor_measures(row, framework, floor).iloc[0]
-        reached = meets_minimum(measures.to_numpy(dtype=np.float64), floor.minimum)
-        found += [
-            Shortfall(rule=str(rule), required=floor.minimum, actual=float(actual))
-            for (rule, actual), ok in zip(measures.items(), reached, strict=True)
-            if not ok
-        ]
-    return found
+    return [
+        Shortfall(rule=rule, required=floor.minimum, actual=float(actual))
+        for floor in framework.predicate(predicate).floors
+        for rule, actual in floor_measures(_by_name(scores), framework, floor).items()
+        if not meets_minimum(actual, floor.minimum)
+    ]
+
+
+def _by_name(row: pd.Series) -> dict[str, Any]:
+    return {str(name): value for name, value in row.items()}
