@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from zi_cli.formatting import angka
 from zi_domain.framework import Framework
+from zi_domain.indonesian import angka
 from zi_domain.unit_score import UnitScore
 
 RULE_NAMES = {

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
-from zi_cli.formatting import angka, tanggal
 from zi_cli.main import app
+from zi_domain.indonesian import angka, tanggal
 
 runner = CliRunner()
 

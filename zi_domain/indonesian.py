@@ -1,4 +1,4 @@
-"""Numbers and dates written the Indonesian way for people (75,00; 1.234,5; 31 Mei 2027)."""
+"""Numbers and dates written the Indonesian way (75,00; 1.234,50; Senin, 31 Mei 2027)."""
 
 from __future__ import annotations
 
