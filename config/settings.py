@@ -6,8 +6,10 @@ data folder. Secrets are `SecretStr` so that they never print in logs, errors or
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,12 +41,35 @@ class Settings(BaseSettings):
         description="Extra folder searched for framework files before the bundled ones.",
     )
     timezone: str = Field(default="Asia/Jakarta", description="Time zone of dates and schedules.")
+    calendar_file: Path | None = Field(
+        default=None, description="Milestone template replacing config/calendar.yaml."
+    )
+    proposal_deadline_text: str | None = Field(
+        default=None,
+        alias="ZI_PROPOSAL_DEADLINE",
+        description="MM-DD of the proposal deadline when TPN announces one other than 31 May.",
+    )
+    monitor_cron: str = Field(default="0 7 * * 1", description="TPI monitoring: Mondays 07:00.")
+    reminder_cron: str = Field(default="0 8 * * 1-5", description="Reminders: working days 08:00.")
+
+    @property
+    def proposal_deadline(self) -> tuple[int, int] | None:
+        """(month, day) of a proposal deadline announced by TPN, if one is configured."""
+        if not self.proposal_deadline_text:
+            return None
+        month, _, day = self.proposal_deadline_text.partition("-")
+        return int(month), int(day)
 
     def database_url_value(self) -> str:
         """The URL to connect with; the embedded SQLite file when none is configured."""
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{self.data_dir / 'zi.db'}"
+
+
+def today() -> date:
+    """Today in the product's time zone (Asia/Jakarta by default), the default `as_of`."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 @lru_cache(maxsize=1)

@@ -83,3 +83,22 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
+
+
+_engines: dict[str, Engine] = {}
+
+
+def default_engine() -> Engine:
+    """The engine of the configured database (one per URL per process), migrated to head.
+
+    Flows and the CLI use it; the schema is brought up to date the first time, so that a fresh
+    data folder just works.
+    """
+    from config.settings import get_settings
+    from persistence.migrate import upgrade_database
+
+    url = get_settings().database_url_value()
+    if url not in _engines:
+        upgrade_database(url)
+        _engines[url] = make_engine(url)
+    return _engines[url]

@@ -54,10 +54,14 @@ from persistence.tables import (
     SurveyResultCreate,
     TeamMember,
     TeamMemberCreate,
+    ThresholdCrossing,
+    ThresholdCrossingCreate,
     UnitKerja,
     UnitKerjaCreate,
     UnitPrerequisite,
     UnitPrerequisiteCreate,
+    WorkItem,
+    WorkItemCreate,
 )
 
 ANSWER_FRAME_COLUMNS = ("unit_id", "code", "answer")
@@ -104,6 +108,9 @@ class UnitRepository(Protocol):
 class AssessmentRepository(Protocol):
     def add_period(self, *, period: AssessmentPeriodCreate) -> AssessmentPeriod: ...
     def get_period(self, *, period_id: int) -> AssessmentPeriod | None: ...
+    def periods_on(
+        self, *, day: date, instansi_id: int | None = None
+    ) -> list[AssessmentPeriod]: ...
     def add_assessment(self, *, assessment: AssessmentCreate) -> Assessment: ...
     def get_assessment(
         self, *, unit_id: int, period_id: int, kind: AssessmentKind
@@ -147,6 +154,25 @@ class NotificationRepository(Protocol):
     def mark_sent(self, *, key: str, message_id: str, at: datetime | None = None) -> None: ...
     def mark_failed(self, *, key: str, error: str) -> None: ...
     def get_notification(self, *, key: str) -> Notification | None: ...
+
+
+class WorkPlanRepository(Protocol):
+    def add_items(self, *, items: Sequence[WorkItemCreate]) -> int: ...
+    def items(self, *, unit_id: int, year: int) -> list[WorkItem]: ...
+    def complete_item(self, *, item_id: int, on: date) -> None: ...
+    def overdue_counts(self, *, unit_ids: Sequence[int], as_of: date) -> dict[int, int]: ...
+
+
+class MonitoringRepository(Protocol):
+    def record_crossing(self, *, crossing: ThresholdCrossingCreate) -> bool: ...
+    def crossings(self, *, period_id: int) -> list[ThresholdCrossing]: ...
+    def previous_snapshots(
+        self, *, unit_ids: Sequence[int], before: date
+    ) -> dict[int, ScoreSnapshot]: ...
+    def history(
+        self, *, unit_ids: Sequence[int], until: date
+    ) -> dict[int, list[tuple[date, float]]]: ...
+    def evidence_years(self, *, unit_ids: Sequence[int]) -> pd.DataFrame: ...
 
 
 class ProposalRepository(Protocol):
@@ -303,6 +329,15 @@ class SqlAssessmentRepository(_SqlRepository):
 
     def get_period(self, *, period_id: int) -> AssessmentPeriod | None:
         return self._session.get(AssessmentPeriod, period_id)
+
+    def periods_on(self, *, day: date, instansi_id: int | None = None) -> list[AssessmentPeriod]:
+        """The assessment periods that `day` falls in (of one instansi, or of all)."""
+        query = select(AssessmentPeriod).where(
+            col(AssessmentPeriod.starts_on) <= day, col(AssessmentPeriod.ends_on) >= day
+        )
+        if instansi_id is not None:
+            query = query.where(AssessmentPeriod.instansi_id == instansi_id)
+        return list(self._session.exec(query.order_by(col(AssessmentPeriod.id))))
 
     def add_assessment(self, *, assessment: AssessmentCreate) -> Assessment:
         return self._add(Assessment.model_validate(assessment))
@@ -531,3 +566,101 @@ def _id(row: SQLModel) -> int:
     if not isinstance(value, int):
         raise RuntimeError(f"{type(row).__name__} has no id yet: it was not flushed")
     return value
+
+
+class SqlWorkPlanRepository(_SqlRepository):
+    def add_items(self, *, items: Sequence[WorkItemCreate]) -> int:
+        """Adds the items not there yet (one statement); returns how many were new."""
+        if not items:
+            return 0
+        statement = self._upsert_statement(WorkItem).on_conflict_do_nothing(
+            index_elements=["unit_id", "year", "code"]
+        )
+        result = self._execute_core(statement, [item.model_dump() for item in items])
+        return max(int(result.rowcount), 0)
+
+    def items(self, *, unit_id: int, year: int) -> list[WorkItem]:
+        query = select(WorkItem).where(WorkItem.unit_id == unit_id, WorkItem.year == year)
+        return list(self._session.exec(query.order_by(col(WorkItem.id))))
+
+    def complete_item(self, *, item_id: int, on: date) -> None:
+        item = self._session.get(WorkItem, item_id)
+        if item is None:
+            raise NotFound(f"work item {item_id} does not exist")
+        item.completed_on = on
+        self._add(item)
+
+    def overdue_counts(self, *, unit_ids: Sequence[int], as_of: date) -> dict[int, int]:
+        """Per unit, the items due before `as_of` and not completed by then."""
+        query = (
+            sa.select(col(WorkItem.unit_id), sa.func.count())
+            .where(
+                col(WorkItem.unit_id).in_(list(unit_ids)),
+                col(WorkItem.due_on) < as_of,
+                sa.or_(col(WorkItem.completed_on).is_(None), col(WorkItem.completed_on) > as_of),
+            )
+            .group_by(col(WorkItem.unit_id))
+        )
+        rows = (tuple(row) for row in self._execute_core(query))
+        return {int(unit): int(count) for unit, count in rows}
+
+
+class SqlMonitoringRepository(_SqlRepository):
+    def record_crossing(self, *, crossing: ThresholdCrossingCreate) -> bool:
+        """True when this call recorded the crossing; False when a run before (or beside) did."""
+        statement = self._upsert_statement(ThresholdCrossing).on_conflict_do_nothing(
+            index_elements=["unit_id", "period_id", "predicate"]
+        )
+        values = {**crossing.model_dump(), "recorded_at": utc_now()}
+        return int(self._execute_core(statement, [values]).rowcount) == 1
+
+    def crossings(self, *, period_id: int) -> list[ThresholdCrossing]:
+        query = select(ThresholdCrossing).where(ThresholdCrossing.period_id == period_id)
+        return list(self._session.exec(query.order_by(col(ThresholdCrossing.id))))
+
+    def previous_snapshots(
+        self, *, unit_ids: Sequence[int], before: date
+    ) -> dict[int, ScoreSnapshot]:
+        """Each unit's latest snapshot dated before `before`: what this run is compared with."""
+        latest = (
+            sa.select(col(ScoreSnapshot.unit_id), sa.func.max(col(ScoreSnapshot.as_of)).label("d"))
+            .where(
+                col(ScoreSnapshot.unit_id).in_(list(unit_ids)), col(ScoreSnapshot.as_of) < before
+            )
+            .group_by(col(ScoreSnapshot.unit_id))
+            .subquery()
+        )
+        query = select(ScoreSnapshot).join(
+            latest,
+            sa.and_(
+                col(ScoreSnapshot.unit_id) == latest.c.unit_id,
+                col(ScoreSnapshot.as_of) == latest.c.d,
+            ),
+        )
+        return {row.unit_id: row for row in self._session.exec(query)}
+
+    def history(
+        self, *, unit_ids: Sequence[int], until: date
+    ) -> dict[int, list[tuple[date, float]]]:
+        """(as_of, total) of each unit's snapshots up to `until`, oldest first."""
+        query = (
+            sa.select(
+                col(ScoreSnapshot.unit_id), col(ScoreSnapshot.as_of), col(ScoreSnapshot.total)
+            )
+            .where(
+                col(ScoreSnapshot.unit_id).in_(list(unit_ids)), col(ScoreSnapshot.as_of) <= until
+            )
+            .order_by(col(ScoreSnapshot.unit_id), col(ScoreSnapshot.as_of))
+        )
+        found: dict[int, list[tuple[date, float]]] = {unit: [] for unit in unit_ids}
+        for unit, as_of, total in (tuple(row) for row in self._execute_core(query)):
+            found[int(unit)].append((as_of, float(total)))
+        return found
+
+    def evidence_years(self, *, unit_ids: Sequence[int]) -> pd.DataFrame:
+        """Columns unit_id, code, year of every evidence document of the units (one SELECT)."""
+        query = sa.select(
+            col(EvidenceDocument.unit_id), col(EvidenceDocument.code), col(EvidenceDocument.year)
+        ).where(col(EvidenceDocument.unit_id).in_(list(unit_ids)))
+        rows = self._execute_core(query).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["unit_id", "code", "year"])

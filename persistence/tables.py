@@ -415,6 +415,66 @@ class ScoreSnapshot(ScoreSnapshotBase, table=True):
     created_at: datetime = _utc_field()
 
 
+# --- development and monitoring ------------------------------------------------------------
+
+
+class WorkItemBase(SQLModel):
+    """One task of a unit's ZI work plan: an LKE indicator to build up, or a self-survey."""
+
+    unit_id: int = Field(foreign_key="unit_kerja.id")
+    year: int = Field(ge=2000, le=2100)
+    code: str = Field(max_length=CODE_LENGTH)
+    title: str = Field(max_length=500)
+    owner_member_id: int | None = Field(default=None, foreign_key="team_member.id")
+    due_on: date = Field(index=True)
+    completed_on: date | None = None
+
+
+class WorkItemCreate(WorkItemBase):
+    pass
+
+
+class WorkItemPublic(WorkItemBase):
+    id: int
+
+
+class WorkItem(WorkItemBase, table=True):
+    # One item per unit, year and code: creating the work plan twice adds nothing.
+    __tablename__ = "work_item"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "year", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ThresholdCrossingBase(SQLModel):
+    """The first monitoring run in a period that found a unit meeting a predicate's floors and
+    prerequisites; the event to TPN's proposal flow is emitted once, for this row."""
+
+    unit_id: int = Field(foreign_key="unit_kerja.id")
+    period_id: int = Field(foreign_key="assessment_period.id")
+    predicate: Predicate = Field(sa_type=enum_column(Predicate, name="predicate"))
+    as_of: date
+    total: float
+
+
+class ThresholdCrossingCreate(ThresholdCrossingBase):
+    pass
+
+
+class ThresholdCrossingPublic(ThresholdCrossingBase):
+    id: int
+    recorded_at: datetime
+
+
+class ThresholdCrossing(ThresholdCrossingBase, table=True):
+    # The UNIQUE is what makes a rerun, or two runs at once, emit the event a single time.
+    __tablename__ = "threshold_crossing"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "period_id", "predicate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recorded_at: datetime = _utc_field()
+
+
 # --- reminders and notifications ------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from persistence.repositories import (
     DeadlineRepository,
     EvidenceRepository,
     InstansiRepository,
+    MonitoringRepository,
     NotificationRepository,
     ProposalRepository,
     SnapshotRepository,
@@ -30,13 +31,16 @@ from persistence.repositories import (
     SqlDeadlineRepository,
     SqlEvidenceRepository,
     SqlInstansiRepository,
+    SqlMonitoringRepository,
     SqlNotificationRepository,
     SqlProposalRepository,
     SqlSnapshotRepository,
     SqlSurveyRepository,
     SqlUnitRepository,
+    SqlWorkPlanRepository,
     SurveyRepository,
     UnitRepository,
+    WorkPlanRepository,
 )
 
 
@@ -61,6 +65,10 @@ class UnitOfWork(Protocol):
     def notifications(self) -> NotificationRepository: ...
     @property
     def proposals(self) -> ProposalRepository: ...
+    @property
+    def work_plans(self) -> WorkPlanRepository: ...
+    @property
+    def monitoring(self) -> MonitoringRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -85,6 +93,8 @@ class SqlUnitOfWork:
     deadlines: SqlDeadlineRepository
     notifications: SqlNotificationRepository
     proposals: SqlProposalRepository
+    work_plans: SqlWorkPlanRepository
+    monitoring: SqlMonitoringRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -104,6 +114,8 @@ class SqlUnitOfWork:
         self.deadlines = SqlDeadlineRepository(session)
         self.notifications = SqlNotificationRepository(session)
         self.proposals = SqlProposalRepository(session)
+        self.work_plans = SqlWorkPlanRepository(session)
+        self.monitoring = SqlMonitoringRepository(session)
         return self
 
     def __exit__(

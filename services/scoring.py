@@ -40,6 +40,15 @@ def score_period(
 
     The snapshots are written together and committed once: a failure leaves none of them.
     """
+    scored = snapshot_period(uow, period_id=period_id, framework=framework, as_of=as_of)
+    uow.commit()
+    return scored
+
+
+def snapshot_period(
+    uow: UnitOfWork, *, period_id: int, framework: Framework, as_of: date
+) -> ScoredPeriod:
+    """`score_period` without the commit, for a use case that writes more in the same one."""
     assessment_of = uow.assessments.tpi_assessment_ids(period_id=period_id)
     answers = uow.assessments.tpi_answers_frame(period_id=period_id)
     answers = answers.rename(columns={"unit_id": "unit"}).assign(row=answers.index + 1)
@@ -62,7 +71,6 @@ def score_period(
             _snapshot(unit, assessment_of[unit], report, as_of) for unit, report in reports.items()
         ]
     )
-    uow.commit()
     return ScoredPeriod(scores=scores, reports=reports, sheet=sheet)
 
 

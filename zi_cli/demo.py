@@ -30,10 +30,10 @@ from persistence.tables import (
 from persistence.unit_of_work import SqlUnitOfWork
 from services.assessments import record_answers
 from services.scoring import ScoredPeriod, score_period
-from zi_cli.score_view import rule_name
 from zi_domain.framework import Framework
 from zi_domain.gaps import gap_analysis
 from zi_domain.indonesian import angka, tanggal
+from zi_domain.unit_score import rule_name
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju (fiktif)"
 YEAR = 2026

@@ -7,26 +7,7 @@ from rich.table import Table
 
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka
-from zi_domain.unit_score import UnitScore
-
-RULE_NAMES = {
-    "total": "Nilai total",
-    "pengungkit": "Nilai pengungkit",
-    "hasil": "Nilai hasil",
-    "bersih_akuntabel": "Birokrasi yang bersih dan akuntabel",
-    "ipak": "Survei persepsi anti korupsi (IPAK)",
-    "kinerja": "Capaian kinerja lebih baik",
-    "pelayanan_prima": "Pelayanan publik yang prima (IPKP)",
-    "ipkp": "Survei persepsi kualitas pelayanan (IPKP)",
-}
-
-
-def rule_name(rule: str, framework: Framework) -> str:
-    """A floor rule in words, e.g. 'area_percent.3' → 'Area 3 Penataan Sistem Manajemen SDM (%)'."""
-    if rule.startswith("area_percent."):
-        area = framework.area(int(rule.split(".")[1]))
-        return f"Area {area.number} {area.name} (% bobot)"
-    return RULE_NAMES.get(rule, rule)
+from zi_domain.unit_score import UnitScore, rule_name
 
 
 def print_unit_score(

@@ -86,3 +86,23 @@ def unit_score(scores: pd.Series, missing: list[str], framework: Framework) -> U
         shortfalls={p.name: shortfalls(scores, framework, p.name) for p in framework.predicates},
         missing=tuple(missing),
     )
+
+
+RULE_NAMES = {
+    "total": "Nilai total",
+    "pengungkit": "Nilai pengungkit",
+    "hasil": "Nilai hasil",
+    "bersih_akuntabel": "Birokrasi yang bersih dan akuntabel",
+    "ipak": "Survei persepsi anti korupsi (IPAK)",
+    "kinerja": "Capaian kinerja lebih baik",
+    "pelayanan_prima": "Pelayanan publik yang prima (IPKP)",
+    "ipkp": "Survei persepsi kualitas pelayanan (IPKP)",
+}
+
+
+def rule_name(rule: str, framework: Framework) -> str:
+    """A floor rule in words, e.g. 'area_percent.3' → 'Area 3 Penataan Sistem Manajemen SDM (%)'."""
+    if rule.startswith("area_percent."):
+        area = framework.area(int(rule.split(".")[1]))
+        return f"Area {area.number} {area.name} (% bobot)"
+    return RULE_NAMES.get(rule, rule)

@@ -1,0 +1,1 @@
+"""Reports that people read: the TPI monitoring page and its Prefect artifacts."""

@@ -1,0 +1,535 @@
+"""The TPI monitoring report: one self-contained HTML page, plus the Markdown summary and the
+table that a monitoring flow publishes as Prefect artifacts.
+
+The page is Jinja2 with autoescape on. The charts are inline SVG whose geometry is computed here
+and whose markup lives in the template, so every text that comes from data is escaped by that one
+mechanism and nothing is marked safe by hand. Scores are compared and shown as the LKE shows them
+(two decimals, half-up): a delta, an arrow and a colour always agree with the number beside them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jinja2
+
+from zi_domain.indonesian import angka, tanggal
+from zi_domain.rounding import lke_round
+
+PREDICATES = ("WBK", "WBBM")  # the ladder, lower first
+HEAT_LEVELS = ("below", "between", "above")  # an area below both floors, between them, above both
+
+# Bar chart geometry, in SVG user units; the plot spans totals 0..100.
+LABEL_WIDTH = 250
+PLOT_WIDTH = 500
+VALUE_WIDTH = 56
+CHART_WIDTH = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH + 10
+SCALE = PLOT_WIDTH / 100.0
+ROW_HEIGHT = 20
+BAR_HEIGHT = 14
+CHART_TOP = 24
+CHART_BOTTOM = 26
+LABEL_CHARS = 36
+TICKS = (0, 20, 40, 60, 80, 100)
+
+# Sparkline geometry; a history that moves less than MIN_SPARK_SPAN points is drawn within that
+# span, so weekly noise of a few hundredths does not look like a cliff.
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 28
+SPARK_PAD = 3
+MIN_SPARK_SPAN = 5.0
+
+DROPS_IN_SUMMARY = 10
+
+
+@dataclass(frozen=True)
+class UnitMonitoringRow:
+    """One unit's result in a monitoring run, as the monitoring service computes it."""
+
+    unit_id: int
+    code: str
+    name: str  # from data: may contain <, &, quotes — must be escaped
+    state_label: str  # e.g. "Pembangunan", "Evaluasi TPI"
+    total: float
+    pengungkit: float
+    hasil: float
+    area_percent: dict[int, float]  # area number -> score as % of the area's weight
+    meets: dict[str, bool]  # {"WBK": ..., "WBBM": ...}
+    previous_total: float | None  # total of the previous monitoring run, None if first
+    changes: tuple[str, ...]  # Indonesian sentences, e.g. "baru memenuhi batas WBK"
+    shortfalls: tuple[str, ...]  # Indonesian, toward the next predicate
+    overdue_items: int
+    evidence_problems: int
+    history: tuple[tuple[date, float], ...]  # (as_of, total), oldest first, including this run
+
+
+@dataclass(frozen=True)
+class MonitoringReport:
+    """A whole monitoring run of one instansi's units, ready to render."""
+
+    instansi: str
+    period: str
+    as_of: date
+    framework: str
+    area_names: dict[int, str]
+    total_floors: dict[str, float]  # {"WBK": 75, "WBBM": 85}
+    area_floors: dict[str, float]  # {"WBK": 60, "WBBM": 75}
+    units: tuple[UnitMonitoringRow, ...]
+
+
+@dataclass(frozen=True)
+class MonitoringSummary:
+    """The headline numbers, the same on the page and in the Markdown artifact."""
+
+    units: int
+    meets_wbk: int
+    meets_wbbm: int
+    newly_meeting: int
+    up: int
+    down: int
+    overdue_items: int
+    evidence_problems: int
+
+    def tiles(self) -> tuple[tuple[str, str], ...]:
+        """(label, shown number) in reading order."""
+        counts = (
+            ("Unit dipantau", self.units),
+            ("Memenuhi batas WBK", self.meets_wbk),
+            ("Memenuhi batas WBBM", self.meets_wbbm),
+            ("Baru memenuhi batas", self.newly_meeting),
+            ("Total naik", self.up),
+            ("Total turun", self.down),
+            ("Butir kerja terlambat", self.overdue_items),
+            ("Bukti bermasalah", self.evidence_problems),
+        )
+        return tuple((label, angka(count, 0)) for label, count in counts)
+
+
+def newly_meets_change(predicate: str) -> str:
+    """The change sentence that marks a unit newly meeting `predicate`.
+
+    The monitoring service writes it (it knows the threshold crossings); the report counts the
+    units whose changes begin with it, so the tile and the sentences a person reads agree.
+    """
+    return f"baru memenuhi batas {predicate}"
+
+
+_NEWLY = {
+    p: re.compile(rf"{re.escape(newly_meets_change(p))}\b", re.IGNORECASE) for p in PREDICATES
+}
+
+
+def newly_meeting(unit: UnitMonitoringRow) -> tuple[str, ...]:
+    """The predicates that the unit meets and that a change sentence reports as new."""
+    return tuple(
+        p
+        for p in PREDICATES
+        if unit.meets.get(p, False) and any(_NEWLY[p].match(c) for c in unit.changes)
+    )
+
+
+def score_change(unit: UnitMonitoringRow) -> float | None:
+    """The change of the shown totals since the previous run (76,00 − 75,50 = 0,50).
+
+    None on a unit's first run. Shown values, so the delta is what a reader computes by hand.
+    """
+    if unit.previous_total is None:
+        return None
+    return round(lke_round(unit.total) - lke_round(unit.previous_total), 2)
+
+
+def ranked_units(report: MonitoringReport) -> tuple[UnitMonitoringRow, ...]:
+    """Highest shown total first; ties by code, then id, so input order never matters."""
+    return tuple(sorted(report.units, key=lambda u: (-lke_round(u.total), u.code, u.unit_id)))
+
+
+def monitoring_summary(report: MonitoringReport) -> MonitoringSummary:
+    """Counts over the run's units."""
+    changes = [score_change(u) for u in report.units]
+    return MonitoringSummary(
+        units=len(report.units),
+        meets_wbk=sum(u.meets.get("WBK", False) for u in report.units),
+        meets_wbbm=sum(u.meets.get("WBBM", False) for u in report.units),
+        newly_meeting=sum(bool(newly_meeting(u)) for u in report.units),
+        up=sum(c is not None and c > 0 for c in changes),
+        down=sum(c is not None and c < 0 for c in changes),
+        overdue_items=sum(u.overdue_items for u in report.units),
+        evidence_problems=sum(u.evidence_problems for u in report.units),
+    )
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Tick:
+    x: str
+    label: str
+
+
+@dataclass(frozen=True)
+class _FloorLine:
+    predicate: str
+    x: str
+    label: str
+    label_x: str
+    anchor: str  # text-anchor: the lower floor's label left of its line, the higher's right
+
+
+@dataclass(frozen=True)
+class _BarChart:
+    width: int
+    height: int
+    plot_x: int
+    plot_y: int
+    plot_width: str
+    plot_height: int
+    bar_height: int
+    value_x: str  # right edge of the column of totals, right of the plot: no line crosses it
+    ticks: tuple[_Tick, ...]
+    floors: tuple[_FloorLine, ...]
+
+
+@dataclass(frozen=True)
+class _Bar:
+    y: str
+    text_y: str
+    width: str
+    label: str
+    value: str
+    title: str
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    level: str  # one of HEAT_LEVELS, or "none" for an area without a score
+    title: str
+
+
+@dataclass(frozen=True)
+class _Sparkline:
+    points: str
+    last_x: str
+    last_y: str
+    title: str
+
+
+@dataclass(frozen=True)
+class _Trend:
+    direction: str  # naik, turun, tetap, pertama: also the CSS class
+    text: str
+
+
+@dataclass(frozen=True)
+class _UnitView:
+    """Everything the page shows of one unit, computed once for the chart, heat map and table."""
+
+    code: str
+    name: str
+    state: str
+    status: str  # wbbm, wbk or belum: the CSS class of the bar and the row
+    status_label: str
+    total: str
+    components: str
+    trend: _Trend
+    marks: tuple[tuple[str, bool], ...]
+    changes: tuple[str, ...]
+    shortfalls: tuple[str, ...]
+    overdue_items: str
+    evidence_problems: str
+    bar: _Bar
+    cells: tuple[_Cell, ...]
+    sparkline: _Sparkline | None
+
+
+def _n(value: float) -> str:
+    """An SVG coordinate: two decimals at most, no trailing zeros, the same bytes every time."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _clamp(total: float) -> float:
+    return min(max(total, 0.0), 100.0)
+
+
+def _bar_chart(report: MonitoringReport, rows: int) -> _BarChart:
+    plot_height = rows * ROW_HEIGHT
+    ordered = sorted(report.total_floors.items(), key=lambda item: item[1])
+    floors = []
+    for index, (predicate, floor) in enumerate(ordered):
+        x = _clamp(floor) * SCALE
+        first = index == 0 and len(ordered) > 1
+        floors.append(
+            _FloorLine(
+                predicate=predicate.lower(),
+                x=_n(x),
+                label=f"{predicate} {angka(floor, 0)}",
+                label_x=_n(x - 4 if first else x + 4),
+                anchor="end" if first else "start",
+            )
+        )
+    return _BarChart(
+        width=CHART_WIDTH,
+        height=CHART_TOP + plot_height + CHART_BOTTOM,
+        plot_x=LABEL_WIDTH,
+        plot_y=CHART_TOP,
+        plot_width=_n(PLOT_WIDTH),
+        plot_height=plot_height,
+        bar_height=BAR_HEIGHT,
+        value_x=_n(PLOT_WIDTH + VALUE_WIDTH),
+        ticks=tuple(_Tick(x=_n(t * SCALE), label=angka(t, 0)) for t in TICKS),
+        floors=tuple(floors),
+    )
+
+
+def _status(unit: UnitMonitoringRow) -> tuple[str, str]:
+    """(CSS class, label) of the highest predicate whose floors the unit meets."""
+    for predicate in reversed(PREDICATES):
+        if unit.meets.get(predicate, False):
+            return predicate.lower(), f"Memenuhi batas {predicate}"
+    return "belum", f"Belum memenuhi batas {PREDICATES[0]}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _bar(unit: UnitMonitoringRow, index: int, status_label: str) -> _Bar:
+    width = _clamp(unit.total) * SCALE
+    y = index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+    return _Bar(
+        y=_n(y),
+        text_y=_n(y + BAR_HEIGHT - 3),
+        width=_n(width),
+        label=_shorten(f"{unit.code} · {unit.name}", LABEL_CHARS),
+        value=angka(unit.total),
+        title=f"{unit.code} · {unit.name}: total {angka(unit.total)} ({status_label})",
+    )
+
+
+def _trend(unit: UnitMonitoringRow) -> _Trend:
+    change = score_change(unit)
+    if change is None:
+        return _Trend("pertama", "pemantauan pertama")
+    if change > 0:
+        return _Trend("naik", f"▲ +{angka(change)}")
+    if change < 0:
+        return _Trend("turun", f"▼ −{angka(-change)}")
+    return _Trend("tetap", "= tetap")
+
+
+def _cells(report: MonitoringReport, unit: UnitMonitoringRow) -> tuple[_Cell, ...]:
+    """One heat-map cell per area, its level from the shown percentage (59,995 shows 60,00)."""
+    floors = [report.area_floors[p] for p in PREDICATES]
+    cells = []
+    for number, name in sorted(report.area_names.items()):
+        percent = unit.area_percent.get(number)
+        if percent is None:
+            cells.append(_Cell("—", "none", f"{unit.code} · Area {number} {name}: belum ada nilai"))
+            continue
+        shown = lke_round(percent)
+        text = angka(shown)
+        level = HEAT_LEVELS[sum(shown >= floor for floor in floors)]
+        cells.append(_Cell(text, level, f"{unit.code} · Area {number} {name}: {text} %"))
+    return tuple(cells)
+
+
+def _sparkline(history: Sequence[tuple[date, float]]) -> _Sparkline | None:
+    """The unit's totals over time: x by date (by run where all share a day), y on its own range."""
+    if not history:
+        return None
+    points = sorted(history, key=lambda point: point[0])
+    totals = [total for _, total in points]
+    low, high = min(totals), max(totals)
+    if high - low < MIN_SPARK_SPAN:
+        middle = (high + low) / 2
+        low, high = middle - MIN_SPARK_SPAN / 2, middle + MIN_SPARK_SPAN / 2
+    inner_width = SPARK_WIDTH - 2 * SPARK_PAD
+    inner_height = SPARK_HEIGHT - 2 * SPARK_PAD
+    first, last = points[0][0], points[-1][0]
+    span_days = (last - first).days
+    coordinates = []
+    for index, ((day, _), total) in enumerate(zip(points, totals, strict=True)):
+        if span_days > 0:
+            share = (day - first).days / span_days
+        else:
+            share = index / (len(points) - 1) if len(points) > 1 else 0.5
+        x = SPARK_PAD + share * inner_width
+        y = SPARK_PAD + (high - total) / (high - low) * inner_height
+        coordinates.append((_n(x), _n(y)))
+    if len(points) == 1:
+        title = f"Riwayat total: {angka(totals[0])} ({tanggal(first)}), 1 pemantauan"
+    else:
+        title = (
+            f"Riwayat total: {angka(totals[0])} ({tanggal(first)}) → "
+            f"{angka(totals[-1])} ({tanggal(last)}), {len(points)} pemantauan"
+        )
+    return _Sparkline(
+        points=" ".join(f"{x},{y}" for x, y in coordinates),
+        last_x=coordinates[-1][0],
+        last_y=coordinates[-1][1],
+        title=title,
+    )
+
+
+def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) -> _UnitView:
+    status, status_label = _status(unit)
+    return _UnitView(
+        code=unit.code,
+        name=unit.name,
+        state=unit.state_label,
+        status=status,
+        status_label=status_label,
+        total=angka(unit.total),
+        components=f"pengungkit {angka(unit.pengungkit)} · hasil {angka(unit.hasil)}",
+        trend=_trend(unit),
+        marks=tuple((p, unit.meets.get(p, False)) for p in PREDICATES),
+        changes=unit.changes,
+        shortfalls=unit.shortfalls,
+        overdue_items=angka(unit.overdue_items, 0),
+        evidence_problems=angka(unit.evidence_problems, 0),
+        bar=_bar(unit, index, status_label),
+        cells=_cells(report, unit),
+        sparkline=_sparkline(unit.history),
+    )
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """Templates from the installed package, escaped by default; a missing name is an error."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_monitoring_html(report: MonitoringReport) -> str:
+    """The whole page: the same report always gives the same text."""
+    units = ranked_units(report)
+    views = [_unit_view(report, unit, index) for index, unit in enumerate(units)]
+    template = _environment().get_template("monitoring.html.j2")
+    return template.render(
+        report=report,
+        as_of=tanggal(report.as_of),
+        tiles=monitoring_summary(report).tiles(),
+        chart=_bar_chart(report, len(views)),
+        areas=sorted(report.area_names.items()),
+        predicates=PREDICATES,
+        total_floors=[(p, angka(report.total_floors[p])) for p in PREDICATES],
+        area_floors=[(p, angka(report.area_floors[p])) for p in PREDICATES],
+        units=views,
+        spark=(SPARK_WIDTH, SPARK_HEIGHT),
+    )
+
+
+# --- Prefect artifacts -------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md(text: str) -> str:
+    """Data as inert Markdown text: one line, no HTML, no emphasis, links or table cells."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _largest_drops(
+    units: Sequence[UnitMonitoringRow], count: int
+) -> list[tuple[UnitMonitoringRow, float, float]]:
+    """(unit, previous total, change) of the `count` largest falls; ties by code, then id."""
+    drops = []
+    for unit in units:
+        change = score_change(unit)
+        if unit.previous_total is not None and change is not None and change < 0:
+            drops.append((unit, unit.previous_total, change))
+    return sorted(drops, key=lambda drop: (drop[2], drop[0].code, drop[0].unit_id))[:count]
+
+
+def monitoring_markdown(report: MonitoringReport) -> str:
+    """A short summary: headline numbers, units newly meeting a predicate, the largest drops."""
+    lines = [
+        f"# Pemantauan TPI: {_md(report.instansi)}",
+        "",
+        f"Periode {_md(report.period)} · kerangka {_md(report.framework)} · "
+        f"hasil pemantauan TPI per {tanggal(report.as_of)}",
+        "",
+    ]
+    if not report.units:
+        return "\n".join([*lines, "Belum ada unit yang dipantau.", ""])
+    lines += ["| Ringkasan | Jumlah |", "| --- | ---: |"]
+    lines += [f"| {label} | {value} |" for label, value in monitoring_summary(report).tiles()]
+    units = ranked_units(report)
+    lines += ["", "## Baru memenuhi batas", ""]
+    newly = [(u, newly_meeting(u)) for u in units]
+    newly = [(u, predicates) for u, predicates in newly if predicates]
+    if newly:
+        lines += [
+            f"- **{_md(u.code)}** {_md(u.name)}: {', '.join(predicates)} (total {angka(u.total)})"
+            for u, predicates in newly
+        ]
+    else:
+        lines.append("Tidak ada unit yang baru memenuhi batas pada pemantauan ini.")
+    drops = _largest_drops(units, DROPS_IN_SUMMARY)
+    lines += ["", f"## {DROPS_IN_SUMMARY} penurunan total terbesar", ""]
+    if drops:
+        lines += [
+            "| Kode | Unit | Sebelumnya | Sekarang | Perubahan |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
+        lines += [
+            f"| {_md(u.code)} | {_md(u.name)} | {angka(previous)} | {angka(u.total)} | "
+            f"−{angka(-change)} |"
+            for u, previous, change in drops
+        ]
+    else:
+        lines.append("Tidak ada unit yang totalnya turun.")
+    return "\n".join([*lines, ""])
+
+
+def monitoring_table(report: MonitoringReport) -> list[dict[str, object]]:
+    """One row per unit, highest total first, numbers as the LKE shows them (2 decimals)."""
+    return [
+        {
+            "kode": u.code,
+            "unit": u.name,
+            "tahap": u.state_label,
+            "total": lke_round(u.total),
+            "perubahan": score_change(u),
+            **{p.lower(): u.meets.get(p, False) for p in PREDICATES},
+            "terlambat": u.overdue_items,
+            "bukti_bermasalah": u.evidence_problems,
+        }
+        for u in ranked_units(report)
+    ]
+
+
+def write_monitoring_report(report: MonitoringReport, folder: Path) -> Path:
+    """Writes `pemantauan-<as_of>.html` atomically: a reader sees the old page or the new one."""
+    page = render_monitoring_html(report).encode("utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"pemantauan-{report.as_of.isoformat()}.html"
+    handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(page)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp_name, 0o644)  # mkstemp makes 0600; a report is for reading
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return target

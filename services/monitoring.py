@@ -1,0 +1,272 @@
+"""TPI monitoring of one assessment period: score every unit at once, keep the history, find
+what changed, and name the units that newly meet a predicate with their prerequisites.
+
+The whole run writes in one transaction: snapshots, TPI-evaluation moves and threshold crossings
+commit together. A crossing is recorded once per unit, period and predicate (UNIQUE), so a rerun,
+or a second run at the same time, finds nothing new and emits nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from persistence.tables import (
+    AssessmentPeriod,
+    Predicate,
+    ScoreSnapshot,
+    ThresholdCrossingCreate,
+    UnitKerja,
+)
+from persistence.unit_of_work import UnitOfWork
+from reports.monitoring import (
+    MonitoringReport,
+    UnitMonitoringRow,
+    newly_meets_change,
+    write_monitoring_report,
+)
+from services.lifecycle import move, unit_facts
+from services.scoring import ScoredPeriod, snapshot_period
+from zi_domain.framework import Framework
+from zi_domain.indonesian import angka
+from zi_domain.lifecycle import STATE_LABELS, Action, IllegalTransition, UnitState, next_transition
+from zi_domain.unit_score import UnitScore, rule_name
+
+ACTOR = "TPI (pemantauan terjadwal)"
+EVIDENCE_YEARS = 2
+"""Evidence counts when dated in the two years before the assessment year (ZI_DOMAIN, Tabel 5)."""
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A unit that newly meets `predicate`'s floors and prerequisites in this period."""
+
+    unit_id: int
+    code: str
+    name: str
+    predicate: str
+    total: float
+    as_of: date
+
+
+@dataclass(frozen=True)
+class MonitoringOutcome:
+    report: MonitoringReport
+    crossings: tuple[Crossing, ...]
+    report_path: Path | None
+
+
+def monitor_period(
+    uow: UnitOfWork,
+    *,
+    period_id: int,
+    framework: Framework,
+    as_of: date,
+    report_dir: Path | None,
+) -> MonitoringOutcome:
+    """One monitoring run of the period; commits once, then writes the HTML report."""
+    period = uow.assessments.get_period(period_id=period_id)
+    if period is None:
+        raise LookupError(f"periode penilaian {period_id} tidak ada")
+    instansi = uow.instansi.get_instansi(instansi_id=period.instansi_id)
+    assert instansi is not None
+    units = {u.id: u for u in uow.units.list_units(instansi_id=period.instansi_id)}
+    scored = snapshot_period(uow, period_id=period_id, framework=framework, as_of=as_of)
+    unit_ids = [int(u) for u in scored.reports]
+    for unit_id in unit_ids:
+        _start_tpi_evaluation(uow, unit=units[unit_id], year=period.year, as_of=as_of)
+    previous = uow.monitoring.previous_snapshots(unit_ids=unit_ids, before=as_of)
+    overdue = uow.work_plans.overdue_counts(unit_ids=unit_ids, as_of=as_of)
+    evidence = evidence_problems(uow, unit_ids=unit_ids, framework=framework, year=period.year)
+    history = uow.monitoring.history(unit_ids=unit_ids, until=as_of)
+    rows, crossings = [], []
+    for unit_id in unit_ids:
+        unit, report = units[unit_id], scored.reports[unit_id]
+        crossing = _crossing(uow, unit=unit, report=report, period=period, as_of=as_of)
+        if crossing is not None:
+            crossings.append(crossing)
+        rows.append(
+            _row(
+                unit,
+                report,
+                framework,
+                previous.get(unit_id),
+                crossing,
+                overdue.get(unit_id, 0),
+                evidence.get(unit_id, 0),
+                history.get(unit_id, []),
+                _held_back(uow, unit, report, period, as_of),
+            )
+        )
+    uow.commit()
+    monitoring = MonitoringReport(
+        instansi=instansi.name,
+        period=period.name,
+        as_of=as_of,
+        framework=framework.name,
+        area_names={a.number: a.name for a in framework.areas},
+        total_floors=_floors(framework, "total"),
+        area_floors=_floors(framework, "area_percent"),
+        units=tuple(rows),
+    )
+    path = write_monitoring_report(monitoring, report_dir) if report_dir is not None else None
+    return MonitoringOutcome(report=monitoring, crossings=tuple(crossings), report_path=path)
+
+
+def _floors(framework: Framework, rule: str) -> dict[str, float]:
+    return {p.name: f.minimum for p in framework.predicates for f in p.floors if f.rule == rule}
+
+
+def _start_tpi_evaluation(uow: UnitOfWork, *, unit: UnitKerja, year: int, as_of: date) -> None:
+    """A unit in development whose TPI assessment is being scored is under TPI evaluation."""
+    if unit.state == UnitState.DEVELOPING:
+        facts = unit_facts(uow, unit=unit, year=year, as_of=as_of)
+        move(
+            uow, unit=unit, action=Action.START_TPI_EVALUATION, facts=facts, year=year, actor=ACTOR
+        )
+
+
+def next_predicate(unit: UnitKerja) -> str:
+    """WBK first; WBBM only for a unit that holds WBK."""
+    return "WBBM" if unit.predicate == Predicate.WBK else "WBK"
+
+
+def _crossing(
+    uow: UnitOfWork, *, unit: UnitKerja, report: UnitScore, period: AssessmentPeriod, as_of: date
+) -> Crossing | None:
+    """The unit newly meets its next predicate, and the lifecycle would let it be proposed."""
+    predicate = next_predicate(unit)
+    if not report.meets.get(predicate) or unit.state != UnitState.UNDER_TPI_EVALUATION:
+        return None
+    facts = unit_facts(uow, unit=unit, year=period.year, as_of=as_of)
+    try:
+        next_transition(UnitState(unit.state), Action.PROPOSE, facts, predicate=predicate)
+    except IllegalTransition:
+        return None
+    assert unit.id is not None and period.id is not None
+    recorded = uow.monitoring.record_crossing(
+        crossing=ThresholdCrossingCreate(
+            unit_id=unit.id,
+            period_id=period.id,
+            predicate=Predicate(predicate),
+            as_of=as_of,
+            total=report.total,
+        )
+    )
+    if not recorded:
+        return None
+    return Crossing(
+        unit_id=unit.id,
+        code=unit.code,
+        name=unit.name,
+        predicate=predicate,
+        total=report.total,
+        as_of=as_of,
+    )
+
+
+def _held_back(
+    uow: UnitOfWork, unit: UnitKerja, report: UnitScore, period: AssessmentPeriod, as_of: date
+) -> str | None:
+    """Why a unit that meets its next predicate's floors cannot be proposed, if it cannot."""
+    predicate = next_predicate(unit)
+    if report.meets.get("WBBM") and unit.predicate is None:
+        return "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK"
+    if not report.meets.get(predicate) or unit.state != UnitState.UNDER_TPI_EVALUATION:
+        return None
+    facts = unit_facts(uow, unit=unit, year=period.year, as_of=as_of)
+    try:
+        next_transition(UnitState(unit.state), Action.PROPOSE, facts, predicate=predicate)
+    except IllegalTransition as refusal:
+        return f"memenuhi batas nilai {predicate}, tetapi belum dapat diusulkan: {refusal}"
+    return None
+
+
+def evidence_problems(
+    uow: UnitOfWork, *, unit_ids: list[int], framework: Framework, year: int
+) -> dict[int, int]:
+    """Per unit, the LKE indicators with no evidence dated in the two years before `year`."""
+    documents = uow.monitoring.evidence_years(unit_ids=unit_ids)
+    indicator_codes = [i.code for i in framework.indicators]
+    covered = pd.Series(0, index=pd.Index(unit_ids, name="unit_id"))
+    if not documents.empty:
+        in_window = documents[documents["year"].between(year - EVIDENCE_YEARS, year - 1)]
+        indicator = in_window["code"].str.split(".").str[:4].str.join(".")
+        pairs = in_window.assign(indicator=indicator)
+        pairs = pairs[pairs["indicator"].isin(indicator_codes)].drop_duplicates(
+            ["unit_id", "indicator"]
+        )
+        covered = covered.add(pairs.groupby("unit_id").size(), fill_value=0)
+    return {int(str(u)): len(indicator_codes) - int(n) for u, n in covered.items()}
+
+
+def _row(
+    unit: UnitKerja,
+    report: UnitScore,
+    framework: Framework,
+    previous: ScoreSnapshot | None,
+    crossing: Crossing | None,
+    overdue: int,
+    evidence: int,
+    history: list[tuple[date, float]],
+    held_back: str | None,
+) -> UnitMonitoringRow:
+    assert unit.id is not None
+    return UnitMonitoringRow(
+        unit_id=unit.id,
+        code=unit.code,
+        name=unit.name,
+        state_label=STATE_LABELS[UnitState(unit.state)],
+        total=report.total,
+        pengungkit=report.pengungkit,
+        hasil=report.hasil,
+        area_percent={a.number: a.percent for a in report.areas},
+        meets=dict(report.meets),
+        previous_total=previous.total if previous else None,
+        changes=tuple(changes(report, previous, crossing, overdue, evidence, held_back)),
+        shortfalls=tuple(
+            f"{rule_name(s.rule, framework)}: minimal {angka(s.required)}, "
+            f"tercapai {angka(s.actual)}"
+            for s in report.shortfalls[next_predicate(unit)]
+        ),
+        overdue_items=overdue,
+        evidence_problems=evidence,
+        history=tuple(history),
+    )
+
+
+def changes(
+    report: UnitScore,
+    previous: ScoreSnapshot | None,
+    crossing: Crossing | None,
+    overdue: int,
+    evidence: int,
+    held_back: str | None,
+) -> list[str]:
+    """What changed since the previous run, in sentences the TPI reads."""
+    found = []
+    if crossing is not None:
+        found.append(f"{newly_meets_change(crossing.predicate)}; siap diusulkan ke TPN")
+    if previous is not None:
+        delta = round(report.total, 2) - round(previous.total, 2)
+        if abs(delta) >= 0.005:
+            found.append(f"nilai {'naik' if delta > 0 else 'turun'} {angka(abs(delta))}")
+        was = {"WBK": previous.meets_wbk, "WBBM": previous.meets_wbbm}
+        found += [
+            f"tidak lagi memenuhi batas {p}"
+            for p, met in was.items()
+            if met and not report.meets.get(p)
+        ]
+    if held_back:
+        found.append(held_back)
+    if overdue:
+        found.append(f"{overdue} butir rencana kerja terlambat")
+    if evidence:
+        found.append(f"{evidence} indikator tanpa bukti dukung dalam dua tahun terakhir")
+    return found
+
+
+__all__ = ["Crossing", "MonitoringOutcome", "ScoredPeriod", "monitor_period"]
