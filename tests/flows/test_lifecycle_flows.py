@@ -1,0 +1,200 @@
+"""The lifecycle stages as Prefect flows, end to end on a temporary SQLite database."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select, text
+
+from persistence.database import default_engine
+from persistence.tables import (
+    AssessmentKind,
+    AssessmentPeriodCreate,
+    BpkOpinion,
+    InstansiCreate,
+    InstansiKind,
+    InstansiPrerequisiteCreate,
+    Proposal,
+    ScoreSnapshot,
+    ThresholdCrossing,
+    UnitKerjaCreate,
+    UnitPrerequisiteCreate,
+)
+from persistence.unit_of_work import SqlUnitOfWork
+from services.assessments import record_answers
+from tests.domain.worksheets import lke, top_answers
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def count(model: type[Proposal] | type[ScoreSnapshot] | type[ThresholdCrossing]) -> int:
+    with default_engine().connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def unit_state(code: str) -> str:
+    with default_engine().connect() as connection:
+        return str(
+            connection.execute(
+                text("select state from unit_kerja where code = :c"), {"c": code}
+            ).scalar_one()
+        )
+
+
+@pytest.fixture
+def kabupaten(data_dir: Path) -> dict[str, int]:
+    """An instansi with three candidate units and its standing for 2026 and 2027."""
+    with SqlUnitOfWork(default_engine()) as uow:
+        instansi = uow.instansi.add_instansi(
+            instansi=InstansiCreate(name="Kabupaten Uji", kind=InstansiKind.PEMERINTAH_DAERAH)
+        )
+        assert instansi.id is not None
+        for year in (2026, 2027):
+            uow.instansi.set_prerequisites(
+                prerequisites=InstansiPrerequisiteCreate(
+                    instansi_id=instansi.id,
+                    year=year,
+                    bpk_opinion=BpkOpinion.WTP,
+                    sakip_grade="B",
+                    indeks_rb="CC",
+                    spip_level=3,
+                )
+            )
+        ids = {"instansi": instansi.id}
+        for code, impact in (("BAIK", True), ("SEDANG", True), ("SEMPIT", False)):
+            unit = uow.units.add_unit(
+                unit=UnitKerjaCreate(
+                    instansi_id=instansi.id,
+                    code=code,
+                    name=f"Unit {code}",
+                    core_service=True,
+                    high_corruption_risk=True,
+                    wide_public_impact=impact,
+                    state="declared",
+                )
+            )
+            assert unit.id is not None
+            ids[code] = unit.id
+            uow.units.set_prerequisites(
+                prerequisites=UnitPrerequisiteCreate(
+                    unit_id=unit.id,
+                    year=2027,
+                    follow_up_findings_percent=100,
+                    lhkpn_percent=100,
+                    lhkasn_percent=100,
+                    internal_sakip_grade="B",
+                )
+            )
+        period = uow.assessments.add_period(
+            period=AssessmentPeriodCreate(
+                instansi_id=instansi.id,
+                year=2027,
+                name="Penilaian TPI 2027",
+                starts_on=date(2027, 1, 1),
+                ends_on=date(2027, 5, 31),
+            )
+        )
+        assert period.id is not None
+        ids["period"] = period.id
+        uow.commit()
+    return ids
+
+
+def answer(ids: dict[str, int], code: str, answers: dict[str, str]) -> None:
+    rows = pd.DataFrame(list(answers.items()), columns=["code", "answer"])
+    with SqlUnitOfWork(default_engine()) as uow:
+        record_answers(
+            uow,
+            unit_id=ids[code],
+            period_id=ids["period"],
+            kind=AssessmentKind.TPI,
+            framework=lke(),
+            rows=rows.assign(row=range(2, len(rows) + 2)),
+        )
+
+
+def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> None:
+    from flows.declare import declare
+    from flows.designate import designate
+    from flows.develop import develop
+    from flows.monitor import monitor
+    from flows.tpn_result import tpn_result
+
+    ids = kabupaten
+    assert declare(instansi_id=ids["instansi"], year=2026, as_of=date(2026, 1, 5)) == {
+        "created": True,
+        "milestones": 8,
+    }
+    assert (
+        declare(instansi_id=ids["instansi"], year=2026, as_of=date(2026, 1, 6))["created"] is False
+    )
+
+    designated = designate(
+        instansi_id=ids["instansi"],
+        candidates=["BAIK", "SEDANG", "SEMPIT"],
+        sk_number="800/12/2026",
+        as_of=date(2026, 1, 20),
+    )
+    assert designated["designated"] == ["BAIK", "SEDANG"]
+    assert "kriteria" in designated["refused"]["SEMPIT"]
+    assert unit_state("SEMPIT") == "declared"
+
+    assert develop(instansi_id=ids["instansi"], as_of=date(2026, 2, 2))["developing"] == [
+        "BAIK",
+        "SEDANG",
+    ]
+
+    # BAIK meets every WBK floor; SEDANG's IPKP 3,19 leaves it short on pelayanan prima.
+    answer(ids, "BAIK", top_answers())
+    answer(ids, "SEDANG", top_answers() | {"B.II.a": "3,19"})
+    first = monitor(as_of=date(2027, 3, 1))
+    assert first["crossings"] == [{"unit_id": ids["BAIK"], "predicate": "WBK"}]
+    report = Path(first["reports"][0])
+    assert report.parent == data_dir / "reports" and report.exists()
+    assert unit_state("BAIK") == "proposed" and unit_state("SEDANG") == "under_tpi_evaluation"
+    assert (count(ScoreSnapshot), count(ThresholdCrossing), count(Proposal)) == (2, 1, 1)
+
+    # The same as_of again: no second snapshot, crossing (so no event) or proposal.
+    again = monitor(as_of=date(2027, 3, 1))
+    assert again["crossings"] == []
+    assert (count(ScoreSnapshot), count(ThresholdCrossing), count(Proposal)) == (2, 1, 1)
+
+    # SEDANG improves its survey and crosses a week later.
+    answer(ids, "SEDANG", top_answers() | {"B.II.a": "3,40"})
+    later = monitor(as_of=date(2027, 3, 8))
+    assert later["crossings"] == [{"unit_id": ids["SEDANG"], "predicate": "WBK"}]
+    assert count(Proposal) == 2
+
+    # TPN: through the stages to an award, which sets the predicate.
+    for stage in ("tpn_administrative", "tpn_desk", "tpn_field", "tpn_panel"):
+        tpn_result(unit_id=ids["BAIK"], result=stage, year=2027, as_of=date(2027, 9, 1))
+    tpn_result(unit_id=ids["BAIK"], result="awarded", year=2027, as_of=date(2027, 12, 9))
+    assert unit_state("BAIK") == "awarded_wbk"
+    with default_engine().connect() as connection:
+        held = connection.execute(
+            text("select predicate from unit_kerja where code = 'BAIK'")
+        ).scalar_one()
+    assert held == "WBK"
+
+
+def test_an_illegal_step_is_refused_and_changes_nothing(kabupaten: dict[str, int]) -> None:
+    from flows.designate import designate
+    from flows.tpn_result import tpn_result
+
+    # No declaration for 2026: designation is refused for every unit.
+    outcome = designate(
+        instansi_id=kabupaten["instansi"],
+        candidates=["BAIK"],
+        sk_number="800/1/2026",
+        as_of=date(2026, 1, 20),
+    )
+    assert outcome["designated"] == []
+    assert "pencanangan" in outcome["refused"]["BAIK"].lower()
+    assert unit_state("BAIK") == "declared"
+    # An award for a unit that was never proposed fails the flow run and writes nothing.
+    with pytest.raises(Exception, match="award"):
+        tpn_result(unit_id=kabupaten["BAIK"], result="awarded", year=2027, as_of=date(2027, 12, 9))
+    assert unit_state("BAIK") == "declared"
