@@ -180,7 +180,7 @@ class _FloorLine:
     x: str
     label: str
     label_x: str
-    anchor: str  # text-anchor: the lower floor's label left of its line, the higher's right
+    anchor: str  # SVG text-anchor
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,7 @@ class _BarChart:
     plot_y: int
     plot_width: str
     plot_height: int
+    tick_label_y: int
     bar_height: int
     value_x: str  # right edge of the column of totals, right of the plot: no line crosses it
     ticks: tuple[_Tick, ...]
@@ -260,20 +261,24 @@ def _clamp(total: float) -> float:
     return min(max(total, 0.0), 100.0)
 
 
+def _floor_label(predicate: str, floor: float) -> str:
+    """'WBK 75' on the chart; a floor with a fraction keeps its decimals ('WBK 72,50')."""
+    return f"{predicate} {angka(floor, 0) if floor == int(floor) else angka(floor)}"
+
+
 def _bar_chart(report: MonitoringReport, rows: int) -> _BarChart:
     plot_height = rows * ROW_HEIGHT
-    ordered = sorted(report.total_floors.items(), key=lambda item: item[1])
     floors = []
-    for index, (predicate, floor) in enumerate(ordered):
-        x = _clamp(floor) * SCALE
-        first = index == 0 and len(ordered) > 1
+    for index, predicate in enumerate(PREDICATES):
+        x = _clamp(report.total_floors[predicate]) * SCALE
+        lower = index < len(PREDICATES) - 1  # its label left of the line, the higher's right
         floors.append(
             _FloorLine(
                 predicate=predicate.lower(),
                 x=_n(x),
-                label=f"{predicate} {angka(floor, 0)}",
-                label_x=_n(x - 4 if first else x + 4),
-                anchor="end" if first else "start",
+                label=_floor_label(predicate, report.total_floors[predicate]),
+                label_x=_n(x - 4 if lower else x + 4),
+                anchor="end" if lower else "start",
             )
         )
     return _BarChart(
@@ -283,6 +288,7 @@ def _bar_chart(report: MonitoringReport, rows: int) -> _BarChart:
         plot_y=CHART_TOP,
         plot_width=_n(PLOT_WIDTH),
         plot_height=plot_height,
+        tick_label_y=plot_height + 16,
         bar_height=BAR_HEIGHT,
         value_x=_n(PLOT_WIDTH + VALUE_WIDTH),
         ticks=tuple(_Tick(x=_n(t * SCALE), label=angka(t, 0)) for t in TICKS),
@@ -483,7 +489,7 @@ def monitoring_markdown(report: MonitoringReport) -> str:
     else:
         lines.append("Tidak ada unit yang baru memenuhi batas pada pemantauan ini.")
     drops = _largest_drops(units, DROPS_IN_SUMMARY)
-    lines += ["", f"## {DROPS_IN_SUMMARY} penurunan total terbesar", ""]
+    lines += ["", "## Penurunan total terbesar", ""]
     if drops:
         lines += [
             "| Kode | Unit | Sebelumnya | Sekarang | Perubahan |",

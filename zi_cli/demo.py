@@ -1,13 +1,23 @@
-"""The demo: a fictional regency and a dozen units, assessed by its TPI, scored and stored.
+"""The demo: a fictional regency's ZI year replayed week by week through the real flows.
 
-Everything goes through the same service layer and database code as real use, on a SQLite file
-of its own under the data folder (`demo.db`), made anew at every run.
+Pemerintah Kabupaten Sukamaju (fiktif) declared ZI in 2025 and designated ten units, which have
+been building since. The replay covers 2026: the new declaration and its calendar, the
+designation of new candidates (one refused), development, weekly TPI monitoring from February to
+May while the units' answers improve, units crossing the WBK floors and being proposed, one unit
+meeting even the WBBM floors but proposed for WBK first (WBBM only after WBK), one held back by a
+prerequisite, then TPN's stages and the awards of 9 December.
+
+Everything goes through the same flows, services and database code as real use, on a SQLite file
+of its own (`demo.db` under the data folder), made anew at every run.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +26,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from persistence.database import make_engine
-from persistence.migrate import upgrade_database
+from persistence.database import default_engine
 from persistence.tables import (
     AssessmentKind,
     AssessmentPeriodCreate,
@@ -25,221 +34,467 @@ from persistence.tables import (
     InstansiCreate,
     InstansiKind,
     InstansiPrerequisiteCreate,
+    Predicate,
+    TeamMemberCreate,
     UnitKerjaCreate,
+    UnitPrerequisiteCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
 from services.assessments import record_answers
-from services.scoring import ScoredPeriod, score_period
 from zi_domain.framework import Framework
-from zi_domain.gaps import gap_analysis
 from zi_domain.indonesian import angka, tanggal
-from zi_domain.unit_score import rule_name
+from zi_domain.lifecycle import STATE_LABELS, UnitState
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju (fiktif)"
 YEAR = 2026
+FIRST_MONITORING = date(YEAR, 2, 2)
+LAST_MONITORING = date(YEAR, 5, 25)
+SURVEYS_DONE = date(YEAR, 3, 30)
 
 
 @dataclass(frozen=True)
 class DemoUnit:
-    """A unit of the story: how good its work is (0..1) and answers fixed by the story."""
+    """A unit of the story: where its answers start and end, its surveys, its standing."""
 
     code: str
     name: str
-    quality: float
-    fixed: dict[str, str] = field(default_factory=dict)
+    start: float  # share of questions at the top answer in February
+    end: float  # ... by the end of May
+    ipak: str
+    kinerja: str
+    ipkp: str
+    new: bool = False  # designated in 2026 (building since then)
+    wide_impact: bool = True
+    lhkasn: float = 100.0
+    tpn: str = "awarded"  # what TPN decides if the unit is proposed
+    story: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
 
 
-TOP_HASIL = {"B.I.a": "3,85", "B.I.b": "A", "B.II.a": "3,80"}
 UNITS = (
-    DemoUnit("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", 1.0, TOP_HASIL),
-    DemoUnit("RSUD", "RSUD Sukamaju", 0.97, TOP_HASIL | {"B.I.b": "B"}),
+    DemoUnit(
+        "DISDUKCAPIL",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        0.80,
+        1.0,
+        "3,85",
+        "A",
+        "3,80",
+        story="memenuhi batas WBK pada bulan Maret; diusulkan",
+    ),
+    DemoUnit(
+        "RSUD",
+        "RSUD Sukamaju",
+        0.85,
+        1.0,
+        "3,90",
+        "A",
+        "3,85",
+        story="memenuhi batas WBBM, tetapi diusulkan WBK lebih dahulu",
+    ),
     DemoUnit(
         "DPMPTSP",
         "Dinas Penanaman Modal dan PTSP",
-        0.93,
-        {"B.I.a": "3,70", "B.I.b": "B", "B.II.a": "3,50"},
+        0.70,
+        0.97,
+        "3,75",
+        "B",
+        "3,60",
+        story="melewati batas WBK pada bulan April; diusulkan",
     ),
     DemoUnit(
-        "BAPENDA", "Badan Pendapatan Daerah", 0.9, {"B.I.a": "3,65", "B.I.b": "C", "B.II.a": "3,30"}
-    ),
-    DemoUnit("DISDIK", "Dinas Pendidikan", 0.95, {"B.I.a": "3,75", "B.I.b": "B", "B.II.a": "3,19"}),
-    DemoUnit(
-        "DISNAKER", "Dinas Tenaga Kerja", 0.95, {"B.I.a": "3,72", "B.I.b": "D", "B.II.a": "3,6"}
-    ),
-    DemoUnit(
-        "DINKES",
-        "Dinas Kesehatan",
-        0.96,
-        TOP_HASIL
-        | {
-            "A.II.1.i.a": "10%",
-            "A.II.1.i.b": "0%",
-            "A.II.1.ii.a": "D",
-            "A.II.1.iii.a": "D",
-            "A.I.1.iv.a": "Tidak",
-            "A.I.1.iii.a": "D",
-            "A.I.1.ii.c": "C",
-        },
+        "BAPENDA",
+        "Badan Pendapatan Daerah",
+        0.65,
+        0.95,
+        "3,70",
+        "B",
+        "3,45",
+        tpn="rejected",
+        story="diusulkan; ditolak TPN pada evaluasi lapangan",
     ),
     DemoUnit(
-        "KEC-KOTA", "Kecamatan Sukamaju Kota", 0.8, {"B.I.a": "3,55", "B.I.b": "C", "B.II.a": "3,4"}
+        "DISDIK",
+        "Dinas Pendidikan",
+        0.70,
+        0.97,
+        "3,75",
+        "B",
+        "3,19",
+        story="IPKP 3,19: kurang pada pelayanan prima",
     ),
-    DemoUnit("DISHUB", "Dinas Perhubungan", 0.7, {"B.I.a": "3,3", "B.I.b": "C", "B.II.a": "3,1"}),
-    DemoUnit("DINSOS", "Dinas Sosial", 0.6, {"B.I.a": "3,2", "B.I.b": "D", "B.II.a": "3,0"}),
+    DemoUnit(
+        "DINSOS",
+        "Dinas Sosial",
+        0.75,
+        0.98,
+        "3,70",
+        "B",
+        "3,50",
+        lhkasn=92.0,
+        story="memenuhi batas WBK, tertahan prasyarat LHKASN 92 %",
+    ),
+    DemoUnit(
+        "DISNAKER",
+        "Dinas Tenaga Kerja",
+        0.70,
+        0.95,
+        "3,72",
+        "D",
+        "3,60",
+        story="kinerja D: kurang pada capaian kinerja",
+    ),
+    DemoUnit(
+        "KEC-KOTA",
+        "Kecamatan Sukamaju Kota",
+        0.45,
+        0.80,
+        "3,55",
+        "C",
+        "3,40",
+        story="membaik, belum memenuhi batas",
+    ),
+    DemoUnit(
+        "DISHUB",
+        "Dinas Perhubungan",
+        0.30,
+        0.60,
+        "3,30",
+        "C",
+        "3,10",
+        story="masih jauh dari batas",
+    ),
     DemoUnit(
         "SATPOLPP",
         "Satuan Polisi Pamong Praja",
+        0.20,
         0.45,
-        {"B.I.a": "3,0", "B.I.b": "D", "B.II.a": "2,9"},
+        "3,00",
+        "D",
+        "2,90",
+        story="masih jauh dari batas",
     ),
-    DemoUnit("KEL-MEKAR", "Kelurahan Mekarjaya", 0.3, {"B.I.b": "E"}),
+    DemoUnit(
+        "PUSKESMAS",
+        "Puskesmas Sukamaju",
+        0.80,
+        1.0,
+        "3,80",
+        "B",
+        "3,70",
+        new=True,
+        story="ditetapkan 2026: belum satu tahun membangun",
+    ),
+    DemoUnit(
+        "SETDA-UMUM",
+        "Bagian Umum Sekretariat Daerah",
+        0.5,
+        0.7,
+        "3,4",
+        "C",
+        "3,3",
+        new=True,
+        wide_impact=False,
+        story="tidak ditetapkan: dampak tidak luas",
+    ),
 )
 
 
-def demo_answers(framework: Framework, unit: DemoUnit, rng: np.random.Generator) -> pd.DataFrame:
-    """A TPI worksheet for the unit: each answer at the top with probability `quality`,
-    otherwise one step or more below, and a few left blank in weaker units."""
-    rows: list[tuple[str, str]] = []
-    for question in framework.questions:
-        if question.code in unit.fixed:
-            rows.append((question.code, unit.fixed[question.code]))
-            continue
-        if rng.random() > 0.5 + unit.quality / 2:
-            continue  # not answered yet
-        kind = question.answer_type
-        if kind.kind == "choice":
-            letters = sorted(kind.values, key=lambda k: -kind.values[k])
-            steps = 0 if rng.random() < unit.quality else int(rng.integers(1, len(letters)))
-            rows.append((question.code, letters[steps]))
-        else:
-            low = int(unit.quality * 100 * rng.uniform(0.7, 1.0))
-            rows.append((question.code, "100%" if rng.random() < unit.quality else f"{low}%"))
-    for item in framework.hasil_items:
-        rows.append(
-            (
-                item.code,
-                unit.fixed.get(item.code, "3,4" if item.answer_type.kind == "index" else "C"),
-            )
-        )
-    frame = pd.DataFrame(rows, columns=["code", "answer"])
-    return frame.assign(row=range(2, len(frame) + 2))
+@dataclass(frozen=True)
+class DemoResult:
+    database: Path
+    reports: Path
+    last_report: Path | None
 
 
-def run_demo(framework: Framework, data_dir: Path, console: Console) -> ScoredPeriod:
+@contextmanager
+def demo_database(data_dir: Path) -> Iterator[Path]:
+    """Points the product's settings at a fresh demo.db for the duration of the demo."""
+    from config.settings import get_settings
+
     database = data_dir / "demo.db"
     data_dir.mkdir(parents=True, exist_ok=True)
-    database.unlink(missing_ok=True)
-    url = f"sqlite:///{database}"
-    upgrade_database(url)
-    engine = make_engine(url)
-    rng = np.random.default_rng(2026)
-    with SqlUnitOfWork(engine) as uow:
+    for stale in (database, data_dir / "demo.db-wal", data_dir / "demo.db-shm"):
+        stale.unlink(missing_ok=True)
+    saved = os.environ.get("ZI_DATABASE_URL")
+    os.environ["ZI_DATABASE_URL"] = f"sqlite:///{database}"
+    get_settings.cache_clear()
+    try:
+        yield database
+    finally:
+        if saved is None:
+            os.environ.pop("ZI_DATABASE_URL", None)
+        else:
+            os.environ["ZI_DATABASE_URL"] = saved
+        get_settings.cache_clear()
+
+
+def mondays(first: date, last: date) -> Iterator[date]:
+    day = first + timedelta(days=(7 - first.weekday()) % 7)
+    while day <= last:
+        yield day
+        day += timedelta(days=7)
+
+
+def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResult:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with (
+        demo_database(data_dir) as database,
+        temporary_settings(
+            {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}  # a replay, not a production run
+        ),
+    ):
+        ids = seed(framework)
+        last_report = replay_year(framework, ids, console)
+        print_summary(console, ids)
+        reports = data_dir / "reports"
+        console.print(f"Laporan pemantauan: {reports} (terakhir: {last_report})")
+        console.print(f"Basis data demo: {database}")
+    return DemoResult(database=database, reports=reports, last_report=last_report)
+
+
+def seed(framework: Framework) -> dict[str, int]:
+    """The regency, its units and their standing; 2025's declaration and designation."""
+    from flows.declare import declare
+    from flows.designate import designate
+    from flows.develop import develop
+
+    with SqlUnitOfWork(default_engine()) as uow:
         instansi = uow.instansi.add_instansi(
             instansi=InstansiCreate(name=INSTANSI, kind=InstansiKind.PEMERINTAH_DAERAH)
         )
         assert instansi.id is not None
-        uow.instansi.set_prerequisites(
-            prerequisites=InstansiPrerequisiteCreate(
-                instansi_id=instansi.id,
-                year=YEAR,
-                bpk_opinion=BpkOpinion.WTP,
-                sakip_grade="B",
-                indeks_rb="BB",
-                spip_level=3,
+        ids = {"instansi": instansi.id}
+        for year in (YEAR - 1, YEAR):
+            uow.instansi.set_prerequisites(
+                prerequisites=InstansiPrerequisiteCreate(
+                    instansi_id=instansi.id,
+                    year=year,
+                    bpk_opinion=BpkOpinion.WTP,
+                    sakip_grade="BB",
+                    indeks_rb="B",
+                    spip_level=3,
+                )
             )
-        )
+        for unit in UNITS:
+            row = uow.units.add_unit(
+                unit=UnitKerjaCreate(
+                    instansi_id=instansi.id,
+                    code=unit.code,
+                    name=unit.name,
+                    core_service=True,
+                    high_corruption_risk=True,
+                    wide_public_impact=unit.wide_impact,
+                    state=UnitState.DECLARED,
+                )
+            )
+            assert row.id is not None
+            ids[unit.code] = row.id
+            uow.units.set_prerequisites(
+                prerequisites=UnitPrerequisiteCreate(
+                    unit_id=row.id,
+                    year=YEAR,
+                    follow_up_findings_percent=100,
+                    lhkpn_percent=100,
+                    lhkasn_percent=unit.lhkasn,
+                    internal_sakip_grade="BB",
+                )
+            )
+            for role, person in (("Ketua Tim ZI", "Ketua"), ("Anggota Tim ZI", "Anggota")):
+                uow.units.add_team_member(
+                    member=TeamMemberCreate(
+                        instansi_id=instansi.id,
+                        unit_id=row.id,
+                        name=f"{person} {unit.code}",
+                        role=role,
+                        email=f"{person.lower()}.{unit.code.lower()}@sukamaju.go.id",
+                    )
+                )
         period = uow.assessments.add_period(
             period=AssessmentPeriodCreate(
                 instansi_id=instansi.id,
                 year=YEAR,
                 name=f"Penilaian TPI {YEAR}",
-                starts_on=date(YEAR, 1, 2),
+                starts_on=date(YEAR, 2, 1),
                 ends_on=date(YEAR, 5, 31),
             )
         )
-        units = [
-            uow.units.add_unit(
-                unit=UnitKerjaCreate(
-                    instansi_id=instansi.id,
-                    code=u.code,
-                    name=u.name,
-                    core_service=True,
-                    high_corruption_risk=True,
-                    wide_public_impact=True,
-                    state="designated",
+        assert period.id is not None
+        ids["period"] = period.id
+        uow.commit()
+    previous = [u.code for u in UNITS if not u.new]
+    declare(instansi_id=ids["instansi"], year=YEAR - 1, as_of=date(YEAR - 1, 1, 6))
+    designate(
+        instansi_id=ids["instansi"],
+        candidates=previous,
+        sk_number="800/15/2025",
+        year=YEAR - 1,
+        as_of=date(YEAR - 1, 1, 27),
+    )
+    develop(
+        instansi_id=ids["instansi"],
+        year=YEAR - 1,
+        as_of=date(YEAR - 1, 2, 3),
+        framework=framework.name,
+    )
+    return ids
+
+
+def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> Path | None:
+    """Every Monday of the year: what the calendar holds that week, then TPI monitoring."""
+    from flows.declare import declare
+    from flows.designate import designate
+    from flows.develop import develop
+    from flows.monitor import monitor
+
+    weeks = list(mondays(date(YEAR, 1, 1), date(YEAR, 12, 31)))
+    readiness = {
+        u.code: np.random.default_rng(len(u.code) * 7919).random(len(framework.questions))
+        for u in UNITS
+    }
+    last_report: Path | None = None
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"Tahun {YEAR} minggu demi minggu", total=len(weeks))
+        for monday in weeks:
+            if monday == date(YEAR, 1, 5):
+                declare(instansi_id=ids["instansi"], year=YEAR, as_of=monday)
+            if monday == date(YEAR, 1, 19):
+                outcome = designate(
+                    instansi_id=ids["instansi"],
+                    sk_number="800/9/2026",
+                    candidates=[u.code for u in UNITS if u.new],
+                    as_of=monday,
+                )
+                for code, reason in outcome["refused"].items():
+                    progress.console.print(f"[yellow]Penetapan ditolak:[/] {code}: {reason}")
+            if monday == date(YEAR, 1, 26):
+                develop(instansi_id=ids["instansi"], as_of=monday, framework=framework.name)
+            if FIRST_MONITORING <= monday <= LAST_MONITORING:
+                record_week(framework, ids, monday, readiness)
+                result = monitor(
+                    as_of=monday, instansi_id=ids["instansi"], framework=framework.name
+                )
+                last_report = Path(result["reports"][-1]) if result["reports"] else last_report
+                for crossing in result["crossings"]:
+                    code = next(u.code for u in UNITS if ids.get(u.code) == crossing["unit_id"])
+                    progress.console.print(
+                        f"{tanggal(monday)}: {code} memenuhi batas {crossing['predicate']} "
+                        "dan diusulkan ke TPN"
+                    )
+            record_tpn(ids, monday)
+            progress.advance(task)
+    return last_report
+
+
+def record_week(
+    framework: Framework, ids: dict[str, int], monday: date, readiness: dict[str, np.ndarray]
+) -> None:
+    """The TPI's answers as they stand this week: each question reaches its top answer in the
+    week set by its readiness; surveys count from the end of March."""
+    progress = (monday - FIRST_MONITORING).days / (LAST_MONITORING - FIRST_MONITORING).days
+    for unit in UNITS:
+        if unit.code not in ids or (unit.new and not unit.wide_impact):
+            continue
+        share = unit.start + (unit.end - unit.start) * progress
+        rows = [
+            (q.code, _answer(q.answer_type.values, ready < share))
+            for q, ready in zip(framework.questions, readiness[unit.code], strict=True)
+        ]
+        if monday >= SURVEYS_DONE:
+            rows += [("B.I.a", unit.ipak), ("B.I.b", unit.kinerja), ("B.II.a", unit.ipkp)]
+        frame = pd.DataFrame(rows, columns=["code", "answer"])
+        with SqlUnitOfWork(default_engine()) as uow:
+            record_answers(
+                uow,
+                unit_id=ids[unit.code],
+                period_id=ids["period"],
+                kind=AssessmentKind.TPI,
+                framework=framework,
+                rows=frame.assign(row=range(2, len(frame) + 2)),
+                reviewer="Inspektorat Kabupaten Sukamaju",
+            )
+
+
+def _answer(values: dict[str, float], ready: bool) -> str:
+    """The top answer when ready; otherwise the one just below it (a percentage: 50 %)."""
+    if not values:
+        return "100%" if ready else "50%"
+    ranked = sorted(values, key=lambda k: -values[k])
+    return ranked[0] if ready else ranked[1]
+
+
+TPN_CALENDAR = (
+    (date(YEAR, 7, 6), "tpn_administrative"),
+    (date(YEAR, 8, 3), "tpn_desk"),
+    (date(YEAR, 9, 7), "tpn_field"),
+    (date(YEAR, 10, 5), "tpn_panel"),
+    (date(YEAR, 12, 7), "awarded"),
+)
+
+
+def record_tpn(ids: dict[str, int], monday: date) -> None:
+    """TPN's stages for every proposed unit; the rejected one falls at the field evaluation."""
+    from flows.tpn_result import tpn_result
+
+    stage = next((s for d, s in TPN_CALENDAR if d == monday), None)
+    if stage is None:
+        return
+    with SqlUnitOfWork(default_engine()) as uow:
+        proposals = [
+            (unit, p)
+            for unit in UNITS
+            if (
+                p := uow.proposals.latest_proposal(
+                    unit_id=ids[unit.code], year=YEAR, predicate=Predicate.WBK
                 )
             )
-            for u in UNITS
+            is not None
         ]
-        uow.commit()
-        assert period.id is not None
-        period_id = period.id
-        unit_ids = [u.id for u in units]
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("TPI mengisi LKE", total=len(UNITS))
-        for story, unit_id in zip(UNITS, unit_ids, strict=True):
-            assert unit_id is not None
-            with SqlUnitOfWork(engine) as uow:
-                record_answers(
-                    uow,
-                    unit_id=unit_id,
-                    period_id=period_id,
-                    kind=AssessmentKind.TPI,
-                    framework=framework,
-                    rows=demo_answers(framework, story, rng),
-                    reviewer="Inspektorat Kabupaten Sukamaju",
-                )
-            progress.advance(task)
-    as_of = date(YEAR, 5, 4)
-    with SqlUnitOfWork(engine) as uow:
-        scored = score_period(uow, period_id=period_id, framework=framework, as_of=as_of)
-    engine.dispose()
-    print_summary(console, scored, framework, unit_ids, as_of)
-    console.print(f"Basis data demo: {database}")
-    return scored
+        states = {u.code: uow.units.get_unit(unit_id=ids[u.code]) for u, _ in proposals}
+    for unit, _proposal in proposals:
+        current = states[unit.code]
+        if current is None or current.state in (UnitState.REJECTED, UnitState.AWARDED_WBK):
+            continue
+        result = "rejected" if unit.tpn == "rejected" and stage == "tpn_field" else stage
+        tpn_result(unit_id=ids[unit.code], result=result, predicate="WBK", year=YEAR, as_of=monday)
 
 
-def print_summary(
-    console: Console,
-    scored: ScoredPeriod,
-    framework: Framework,
-    unit_ids: list[int | None],
-    as_of: date,
-) -> None:
-    table = Table(title=f"{INSTANSI}: nilai LKE oleh TPI per {tanggal(as_of)}")
+def print_summary(console: Console, ids: dict[str, int]) -> None:
+    table = Table(title=f"{INSTANSI}: akhir tahun {YEAR}")
     for column, justify in (
         ("Unit kerja", "left"),
-        ("Pengungkit", "right"),
-        ("Hasil", "right"),
+        ("Tahap", "left"),
         ("Total", "right"),
-        ("WBK", "center"),
-        ("WBBM", "center"),
-        ("Kekurangan / perbaiki dulu", "left"),
+        ("Batas WBK", "center"),
+        ("Batas WBBM", "center"),
+        ("Predikat", "center"),
+        ("Catatan", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for story, unit_id in zip(UNITS, unit_ids, strict=True):
-        report = scored.reports[int(unit_id or 0)]
-        table.add_row(
-            story.name,
-            angka(report.pengungkit),
-            angka(report.hasil),
-            angka(report.total),
-            "[green]ya[/]" if report.meets["WBK"] else "[red]tidak[/]",
-            "[green]ya[/]" if report.meets["WBBM"] else "[red]tidak[/]",
-            _advice(scored, framework, int(unit_id or 0)),
-        )
+    with SqlUnitOfWork(default_engine()) as uow:
+        crossed = {c.unit_id: c for c in uow.monitoring.crossings(period_id=ids["period"])}
+        for unit in UNITS:
+            row = uow.units.get_unit(unit_id=ids[unit.code])
+            assert row is not None
+            latest = uow.snapshots.latest_snapshot(unit_id=ids[unit.code])
+            crossing = crossed.get(ids[unit.code])
+            notes = (
+                [f"batas {crossing.predicate.value} terpenuhi {tanggal(crossing.as_of)}, diusulkan"]
+                if crossing
+                else []
+            )
+            table.add_row(
+                unit.name,
+                STATE_LABELS[UnitState(row.state)],
+                angka(latest.total) if latest else "-",
+                _mark(latest.meets_wbk if latest else None),
+                _mark(latest.meets_wbbm if latest else None),
+                row.predicate.value if row.predicate else "-",
+                "; ".join(notes + ([unit.story] if unit.story else [])),
+            )
     console.print(table)
 
 
-def _advice(scored: ScoredPeriod, framework: Framework, unit_id: int) -> str:
-    """The first shortfall and the answer that would help most, for the predicate next in line."""
-    report = scored.reports[unit_id]
-    target = "WBK" if not report.meets["WBK"] else "WBBM"
-    if report.meets[target]:
-        return "memenuhi semua batas nilai"
-    first = report.shortfalls[target][0]
-    gaps = gap_analysis(*scored.unit_rows(unit_id), framework, target)
-    hint = f"; perbaiki dulu {gaps[0].code} (+{angka(gaps[0].gain)})" if gaps else ""
-    count = len(report.shortfalls[target])
-    more = f" (+{count - 1} lagi)" if count > 1 else ""
-    return f"{target}: {rule_name(first.rule, framework)}{more}{hint}"
+def _mark(met: bool | None) -> str:
+    return "-" if met is None else ("[green]ya[/]" if met else "[red]tidak[/]")

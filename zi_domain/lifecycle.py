@@ -6,9 +6,9 @@ is not in the table is illegal, so a new stage is a new row, not a new branch. G
 same facts always give the same answer. A refusal lists every failing guard at once, in
 Indonesian, so a user can fix everything in one go.
 
-Regulation: PermenPANRB 90/2021 (Lampiran I Bab II; Lampiran II Bab II and III) as amended by
+Regulation: PermenPANRB 90/2021 (Lampiran I Bab II; Lampiran II Bab II to IV) as amended by
 5/2024. WBBM only after WBK; a revoked unit "tidak dapat diajukan lagi ... selang 2 tahun setelah
-penetapan pencabutan diterbitkan" (Lampiran II Bab III C).
+penetapan pencabutan diterbitkan" (Lampiran II Bab IV C).
 """
 
 from __future__ import annotations

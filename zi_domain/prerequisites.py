@@ -2,23 +2,24 @@
 
 Every rule is checked and each one that fails is reported with what it requires and what the
 data shows, so a unit sees everything it still lacks at once. Grades (SAKIP, Indeks RB) are
-ordered AA > A > BB > B > CC > C > D. Percentages must reach 100 % exactly (a float a few
-ulps short of 100 from counts still counts as 100).
+ordered AA > A > BB > B > CC > C > D. Percentages must reach 100 % exactly; only float noise
+(under 1e-9, e.g. from a ratio of equal counts) is forgiven, so 99,999 % is not 100 %.
 
 The 5/2024 exemption. After Tabel 5 the regulation says that, to push regional governments
 (Pemerintah Daerah) on the Stranas PK priority actions, the units listed (a. rumah sakit umum
-daerah; b. dinas kependudukan dan catatan sipil; c. Samsat; d. PTSP; e. education and
-f. labour services) "tetap dapat melakukan pembangunan Zona Integritas dan mengajukan
-pengusulan ke TPN meskipun masih dalam proses pemenuhan syarat sebagaimana disebutkan pada
-Tabel 5. Syarat Pengusulan ZI." The sentence names Tabel 5 as a whole, not its instansi rows:
-Tabel 5 has an instansi level and a unit level, and no row is singled out. So every rule of
-Tabel 5, instansi and unit, for WBK and WBBM alike, is waived for such a unit
-(`PRIORITY_REGIONAL_WAIVES`); a shorter summary ("before meeting the instansi prerequisites")
-reads narrower than the text. Waived rules are still reported (`PrerequisiteCheck.waived`):
-the unit must still be "in the process" of meeting them. The exemption applies only in a
-pemerintah_daerah instansi (the paragraph speaks of Pemerintah Daerah), and never to missing
-data: without the standings it is unknown whether the unit qualifies. It does not touch the
-Tabel 6 floors on the TPI score, which the lifecycle checks separately.
+daerah; b. dinas kependudukan dan catatan sipil; c. Samsat (sistem administrasi manunggal
+satu atap); d. PTSP; e. education and f. labour services) "tetap dapat melakukan
+pembangunan Zona Integritas dan mengajukan pengusulan ke TPN meskipun masih dalam proses
+pemenuhan syarat sebagaimana disebutkan pada Tabel 5. Syarat Pengusulan ZI." The sentence
+names Tabel 5 as a whole, not its instansi rows: Tabel 5 has an instansi level and a unit
+level, and no row is singled out. So every rule of Tabel 5, instansi and unit, for WBK and
+WBBM alike, is waived for such a unit (`PRIORITY_REGIONAL_WAIVES`); the shorter summary
+("before meeting the instansi prerequisites") reads narrower than the text. Waived rules are
+still reported (`PrerequisiteCheck.waived`): the unit must still be "in the process" of
+meeting them. The exemption applies only in a pemerintah_daerah instansi (the paragraph
+speaks of Pemerintah Daerah), and never to missing data: without the standings it is unknown
+whether the unit qualifies. It does not touch the Tabel 6 floors on the TPI score, which the
+lifecycle checks separately.
 """
 
 from __future__ import annotations

@@ -14,25 +14,6 @@ from zi_domain.indonesian import angka, tanggal
 runner = CliRunner()
 
 
-def test_demo_scores_a_dozen_units_and_stores_them(data_dir: Path) -> None:
-    result = runner.invoke(app, ["demo"], env={"COLUMNS": "220"})
-    assert result.exit_code == 0, result.output
-    out = result.stdout
-    assert "Pemerintah Kabupaten Sukamaju (fiktif)" in out
-    rows = [line for line in out.splitlines() if line.startswith("│")]
-    assert len(rows) == 12
-    wbk = [line for line in rows if line.split("│")[5].strip() == "ya"]
-    assert 2 <= len(wbk) < 12  # varied quality: some meet WBK, most do not
-    disdik = next(line for line in rows if "Dinas Pendidikan" in line)
-    assert "Pelayanan publik yang prima" in disdik  # IPKP 3,19 in the story
-    dinkes = next(line for line in rows if "Dinas Kesehatan" in line)
-    assert "Area 1 Manajemen Perubahan" in dinkes  # its weak area in the story
-    database = data_dir / "demo.db"
-    assert f"Basis data demo: {database}" in out.replace("\n", "")
-    tables = set(inspect(create_engine(f"sqlite:///{database}")).get_table_names())
-    assert {"score_snapshot", "answer", "unit_kerja"} <= tables
-
-
 def test_db_upgrade_creates_the_embedded_database(data_dir: Path) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output

@@ -154,14 +154,6 @@ def x_of(element: ET.Element) -> float:
     return float(element.get("x1", "nan"))
 
 
-def row_texts(page: Node, table_class: str) -> list[list[str]]:
-    body = page.find("table", table_class).find("tbody")
-    return [
-        [" ".join(c.text().split()) for c in row.children if isinstance(c, Node)]
-        for row in body.find_all("tr")
-    ]
-
-
 # --- the page ----------------------------------------------------------------------------------
 
 
@@ -422,7 +414,7 @@ def test_markdown_names_the_newly_meeting_units_and_the_largest_drops() -> None:
     assert "UK-003" not in newly
     drops = [
         line.split(" | ")[0].strip("| ")
-        for line in text.split("penurunan total terbesar")[1].splitlines()
+        for line in text.split("## Penurunan total terbesar")[1].splitlines()
         if line.startswith("| UK")
     ]
     assert drops == [f"UK-{i:03d}" for i in range(21, 11, -1)]  # ten, the largest first
