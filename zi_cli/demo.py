@@ -13,6 +13,7 @@ of its own (`demo.db` under the data folder), made anew at every run.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from persistence.tables import (
     AssessmentKind,
     AssessmentPeriodCreate,
     BpkOpinion,
+    EvidenceDocumentCreate,
     InstansiCreate,
     InstansiKind,
     InstansiPrerequisiteCreate,
@@ -80,7 +82,6 @@ UNITS = (
         "3,85",
         "A",
         "3,80",
-        story="memenuhi batas WBK pada bulan Maret; diusulkan",
     ),
     DemoUnit(
         "RSUD",
@@ -90,7 +91,7 @@ UNITS = (
         "3,90",
         "A",
         "3,85",
-        story="memenuhi batas WBBM, tetapi diusulkan WBK lebih dahulu",
+        story="memenuhi batas WBBM, tetapi WBBM hanya setelah WBK",
     ),
     DemoUnit(
         "DPMPTSP",
@@ -100,7 +101,6 @@ UNITS = (
         "3,75",
         "B",
         "3,60",
-        story="melewati batas WBK pada bulan April; diusulkan",
     ),
     DemoUnit(
         "BAPENDA",
@@ -111,7 +111,7 @@ UNITS = (
         "B",
         "3,45",
         tpn="rejected",
-        story="diusulkan; ditolak TPN pada evaluasi lapangan",
+        story="ditolak TPN pada evaluasi lapangan",
     ),
     DemoUnit(
         "DISDIK",
@@ -311,6 +311,7 @@ def seed(framework: Framework) -> dict[str, int]:
                         email=f"{person.lower()}.{unit.code.lower()}@sukamaju.go.id",
                     )
                 )
+        add_evidence(uow, ids, framework)
         period = uow.assessments.add_period(
             period=AssessmentPeriodCreate(
                 instansi_id=instansi.id,
@@ -339,6 +340,28 @@ def seed(framework: Framework) -> dict[str, int]:
         framework=framework.name,
     )
     return ids
+
+
+def add_evidence(uow: SqlUnitOfWork, ids: dict[str, int], framework: Framework) -> None:
+    """Evidence per indicator, dated 2024-2025 (inside the two-year window) for the share of
+    indicators the unit has documented; a few dated 2023, outside it."""
+    for unit in UNITS:
+        documented = np.random.default_rng(len(unit.name)).random(len(framework.indicators))
+        for indicator, draw in zip(framework.indicators, documented, strict=True):
+            if draw > unit.end:
+                continue
+            year = YEAR - 3 if draw > unit.end - 0.05 else YEAR - 1 - int(draw * 10) % 2
+            title = f"Bukti {indicator.code} {unit.code} {year}"
+            uow.evidence.add_document(
+                document=EvidenceDocumentCreate(
+                    unit_id=ids[unit.code],
+                    code=indicator.code,
+                    title=title,
+                    location=f"arsip://sukamaju/{unit.code.lower()}/{indicator.code}/{year}.pdf",
+                    year=year,
+                    sha256=hashlib.sha256(title.encode()).hexdigest(),
+                )
+            )
 
 
 def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> Path | None:
@@ -404,7 +427,9 @@ def record_week(
         if monday >= SURVEYS_DONE:
             rows += [("B.I.a", unit.ipak), ("B.I.b", unit.kinerja), ("B.II.a", unit.ipkp)]
         frame = pd.DataFrame(rows, columns=["code", "answer"])
+        top = {c for c, a in rows[: len(framework.questions)] if a in ("Ya", "A", "100%")}
         with SqlUnitOfWork(default_engine()) as uow:
+            complete_ready_items(uow, ids[unit.code], framework, top, monday)
             record_answers(
                 uow,
                 unit_id=ids[unit.code],
@@ -414,6 +439,21 @@ def record_week(
                 rows=frame.assign(row=range(2, len(frame) + 2)),
                 reviewer="Inspektorat Kabupaten Sukamaju",
             )
+
+
+def complete_ready_items(
+    uow: SqlUnitOfWork, unit_id: int, framework: Framework, top: set[str], monday: date
+) -> None:
+    """The unit team ticks off a work item once every question of its indicator is at the top,
+    and its survey tasks once the surveys are in (committed with the week's answers)."""
+    done = {i.code for i in framework.indicators if all(q.code in top for q in i.questions)}
+    if monday >= SURVEYS_DONE:
+        done |= {"survei:ipak", "survei:ipkp"}
+    for year in (YEAR - 1, YEAR):
+        for item in uow.work_plans.items(unit_id=unit_id, year=year):
+            if item.completed_on is None and item.code in done:
+                assert item.id is not None
+                uow.work_plans.complete_item(item_id=item.id, on=monday)
 
 
 def _answer(values: dict[str, float], ready: bool) -> str:
