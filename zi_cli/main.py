@@ -119,5 +119,38 @@ def demo() -> None:
     console.print(f"Selesai dalam {angka(time.perf_counter() - started, 1)} detik.")
 
 
+@app.command("serve")
+def serve_command() -> None:
+    """Layani flow sebagai deployment Prefect sampai dihentikan (Ctrl+C).
+
+    Pemantauan TPI berjalan sesuai jadwal cron (ZI_MONITOR_CRON, zona waktu Asia/Jakarta atau
+    ZI_TIMEZONE); setiap unit yang baru memenuhi batas nilai memicu deployment usulan-tpn.
+    Tanpa PREFECT_API_URL, server Prefect lokal dinyalakan (UI di http://127.0.0.1:4200,
+    datanya di folder data) dan dihentikan bersama perintah ini.
+    """
+    from zi_cli.serve import ServerStartError, serve_all
+
+    try:
+        serve_all(get_settings())
+    except ServerStartError as error:
+        fail(str(error))
+
+
+@app.command("server")
+def server_command(
+    port: Annotated[int, typer.Option(help="Port server (UI dan API).")] = 4200,
+) -> None:
+    """Jalankan server Prefect (`prefect server start`) di latar depan sampai Ctrl+C.
+
+    UI di http://127.0.0.1:4200; basis data Prefect di folder `prefect` di bawah folder data.
+    Lalu arahkan `zi serve` ke sana dengan PREFECT_API_URL=http://127.0.0.1:4200/api.
+    """
+    from zi_cli.serve import prefect_home, run_server_foreground, ui_url
+
+    home = prefect_home(get_settings().data_dir)
+    console.print(f"Server Prefect: UI di {ui_url(port)}, data di {home}", highlight=False)
+    raise typer.Exit(run_server_foreground(get_settings().data_dir, port))
+
+
 if __name__ == "__main__":
     app()
