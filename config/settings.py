@@ -52,6 +52,29 @@ class Settings(BaseSettings):
     monitor_cron: str = Field(default="0 7 * * 1", description="TPI monitoring: Mondays 07:00.")
     reminder_cron: str = Field(default="0 8 * * 1-5", description="Reminders: working days 08:00.")
 
+    smtp_host: str | None = Field(
+        default=None, description="SMTP relay; unset means the local sink (a Maildir)."
+    )
+    smtp_port: int | None = Field(default=None, description="Default 465 (TLS), 587, or 25.")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = Field(default=None, description="A secret: never printed.")
+    smtp_starttls: bool = False
+    smtp_tls: bool = Field(default=False, description="Implicit TLS (SMTPS, port 465).")
+    smtp_sender: str = "Zona Integritas <noreply@zi-orchestrator.localhost>"
+    smtp_timeout: float = 30.0
+    smtp_concurrency: int = Field(default=4, description="SMTP connections used at once.")
+    smtp_max_attempts: int = Field(default=5, description="Tries per message on transient errors.")
+    outbox_claim_timeout_seconds: int = Field(
+        default=600, description="After this, a claim by a run that died may be taken over."
+    )
+    reminder_days_before: str = Field(default="14,7,1,0", description="T-n days to remind.")
+    reminder_overdue_every_days: int = 3
+    reminder_escalate_after_days: int = 7
+    reminder_skip_non_working_days: bool = True
+    sanggah_days: int = Field(
+        default=3, description="Days after a TPN administrative rejection to file an objection."
+    )
+
     @property
     def proposal_deadline(self) -> tuple[int, int] | None:
         """(month, day) of a proposal deadline announced by TPN, if one is configured."""

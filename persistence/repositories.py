@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
 from persistence.sqltypes import utc_now
@@ -70,6 +71,25 @@ ANSWER_FRAME_COLUMNS = ("unit_id", "code", "answer")
 Row = TypeVar("Row", bound=SQLModel)
 
 
+class UnitStep(NamedTuple):
+    """A unit's lifecycle event as the lifecycle guards read it: which move, and when."""
+
+    unit_id: int
+    from_state: str | None
+    to_state: str
+    occurred_at: datetime
+
+
+class SnapshotSummary(NamedTuple):
+    """The columns of a score snapshot that the lifecycle guards and monitoring compare."""
+
+    unit_id: int
+    as_of: date
+    total: float
+    meets_wbk: bool
+    meets_wbbm: bool
+
+
 class StateConflict(RuntimeError):
     """The row was not in the state a transition started from: someone else moved it first."""
 
@@ -85,6 +105,7 @@ class InstansiRepository(Protocol):
     def add_instansi(self, *, instansi: InstansiCreate) -> Instansi: ...
     def get_instansi(self, *, instansi_id: int) -> Instansi | None: ...
     def get_instansi_by_name(self, *, name: str) -> Instansi | None: ...
+    def all_instansi(self) -> list[Instansi]: ...
     def set_prerequisites(
         self, *, prerequisites: InstansiPrerequisiteCreate
     ) -> InstansiPrerequisite: ...
@@ -98,11 +119,17 @@ class UnitRepository(Protocol):
     def list_units(self, *, instansi_id: int, state: str | None = None) -> list[UnitKerja]: ...
     def set_prerequisites(self, *, prerequisites: UnitPrerequisiteCreate) -> UnitPrerequisite: ...
     def get_prerequisites(self, *, unit_id: int, year: int) -> UnitPrerequisite | None: ...
+    def prerequisites_of(
+        self, *, unit_ids: Sequence[int], year: int
+    ) -> dict[int, UnitPrerequisite]: ...
     def add_team_member(self, *, member: TeamMemberCreate) -> TeamMember: ...
     def team(self, *, instansi_id: int, unit_id: int | None) -> list[TeamMember]: ...
     def record_event(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
     def move_unit(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
+    def move_units(self, *, events: Sequence[LifecycleEventCreate]) -> None: ...
     def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]: ...
+    def instansi_events(self, *, instansi_id: int) -> list[LifecycleEvent]: ...
+    def steps(self, *, instansi_id: int, unit_ids: Sequence[int]) -> dict[int, list[UnitStep]]: ...
 
 
 class AssessmentRepository(Protocol):
@@ -129,6 +156,9 @@ class SnapshotRepository(Protocol):
     ) -> int: ...
     def snapshots(self, *, unit_id: int) -> list[ScoreSnapshot]: ...
     def latest_snapshot(self, *, unit_id: int) -> ScoreSnapshot | None: ...
+    def latest_snapshots(
+        self, *, unit_ids: Sequence[int], until: date
+    ) -> dict[int, SnapshotSummary]: ...
 
 
 class EvidenceRepository(Protocol):
@@ -165,10 +195,13 @@ class WorkPlanRepository(Protocol):
 
 class MonitoringRepository(Protocol):
     def record_crossing(self, *, crossing: ThresholdCrossingCreate) -> bool: ...
+    def record_crossings(
+        self, *, crossings: Sequence[ThresholdCrossingCreate]
+    ) -> set[tuple[int, Predicate]]: ...
     def crossings(self, *, period_id: int) -> list[ThresholdCrossing]: ...
     def previous_snapshots(
         self, *, unit_ids: Sequence[int], before: date
-    ) -> dict[int, ScoreSnapshot]: ...
+    ) -> dict[int, SnapshotSummary]: ...
     def history(
         self, *, unit_ids: Sequence[int], until: date
     ) -> dict[int, list[tuple[date, float]]]: ...
@@ -228,6 +261,24 @@ class _SqlRepository:
         self._session.flush()
         return self._session.connection().execute(statement, params)
 
+    def _newest_snapshots(
+        self, unit_ids: Sequence[int], day_filter: Any
+    ) -> dict[int, SnapshotSummary]:
+        """Each unit's newest snapshot among those dated as `day_filter` allows, in one SELECT."""
+        newest_first = sa.func.row_number().over(
+            partition_by=col(ScoreSnapshot.unit_id), order_by=_snapshot_age(descending=True)
+        )
+        ranked = (
+            sa.select(*(col(getattr(ScoreSnapshot, name)) for name in SnapshotSummary._fields))
+            .add_columns(newest_first.label("newest"))
+            .where(col(ScoreSnapshot.unit_id).in_(list(unit_ids)), day_filter)
+            .subquery()
+        )
+        query = sa.select(*(ranked.c[name] for name in SnapshotSummary._fields)).where(
+            ranked.c.newest == 1
+        )
+        return {row[0]: SnapshotSummary._make(row) for row in self._execute_core(query)}
+
     def _upsert_statement(self, model: type[SQLModel]) -> Any:
         """INSERT ... ON CONFLICT for the dialect in use (SQLite and PostgreSQL spell it alike)."""
         dialect = self._session.get_bind().dialect.name
@@ -236,6 +287,12 @@ class _SqlRepository:
         if dialect == "sqlite":
             return sqlite.insert(model)
         raise NotImplementedError(f"no upsert for the {dialect} dialect")
+
+
+def _snapshot_age(*, descending: bool) -> list[Any]:
+    """Snapshots by day, then by when they were written."""
+    columns = (ScoreSnapshot.as_of, ScoreSnapshot.created_at, ScoreSnapshot.id)
+    return [col(c).desc() if descending else col(c).asc() for c in columns]
 
 
 # --- SQL implementations --------------------------------------------------------------------
@@ -250,6 +307,9 @@ class SqlInstansiRepository(_SqlRepository):
 
     def get_instansi_by_name(self, *, name: str) -> Instansi | None:
         return self._session.exec(select(Instansi).where(Instansi.name == name)).first()
+
+    def all_instansi(self) -> list[Instansi]:
+        return list(self._session.exec(select(Instansi).order_by(col(Instansi.id))))
 
     def set_prerequisites(
         self, *, prerequisites: InstansiPrerequisiteCreate
@@ -291,6 +351,15 @@ class SqlUnitRepository(_SqlRepository):
         )
         return self._session.exec(query).first()
 
+    def prerequisites_of(
+        self, *, unit_ids: Sequence[int], year: int
+    ) -> dict[int, UnitPrerequisite]:
+        """`get_prerequisites` of many units in one SELECT; a unit without any is left out."""
+        query = select(UnitPrerequisite).where(
+            col(UnitPrerequisite.unit_id).in_(list(unit_ids)), UnitPrerequisite.year == year
+        )
+        return {row.unit_id: row for row in self._session.exec(query)}
+
     def add_team_member(self, *, member: TeamMemberCreate) -> TeamMember:
         return self._add(TeamMember.model_validate(member))
 
@@ -315,12 +384,74 @@ class SqlUnitRepository(_SqlRepository):
         )
         return self.record_event(event=event)
 
+    def move_units(self, *, events: Sequence[LifecycleEventCreate]) -> None:
+        """`move_unit` for many units: one compare-and-set UPDATE per (from, to) pair of states
+        and one INSERT of all the events. If any unit was not in its `from_state`, StateConflict
+        names them; the transaction must then be rolled back (some may have moved)."""
+        targets: dict[tuple[str, str], list[int]] = {}
+        for event in events:
+            if event.unit_id is None or event.from_state is None:
+                raise ValueError("moving a unit needs the event's unit_id and from_state")
+            targets.setdefault((event.from_state, event.to_state), []).append(event.unit_id)
+        for (from_state, to), unit_ids in targets.items():
+            moved = self._execute_core(
+                sa.update(UnitKerja)
+                .where(col(UnitKerja.id).in_(unit_ids), col(UnitKerja.state) == from_state)
+                .values(state=to)
+                .returning(col(UnitKerja.id))
+            )
+            stale = set(unit_ids) - set(moved.scalars())
+            if stale:
+                raise StateConflict(
+                    f"UnitKerja {sorted(stale)} not in state {from_state!r}; nothing was moved"
+                )
+            # What `move_unit`'s ORM UPDATE does for one row: the loaded rows see the move.
+            for unit_id in unit_ids:
+                loaded = self._session.identity_map.get(
+                    self._session.identity_key(UnitKerja, unit_id)
+                )
+                if loaded is not None:
+                    set_committed_value(loaded, "state", to)
+        if events:
+            self._execute_core(sa.insert(LifecycleEvent), [e.model_dump() for e in events])
+
     def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]:
         query = select(LifecycleEvent).where(LifecycleEvent.instansi_id == instansi_id)
         if unit_id is not None:
             query = query.where(LifecycleEvent.unit_id == unit_id)
+        return self._in_order(query)
+
+    def instansi_events(self, *, instansi_id: int) -> list[LifecycleEvent]:
+        """The instansi's own events (a declaration), without those of its units."""
+        query = select(LifecycleEvent).where(
+            LifecycleEvent.instansi_id == instansi_id, col(LifecycleEvent.unit_id).is_(None)
+        )
+        return self._in_order(query)
+
+    def _in_order(self, query: Any) -> list[LifecycleEvent]:
         order = (col(LifecycleEvent.occurred_at), col(LifecycleEvent.id))
         return list(self._session.exec(query.order_by(*order)))
+
+    def steps(self, *, instansi_id: int, unit_ids: Sequence[int]) -> dict[int, list[UnitStep]]:
+        """Each unit's events, oldest first, as `events` orders them: one SELECT of the columns
+        the guards read, for a whole monitoring run."""
+        query = (
+            sa.select(
+                col(LifecycleEvent.unit_id),
+                col(LifecycleEvent.from_state),
+                col(LifecycleEvent.to_state),
+                col(LifecycleEvent.occurred_at),
+            )
+            .where(
+                col(LifecycleEvent.instansi_id) == instansi_id,
+                col(LifecycleEvent.unit_id).in_(list(unit_ids)),
+            )
+            .order_by(col(LifecycleEvent.occurred_at), col(LifecycleEvent.id))
+        )
+        found: dict[int, list[UnitStep]] = {unit_id: [] for unit_id in unit_ids}
+        for row in self._execute_core(query):
+            found[row[0]].append(UnitStep._make(row))
+        return found
 
 
 class SqlAssessmentRepository(_SqlRepository):
@@ -410,7 +541,8 @@ class SqlSnapshotRepository(_SqlRepository):
         if not rows:
             return 0
         at = at or utc_now()
-        values = [{**row.model_dump(), "created_at": at} for row in rows]
+        # dict(row), not model_dump(): the fields as they are, without copying each `details`.
+        values = [{**dict(row), "created_at": at} for row in rows]
         statement = self._upsert_statement(ScoreSnapshot)
         replaced = ("unit_id", "assessment_id", "as_of")
         statement = statement.on_conflict_do_update(
@@ -423,16 +555,18 @@ class SqlSnapshotRepository(_SqlRepository):
     def snapshots(self, *, unit_id: int) -> list[ScoreSnapshot]:
         """The unit's score history, oldest first."""
         query = select(ScoreSnapshot).where(ScoreSnapshot.unit_id == unit_id)
-        return list(self._session.exec(query.order_by(*self._by_age(descending=False))))
+        return list(self._session.exec(query.order_by(*_snapshot_age(descending=False))))
 
     def latest_snapshot(self, *, unit_id: int) -> ScoreSnapshot | None:
         query = select(ScoreSnapshot).where(ScoreSnapshot.unit_id == unit_id)
-        return self._session.exec(query.order_by(*self._by_age(descending=True))).first()
+        return self._session.exec(query.order_by(*_snapshot_age(descending=True))).first()
 
-    @staticmethod
-    def _by_age(*, descending: bool) -> list[Any]:
-        columns = (ScoreSnapshot.as_of, ScoreSnapshot.created_at, ScoreSnapshot.id)
-        return [col(c).desc() if descending else col(c).asc() for c in columns]
+    def latest_snapshots(
+        self, *, unit_ids: Sequence[int], until: date
+    ) -> dict[int, SnapshotSummary]:
+        """Each unit's newest snapshot dated `until` or before (the newest of a day is the one
+        written last, as `snapshots` orders them); one SELECT, without the details."""
+        return self._newest_snapshots(unit_ids, col(ScoreSnapshot.as_of) <= until)
 
 
 class SqlEvidenceRepository(_SqlRepository):
@@ -608,11 +742,28 @@ class SqlWorkPlanRepository(_SqlRepository):
 class SqlMonitoringRepository(_SqlRepository):
     def record_crossing(self, *, crossing: ThresholdCrossingCreate) -> bool:
         """True when this call recorded the crossing; False when a run before (or beside) did."""
-        statement = self._upsert_statement(ThresholdCrossing).on_conflict_do_nothing(
-            index_elements=["unit_id", "period_id", "predicate"]
+        return bool(self.record_crossings(crossings=[crossing]))
+
+    def record_crossings(
+        self, *, crossings: Sequence[ThresholdCrossingCreate]
+    ) -> set[tuple[int, Predicate]]:
+        """(unit_id, predicate) of the crossings this call recorded, in one INSERT; those that
+        a run before (or beside) recorded are left as they are.
+
+        The new rows are told by RETURNING: with SQLAlchemy 2.1, psycopg reports no rowcount
+        (-1) for an INSERT.
+        """
+        if not crossings:
+            return set()
+        statement = (
+            self._upsert_statement(ThresholdCrossing)
+            .on_conflict_do_nothing(index_elements=["unit_id", "period_id", "predicate"])
+            .returning(col(ThresholdCrossing.unit_id), col(ThresholdCrossing.predicate))
         )
-        values = {**crossing.model_dump(), "recorded_at": utc_now()}
-        return int(self._execute_core(statement, [values]).rowcount) == 1
+        at = utc_now()
+        values = [{**crossing.model_dump(), "recorded_at": at} for crossing in crossings]
+        recorded = (tuple(row) for row in self._execute_core(statement, values))
+        return {(int(unit), Predicate(predicate)) for unit, predicate in recorded}
 
     def crossings(self, *, period_id: int) -> list[ThresholdCrossing]:
         query = select(ThresholdCrossing).where(ThresholdCrossing.period_id == period_id)
@@ -620,24 +771,9 @@ class SqlMonitoringRepository(_SqlRepository):
 
     def previous_snapshots(
         self, *, unit_ids: Sequence[int], before: date
-    ) -> dict[int, ScoreSnapshot]:
-        """Each unit's latest snapshot dated before `before`: what this run is compared with."""
-        latest = (
-            sa.select(col(ScoreSnapshot.unit_id), sa.func.max(col(ScoreSnapshot.as_of)).label("d"))
-            .where(
-                col(ScoreSnapshot.unit_id).in_(list(unit_ids)), col(ScoreSnapshot.as_of) < before
-            )
-            .group_by(col(ScoreSnapshot.unit_id))
-            .subquery()
-        )
-        query = select(ScoreSnapshot).join(
-            latest,
-            sa.and_(
-                col(ScoreSnapshot.unit_id) == latest.c.unit_id,
-                col(ScoreSnapshot.as_of) == latest.c.d,
-            ),
-        )
-        return {row.unit_id: row for row in self._session.exec(query)}
+    ) -> dict[int, SnapshotSummary]:
+        """Each unit's newest snapshot dated before `before`: what this run is compared with."""
+        return self._newest_snapshots(unit_ids, col(ScoreSnapshot.as_of) < before)
 
     def history(
         self, *, unit_ids: Sequence[int], until: date
@@ -662,5 +798,7 @@ class SqlMonitoringRepository(_SqlRepository):
         query = sa.select(
             col(EvidenceDocument.unit_id), col(EvidenceDocument.code), col(EvidenceDocument.year)
         ).where(col(EvidenceDocument.unit_id).in_(list(unit_ids)))
-        rows = self._execute_core(query).all()
-        return pd.DataFrame([tuple(r) for r in rows], columns=["unit_id", "code", "year"])
+        result = self._execute_core(query)
+        rows = result.cursor.fetchall()  # plain tuples, as in `tpi_answers_frame`
+        result.close()
+        return pd.DataFrame.from_records(rows, columns=["unit_id", "code", "year"])

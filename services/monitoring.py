@@ -4,6 +4,11 @@ what changed, and name the units that newly meet a predicate with their prerequi
 The whole run writes in one transaction: snapshots, TPI-evaluation moves and threshold crossings
 commit together. A crossing is recorded once per unit, period and predicate (UNIQUE), so a rerun,
 or a second run at the same time, finds nothing new and emits nothing twice.
+
+A run reads and writes in bulk, a fixed number of statements whatever the number of units: the
+lifecycle facts of all the units it moves or may propose at once (`units_facts`), the moves in
+one write (`move_many`), the crossings in one INSERT. The rules stay the domain's: each unit's
+move and proposal are still decided by `next_transition`.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from persistence.repositories import SnapshotSummary
 from persistence.tables import (
     AssessmentPeriod,
     Predicate,
-    ScoreSnapshot,
     ThresholdCrossingCreate,
     UnitKerja,
 )
@@ -28,11 +33,18 @@ from reports.monitoring import (
     newly_meets_change,
     write_monitoring_report,
 )
-from services.lifecycle import move, unit_facts
+from services.lifecycle import move_many, units_facts
 from services.scoring import ScoredPeriod, snapshot_period
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka
-from zi_domain.lifecycle import STATE_LABELS, Action, IllegalTransition, UnitState, next_transition
+from zi_domain.lifecycle import (
+    STATE_LABELS,
+    Action,
+    IllegalTransition,
+    UnitFacts,
+    UnitState,
+    next_transition,
+)
 from zi_domain.unit_score import UnitScore, rule_name
 
 ACTOR = "TPI (pemantauan terjadwal)"
@@ -76,31 +88,34 @@ def monitor_period(
     units = {u.id: u for u in uow.units.list_units(instansi_id=period.instansi_id)}
     scored = snapshot_period(uow, period_id=period_id, framework=framework, as_of=as_of)
     unit_ids = [int(u) for u in scored.reports]
-    for unit_id in unit_ids:
-        _start_tpi_evaluation(uow, unit=units[unit_id], year=period.year, as_of=as_of)
+    _start_tpi_evaluation(uow, units=[units[u] for u in unit_ids], year=period.year, as_of=as_of)
     previous = uow.monitoring.previous_snapshots(unit_ids=unit_ids, before=as_of)
     overdue = uow.work_plans.overdue_counts(unit_ids=unit_ids, as_of=as_of)
     evidence = evidence_problems(uow, unit_ids=unit_ids, framework=framework, year=period.year)
     history = uow.monitoring.history(unit_ids=unit_ids, until=as_of)
-    rows, crossings = [], []
-    for unit_id in unit_ids:
-        unit, report = units[unit_id], scored.reports[unit_id]
-        crossing = _crossing(uow, unit=unit, report=report, period=period, as_of=as_of)
-        if crossing is not None:
-            crossings.append(crossing)
-        rows.append(
-            _row(
-                unit,
-                report,
-                framework,
-                previous.get(unit_id),
-                crossing,
-                overdue.get(unit_id, 0),
-                evidence.get(unit_id, 0),
-                history.get(unit_id, []),
-                _held_back(uow, unit, report, period, as_of),
-            )
+    refusals = _proposal_refusals(
+        uow, units=[units[u] for u in unit_ids], reports=scored.reports, period=period, as_of=as_of
+    )
+    crossings = _record_crossings(
+        uow,
+        [(units[u], scored.reports[u]) for u, refusal in refusals.items() if refusal is None],
+        period=period,
+        as_of=as_of,
+    )
+    rows = [
+        _row(
+            units[unit_id],
+            scored.reports[unit_id],
+            framework,
+            previous.get(unit_id),
+            crossings.get(unit_id),
+            overdue.get(unit_id, 0),
+            evidence.get(unit_id, 0),
+            history.get(unit_id, []),
+            _held_back(units[unit_id], scored.reports[unit_id], refusals.get(unit_id)),
         )
+        for unit_id in unit_ids
+    ]
     uow.commit()
     monitoring = MonitoringReport(
         instansi=instansi.name,
@@ -113,20 +128,29 @@ def monitor_period(
         units=tuple(rows),
     )
     path = write_monitoring_report(monitoring, report_dir) if report_dir is not None else None
-    return MonitoringOutcome(report=monitoring, crossings=tuple(crossings), report_path=path)
+    return MonitoringOutcome(
+        report=monitoring, crossings=tuple(crossings.values()), report_path=path
+    )
 
 
 def _floors(framework: Framework, rule: str) -> dict[str, float]:
     return {p.name: f.minimum for p in framework.predicates for f in p.floors if f.rule == rule}
 
 
-def _start_tpi_evaluation(uow: UnitOfWork, *, unit: UnitKerja, year: int, as_of: date) -> None:
-    """A unit in development whose TPI assessment is being scored is under TPI evaluation."""
-    if unit.state == UnitState.DEVELOPING:
-        facts = unit_facts(uow, unit=unit, year=year, as_of=as_of)
-        move(
-            uow, unit=unit, action=Action.START_TPI_EVALUATION, facts=facts, year=year, actor=ACTOR
-        )
+def _start_tpi_evaluation(
+    uow: UnitOfWork, *, units: list[UnitKerja], year: int, as_of: date
+) -> None:
+    """Units in development whose TPI assessment is being scored are under TPI evaluation."""
+    developing = [unit for unit in units if unit.state == UnitState.DEVELOPING]
+    facts = units_facts(uow, units=developing, year=year, as_of=as_of)
+    move_many(
+        uow,
+        units=developing,
+        action=Action.START_TPI_EVALUATION,
+        facts=facts,
+        year=year,
+        actor=ACTOR,
+    )
 
 
 def next_predicate(unit: UnitKerja) -> str:
@@ -134,55 +158,86 @@ def next_predicate(unit: UnitKerja) -> str:
     return "WBBM" if unit.predicate == Predicate.WBK else "WBK"
 
 
-def _crossing(
-    uow: UnitOfWork, *, unit: UnitKerja, report: UnitScore, period: AssessmentPeriod, as_of: date
-) -> Crossing | None:
-    """The unit newly meets its next predicate, and the lifecycle would let it be proposed."""
-    predicate = next_predicate(unit)
-    if not report.meets.get(predicate) or unit.state != UnitState.UNDER_TPI_EVALUATION:
-        return None
-    facts = unit_facts(uow, unit=unit, year=period.year, as_of=as_of)
+def _proposal_refusals(
+    uow: UnitOfWork,
+    *,
+    units: list[UnitKerja],
+    reports: dict[int, UnitScore],
+    period: AssessmentPeriod,
+    as_of: date,
+) -> dict[int, IllegalTransition | None]:
+    """For each unit under TPI evaluation that meets its next predicate's floors: the
+    lifecycle's refusal to propose it, or None when it would let it be proposed."""
+    candidates = [
+        unit
+        for unit in units
+        if unit.id is not None
+        and reports[unit.id].meets.get(next_predicate(unit))
+        and unit.state == UnitState.UNDER_TPI_EVALUATION
+    ]
+    facts = units_facts(uow, units=candidates, year=period.year, as_of=as_of)
+    return {
+        unit_id: _refusal(unit, facts[unit_id])
+        for unit in candidates
+        if (unit_id := unit.id) is not None
+    }
+
+
+def _refusal(unit: UnitKerja, facts: UnitFacts) -> IllegalTransition | None:
     try:
-        next_transition(UnitState(unit.state), Action.PROPOSE, facts, predicate=predicate)
-    except IllegalTransition:
-        return None
-    assert unit.id is not None and period.id is not None
-    recorded = uow.monitoring.record_crossing(
-        crossing=ThresholdCrossingCreate(
-            unit_id=unit.id,
-            period_id=period.id,
-            predicate=Predicate(predicate),
-            as_of=as_of,
-            total=report.total,
+        next_transition(
+            UnitState(unit.state), Action.PROPOSE, facts, predicate=next_predicate(unit)
         )
-    )
-    if not recorded:
-        return None
-    return Crossing(
-        unit_id=unit.id,
-        code=unit.code,
-        name=unit.name,
-        predicate=predicate,
-        total=report.total,
-        as_of=as_of,
-    )
+    except IllegalTransition as refusal:
+        return refusal
+    return None
 
 
-def _held_back(
-    uow: UnitOfWork, unit: UnitKerja, report: UnitScore, period: AssessmentPeriod, as_of: date
-) -> str | None:
-    """Why a unit that meets its next predicate's floors cannot be proposed, if it cannot."""
-    predicate = next_predicate(unit)
+def _record_crossings(
+    uow: UnitOfWork,
+    ready: list[tuple[UnitKerja, UnitScore]],
+    *,
+    period: AssessmentPeriod,
+    as_of: date,
+) -> dict[int, Crossing]:
+    """Records that each unit in `ready` newly meets its next predicate (one INSERT); returns
+    the crossings that no run before recorded, by unit id."""
+    assert period.id is not None
+    crossings = [
+        Crossing(
+            unit_id=unit.id,
+            code=unit.code,
+            name=unit.name,
+            predicate=next_predicate(unit),
+            total=report.total,
+            as_of=as_of,
+        )
+        for unit, report in ready
+        if unit.id is not None
+    ]
+    recorded = uow.monitoring.record_crossings(
+        crossings=[
+            ThresholdCrossingCreate(
+                unit_id=c.unit_id,
+                period_id=period.id,
+                predicate=Predicate(c.predicate),
+                as_of=as_of,
+                total=c.total,
+            )
+            for c in crossings
+        ]
+    )
+    return {c.unit_id: c for c in crossings if (c.unit_id, Predicate(c.predicate)) in recorded}
+
+
+def _held_back(unit: UnitKerja, report: UnitScore, refusal: IllegalTransition | None) -> str | None:
+    """Why a unit that meets its next predicate's floors cannot be proposed, if it cannot;
+    `refusal` is the lifecycle's (see `_proposal_refusals`)."""
     if report.meets.get("WBBM") and unit.predicate is None:
         return "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK"
-    if not report.meets.get(predicate) or unit.state != UnitState.UNDER_TPI_EVALUATION:
+    if refusal is None:
         return None
-    facts = unit_facts(uow, unit=unit, year=period.year, as_of=as_of)
-    try:
-        next_transition(UnitState(unit.state), Action.PROPOSE, facts, predicate=predicate)
-    except IllegalTransition as refusal:
-        return f"memenuhi batas nilai {predicate}, tetapi belum dapat diusulkan: {refusal}"
-    return None
+    return f"memenuhi batas nilai {next_predicate(unit)}, tetapi belum dapat diusulkan: {refusal}"
 
 
 def evidence_problems(
@@ -194,7 +249,10 @@ def evidence_problems(
     covered = pd.Series(0, index=pd.Index(unit_ids, name="unit_id"))
     if not documents.empty:
         in_window = documents[documents["year"].between(year - EVIDENCE_YEARS, year - 1)]
-        indicator = in_window["code"].str.split(".").str[:4].str.join(".")
+        # A question code's first four parts name its indicator; each distinct code once.
+        indicator = in_window["code"].map(
+            {code: ".".join(code.split(".")[:4]) for code in in_window["code"].unique()}
+        )
         pairs = in_window.assign(indicator=indicator)
         pairs = pairs[pairs["indicator"].isin(indicator_codes)].drop_duplicates(
             ["unit_id", "indicator"]
@@ -207,7 +265,7 @@ def _row(
     unit: UnitKerja,
     report: UnitScore,
     framework: Framework,
-    previous: ScoreSnapshot | None,
+    previous: SnapshotSummary | None,
     crossing: Crossing | None,
     overdue: int,
     evidence: int,
@@ -240,7 +298,7 @@ def _row(
 
 def changes(
     report: UnitScore,
-    previous: ScoreSnapshot | None,
+    previous: SnapshotSummary | None,
     crossing: Crossing | None,
     overdue: int,
     evidence: int,

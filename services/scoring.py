@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from persistence.tables import ScoreSnapshotCreate
@@ -59,12 +60,18 @@ def snapshot_period(
             f"pertama: {read.errors[0]}"
         )
     # A unit whose assessment has no answer yet is scored too: everything missing, 0.
-    units = pd.Index(sorted(assessment_of), name="unit")
-    sheet = AnswerSheet(values=read.values.reindex(index=units), errors=[])
+    unit_ids = sorted(assessment_of)
+    sheet = AnswerSheet(values=read.values.reindex(index=pd.Index(unit_ids, name="unit")))
     scores = score_units(sheet.values, framework)
+    # Row by row in order, not `.loc[unit]` and `sheet.missing(unit)` (a lookup per unit); the
+    # rows labelled by a plain object index, which `unit_score` reads faster than pandas'
+    # string index (it walks each row once per floor).
+    rows = scores.set_axis(scores.columns.astype(object), axis="columns").iterrows()
     reports = {
-        int(unit): unit_score(scores.loc[unit], sheet.missing(unit), framework)
-        for unit in scores.index
+        unit: unit_score(row, missing, framework)
+        for unit, (_, row), missing in zip(
+            unit_ids, rows, _missing_codes(sheet.values), strict=True
+        )
     }
     uow.snapshots.add_snapshots(
         rows=[
@@ -72,6 +79,12 @@ def snapshot_period(
         ]
     )
     return ScoredPeriod(scores=scores, reports=reports, sheet=sheet)
+
+
+def _missing_codes(values: pd.DataFrame) -> list[list[str]]:
+    """`AnswerSheet.missing` of every row (unit) in order, from one pass over the values."""
+    codes = np.array([str(code) for code in values.columns], dtype=object)
+    return [codes[absent].tolist() for absent in values.isna().to_numpy()]
 
 
 def _snapshot(

@@ -7,14 +7,16 @@ May while the units' answers improve, units crossing the WBK floors and being pr
 meeting even the WBBM floors but proposed for WBK first (WBBM only after WBK), one held back by a
 prerequisite, then TPN's stages and the awards of 9 December.
 
-Everything goes through the same flows, services and database code as real use, on a SQLite file
-of its own (`demo.db` under the data folder), made anew at every run.
+Everything goes through the same flows, services and database code as real use, in a data folder
+of its own (`demo/` under the data folder: SQLite database, reports, e-mails in a Maildir), made
+anew at every run. The year's reminders and digests go to the local mail sink.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from notifications.sink import default_folder
 from persistence.database import default_engine
 from persistence.tables import (
     AssessmentKind,
@@ -43,6 +46,7 @@ from persistence.tables import (
 )
 from persistence.unit_of_work import SqlUnitOfWork
 from services.assessments import record_answers
+from services.reminders import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import STATE_LABELS, UnitState
@@ -208,24 +212,29 @@ class DemoResult:
 
 
 @contextmanager
-def demo_database(data_dir: Path) -> Iterator[Path]:
-    """Points the product's settings at a fresh demo.db for the duration of the demo."""
+def demo_data_folder(data_dir: Path) -> Iterator[Path]:
+    """The demo's own data folder (`<data folder>/demo`: database, reports, e-mails), made
+    anew, with the product's settings pointed at it for the duration of the demo."""
     from config.settings import get_settings
 
-    database = data_dir / "demo.db"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    for stale in (database, data_dir / "demo.db-wal", data_dir / "demo.db-shm"):
-        stale.unlink(missing_ok=True)
-    saved = os.environ.get("ZI_DATABASE_URL")
-    os.environ["ZI_DATABASE_URL"] = f"sqlite:///{database}"
+    folder = data_dir / "demo"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    saved = {
+        name: os.environ.get(name) for name in ("ZI_DATA_DIR", "ZI_DATABASE_URL", "ZI_SMTP_HOST")
+    }
+    os.environ["ZI_DATA_DIR"] = str(folder)
+    os.environ.pop("ZI_DATABASE_URL", None)  # the embedded SQLite file of the demo folder
+    os.environ.pop("ZI_SMTP_HOST", None)  # e-mails to the local sink, never to a real relay
     get_settings.cache_clear()
     try:
-        yield database
+        yield folder
     finally:
-        if saved is None:
-            os.environ.pop("ZI_DATABASE_URL", None)
-        else:
-            os.environ["ZI_DATABASE_URL"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         get_settings.cache_clear()
 
 
@@ -240,7 +249,7 @@ def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResu
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with (
-        demo_database(data_dir) as database,
+        demo_data_folder(data_dir) as folder,
         temporary_settings(
             {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}  # a replay, not a production run
         ),
@@ -248,9 +257,13 @@ def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResu
         ids = seed(framework)
         last_report = replay_year(framework, ids, console)
         print_summary(console, ids)
-        reports = data_dir / "reports"
-        console.print(f"Laporan pemantauan: {reports} (terakhir: {last_report})")
-        console.print(f"Basis data demo: {database}")
+    reports, mail, database = folder / "reports", default_folder(folder), folder / "zi.db"
+    console.print(f"Laporan pemantauan: {reports} (terakhir: {last_report})")
+    console.print(
+        f"E-mail pengingat dan ringkasan: {len(list((mail / 'new').glob('*')))} "
+        f"pesan di {mail} (Maildir; buka dengan klien e-mail, mis. `mutt -f {mail}`)"
+    )
+    console.print(f"Basis data demo: {database}")
     return DemoResult(database=database, reports=reports, last_report=last_report)
 
 
@@ -301,7 +314,7 @@ def seed(framework: Framework) -> dict[str, int]:
                     internal_sakip_grade="BB",
                 )
             )
-            for role, person in (("Ketua Tim ZI", "Ketua"), ("Anggota Tim ZI", "Anggota")):
+            for role, person in ((UNIT_HEAD_ROLE, "Kepala"), ("anggota_tim", "Anggota")):
                 uow.units.add_team_member(
                     member=TeamMemberCreate(
                         instansi_id=instansi.id,
@@ -311,6 +324,16 @@ def seed(framework: Framework) -> dict[str, int]:
                         email=f"{person.lower()}.{unit.code.lower()}@sukamaju.go.id",
                     )
                 )
+        for name in ("Inspektur Pembantu I", "Auditor Madya TPI"):
+            uow.units.add_team_member(
+                member=TeamMemberCreate(
+                    instansi_id=instansi.id,
+                    unit_id=None,
+                    name=name,
+                    role=TPI_ROLE,
+                    email=f"{name.lower().replace(' ', '.')}@inspektorat.sukamaju.go.id",
+                )
+            )
         add_evidence(uow, ids, framework)
         period = uow.assessments.add_period(
             period=AssessmentPeriodCreate(
@@ -339,7 +362,19 @@ def seed(framework: Framework) -> dict[str, int]:
         as_of=date(YEAR - 1, 2, 3),
         framework=framework.name,
     )
+    finish_last_years_plans(ids)
     return ids
+
+
+def finish_last_years_plans(ids: dict[str, int]) -> None:
+    """Last year's work items, done in 2025 in the share of the unit's starting quality."""
+    with SqlUnitOfWork(default_engine()) as uow:
+        for unit in UNITS:
+            items = uow.work_plans.items(unit_id=ids[unit.code], year=YEAR - 1)
+            for item in items[: int(len(items) * unit.start)]:
+                assert item.id is not None
+                uow.work_plans.complete_item(item_id=item.id, on=item.due_on)
+        uow.commit()
 
 
 def add_evidence(uow: SqlUnitOfWork, ids: dict[str, int], framework: Framework) -> None:
@@ -370,6 +405,7 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
     from flows.designate import designate
     from flows.develop import develop
     from flows.monitor import monitor
+    from flows.reminders import send_reminders
 
     weeks = list(mondays(date(YEAR, 1, 1), date(YEAR, 12, 31)))
     readiness = {
@@ -406,6 +442,7 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                         "dan diusulkan ke TPN"
                     )
             record_tpn(ids, monday)
+            send_reminders(as_of=monday, instansi_id=ids["instansi"], days=7)
             progress.advance(task)
     return last_report
 

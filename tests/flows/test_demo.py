@@ -37,12 +37,23 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
     assert rows["Puskesmas Sukamaju"][2] == "ya" and rows["Puskesmas Sukamaju"][4] == "-"
     # Short of the floors: IPKP 3,19 and kinerja D.
     assert rows["Dinas Pendidikan"][2] == "tidak" and rows["Dinas Tenaga Kerja"][2] == "tidak"
-    reports = sorted((data_dir / "reports").glob("pemantauan-2026-*.html"))
+    folder = data_dir / "demo"
+    reports = sorted((folder / "reports").glob("pemantauan-2026-*.html"))
     assert len(reports) == 17  # every Monday from 2 February to 25 May
-    assert f"Basis data demo: {data_dir / 'demo.db'}" in out.replace("\n", "")
-    engine = create_engine(f"sqlite:///{data_dir / 'demo.db'}")
+    assert f"Basis data demo: {folder / 'zi.db'}" in out.replace("\n", "")
+    mails = list((folder / "mail" / "new").iterdir())
+    assert f"{len(mails)} pesan di {folder / 'mail'}" in out.replace("\n", "")
+    subjects = [m.read_text(encoding="utf-8", errors="replace") for m in mails[:2000]]
+    assert any("Subject: [ZI] Pengingat" in m for m in subjects)
+    assert any("Ringkasan mingguan" in m or "ringkasan" in m.lower() for m in subjects)
+    engine = create_engine(f"sqlite:///{folder / 'zi.db'}")
     with engine.connect() as connection:
         snapshots = connection.execute(text("select count(*) from score_snapshot")).scalar_one()
         proposals = connection.execute(text("select count(*) from proposal")).scalar_one()
     assert snapshots == 11 * 17  # eleven assessed units, one snapshot a week
     assert proposals == len(awarded) + 1  # the awarded ones and the rejected one
+    with engine.connect() as connection:
+        sent = connection.execute(
+            text("select count(*) from notification where status = 'sent'")
+        ).scalar_one()
+    assert sent == len(mails)  # every message in the outbox arrived once, no more

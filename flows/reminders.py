@@ -1,0 +1,108 @@
+"""Pengingat: the daily run (working days, 08:00) that e-mails deadline reminders, and on the
+first working day of the week the unit digests and the TPI summary.
+
+Each message is sent once: its idempotency key is claimed in the product's outbox before it is
+sent and marked after, so a rerun of the same day, a second run at the same time, or a rerun
+after a crash sends only what was not sent yet. With no SMTP relay configured the messages go to
+the local sink, a Maildir under the data folder that a person can open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+
+from config.framework_files import load_framework
+from config.settings import get_settings
+from flows.runtime import day, unit_of_work
+from notifications.delivery import DeliveryReport, SmtpConfig, deliver
+from notifications.messages import FailedDelivery, OutgoingMessage
+from notifications.sink import default_folder, smtp_target
+from persistence.database import default_engine
+from persistence.outbox import SqlOutbox
+from services.reminders import DayMail, mail_for_day, reminder_policy
+
+FAILURES_SHOWN_DAYS = 7
+
+
+def outbox() -> SqlOutbox:
+    seconds = get_settings().outbox_claim_timeout_seconds
+    return SqlOutbox(default_engine(), claim_timeout=timedelta(seconds=seconds))
+
+
+@task(name="susun-pesan")
+def compose(
+    as_of: date, instansi_id: int | None, framework: str | None, days: int = 1
+) -> list[DayMail]:
+    """The messages of `as_of` and of the `days - 1` days before it (a catch-up after a
+    stoppage, or a replay); keys are per day, so a day already sent is not sent again."""
+    settings = get_settings()
+    since = datetime.combine(as_of - timedelta(days=FAILURES_SHOWN_DAYS), datetime.min.time(), UTC)
+    failed = tuple(
+        FailedDelivery(recipient=f.recipient, reason=f.reason)
+        for f in outbox().failures(since)
+        if f.permanent
+    )
+    with unit_of_work() as uow:
+        every = [
+            i for i in uow.instansi.all_instansi() if instansi_id is None or i.id == instansi_id
+        ]
+        return [
+            mail_for_day(
+                uow,
+                instansi=instansi,
+                as_of=as_of,
+                policy=reminder_policy(settings),
+                framework=load_framework(framework),
+                sanggah_days=settings.sanggah_days,
+                failures=failed,
+            )
+            for instansi in every
+        ]
+
+
+@task(name="kirim-pesan", retries=1, retry_delay_seconds=60)
+def send(messages: list[OutgoingMessage]) -> DeliveryReport:
+    settings = get_settings()
+    with smtp_target(
+        SmtpConfig.from_settings(settings), default_folder(settings.data_dir)
+    ) as config:
+        return asyncio.run(deliver(messages, config=config, outbox=outbox()))
+
+
+@flow(name="pengingat", log_prints=True, retries=0, validate_parameters=True)
+def send_reminders(
+    as_of: date | None = None,
+    instansi_id: int | None = None,
+    framework: str | None = None,
+    days: int = 1,
+) -> dict[str, Any]:
+    on = day(as_of)
+    mails = compose(on, instansi_id, framework, days)
+    messages = [m for mail in mails for m in mail.messages]
+    report = send(messages)
+    invalid = [i for mail in mails for i in mail.invalid]
+    lines = [
+        f"# Pengingat {on.isoformat()}",
+        "",
+        f"- pesan disusun: {len(messages)} (pengingat {sum(m.reminders for m in mails)}, "
+        f"ringkasan mingguan {sum(m.digests for m in mails)})",
+        f"- {report.summary()}",
+        f"- alamat tidak sah: {len(invalid) + len(report.invalid_addresses)}",
+    ]
+    lines += [f"  - {i.recipient}: {i.reason}" for i in invalid]
+    create_markdown_artifact(key="pengingat-harian", markdown="\n".join(lines))
+    print("; ".join(lines[2:]))
+    if get_settings().smtp_host is None:
+        print(f"Pesan tersimpan di {default_folder(get_settings().data_dir)}")
+    return {
+        "composed": len(messages),
+        "sent": len(report.sent),
+        "already_sent": len(report.already_sent),
+        "failed": len(report.failed_permanent),
+        "invalid": len(invalid) + len(report.invalid_addresses),
+    }

@@ -1,0 +1,574 @@
+"""The e-mails the product sends, in Indonesian: deadline reminders, the weekly unit digest and
+the weekly TPI summary, each a plain-text part and an HTML part.
+
+Pure: a message is built from what the caller gives, and the same input gives the same message
+to the byte (the .ics attachment included), so a resend is the same message. Every message has an
+idempotency key (recipient, subject, kind, due day or period) for the outbox and a Message-ID
+derived from that key, so the one unavoidable resend is recognisable by the recipient's client.
+
+Templates live in `notifications/templates/`, loaded from the installed package. HTML templates
+are autoescaped (`select_autoescape`), so names that come from data (units, people, item titles)
+can never become markup; text templates are never escaped. Numbers and dates are formatted here
+(`zi_domain.indonesian`), not in the templates.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from types import MappingProxyType
+from typing import Any
+
+import jinja2
+from icalendar import Alarm, Calendar, Event
+
+from zi_domain.indonesian import angka, tanggal
+from zi_domain.reminders import DeadlineItem, DueReminder
+
+DOMAIN = "zi-orchestrator.invalid"  # Message-ID and UID domain: ours, and never a real host
+MAX_KEY_LENGTH = 255  # the outbox column
+SUBJECT_TITLE_CHARS = 120  # subjects stay well inside the outbox's 500 characters
+SUBJECT_NAME_CHARS = 80
+FIX_FIRST_SHOWN = 5
+DIGEST_ITEMS_SHOWN = 30
+SUMMARY_UNITS_SHOWN = 200
+SUMMARY_ROWS_SHOWN = 50  # overdue items, failed deliveries
+REASON_CHARS = 300
+
+# What a deadline kind is called, and what the unit has to do about it. Milestone kinds are the
+# ones of config/calendar.yaml; an unknown kind gets the general wording.
+_KINDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "designation": (
+            "Penetapan unit kerja",
+            "Pastikan SK penetapan unit kerja pembangunan ZI ditandatangani dan diunggah.",
+        ),
+        "work_plan": (
+            "Rencana kerja",
+            "Lengkapi rencana kerja pembangunan ZI untuk keenam area perubahan dan unggah ke "
+            "sistem.",
+        ),
+        "self_survey": (
+            "Survei mandiri",
+            "Selesaikan survei mandiri persepsi anti korupsi (IPAK) dan kualitas pelayanan "
+            "(IPKP), lalu masukkan hasilnya.",
+        ),
+        "tpi_monitoring": (
+            "Pemantauan TPI",
+            "Perbarui jawaban LKE dan unggah bukti dukung terbaru sebelum TPI melakukan "
+            "pemantauan.",
+        ),
+        "internal_evaluation": (
+            "Evaluasi internal TPI",
+            "Pastikan seluruh jawaban LKE dan bukti dukungnya lengkap untuk dievaluasi TPI.",
+        ),
+        "lke_window": (
+            "Pengisian LKE",
+            "Lengkapi pengisian LKE beserta bukti dukungnya sebelum masa pengisian ditutup.",
+        ),
+        "proposal": (
+            "Pengusulan ke TPN",
+            "Siapkan surat usulan pimpinan instansi beserta SPTJM kepala unit kerja bagi unit "
+            "yang memenuhi batas nilai, dan kirimkan ke TPN.",
+        ),
+        "sanggah": (
+            "Masa sanggah",
+            "Bila unit berkeberatan atas hasil evaluasi administrasi TPN, ajukan sanggahan "
+            "beserta buktinya sebelum masa sanggah berakhir.",
+        ),
+        "work_item": (
+            "Butir rencana kerja",
+            "Selesaikan butir rencana kerja ini, unggah bukti dukungnya, dan tandai selesai di "
+            "sistem.",
+        ),
+    }
+)
+_GENERAL_KIND = ("Tenggat", "Selesaikan butir ini dan perbarui statusnya di sistem.")
+
+
+class InvalidAddress(ValueError):
+    """An e-mail address from data that cannot be written in a header: reported, not sent."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "maintype/subtype", optionally with "; name=value" parameters
+    data: bytes
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One e-mail to one recipient, ready for the outbox and for SMTP."""
+
+    idempotency_key: str  # the outbox's UNIQUE key
+    recipient: str
+    recipient_name: str
+    kind: str  # "reminder.before", ..., "digest.unit", "summary.tpi" (≤ 32 characters)
+    subject: str
+    text: str
+    html: str
+    attachments: tuple[Attachment, ...]
+    message_id: str  # derived from idempotency_key: a resend carries the same Message-ID
+
+
+def message_id_for(key: str) -> str:
+    """The Message-ID of the message with idempotency key `key`: the same key, the same id."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{DOMAIN}>"
+
+
+def idempotency_key(recipient: str, subject_key: str, kind: str, due_or_period: date) -> str:
+    """`recipient|subject_key|kind|YYYY-MM-DD`, the recipient lower-cased; a key longer than the
+    outbox column is replaced by its SHA-256, so it stays unique and stable."""
+    for name, part in (("subject_key", subject_key), ("kind", kind)):
+        if "|" in part:
+            raise ValueError(f"{name} must not contain '|': {part!r}")
+    key = "|".join((recipient.strip().lower(), subject_key, kind, due_or_period.isoformat()))
+    if len(key) > MAX_KEY_LENGTH:
+        return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+# --- deadline reminders ------------------------------------------------------------------------
+
+
+def deadline_reminder(
+    reminder: DueReminder,
+    *,
+    recipient: str,
+    recipient_name: str,
+    unit_name: str | None,
+    instansi: str,
+    cc_role: str | None = None,
+) -> OutgoingMessage:
+    """The reminder e-mail for `reminder`, with the deadline as an .ics attachment.
+
+    The wording counts from the send day (a reminder moved from a Sunday to the Friday says
+    "2 hari lagi"). An escalation speaks to the unit head and the TPI contact; `cc_role` says in
+    which role this recipient receives it (e.g. "kepala unit kerja", "narahubung TPI").
+    """
+    item = reminder.item
+    label, todo = _KINDS.get(item.kind, _GENERAL_KIND)
+    due = tanggal(item.due_on, with_weekday=True)
+    when = _when(reminder.days_left)
+    where = unit_name or instansi
+    title = _short(item.title, SUBJECT_TITLE_CHARS)
+    if reminder.kind == "escalation":
+        subject = (
+            f"[ZI] Eskalasi: {title} di {_short(where, SUBJECT_NAME_CHARS)} belum selesai, "
+            f"{when} (jatuh tempo {due})"
+        )
+        lead = (
+            f"Butir berikut di {where} belum diselesaikan dan sudah {when} dari batas waktunya, "
+            f"{due}. Pesan ini adalah eskalasi kepada kepala unit kerja dan narahubung TPI."
+        )
+        todo = (
+            "Mohon kepala unit kerja memastikan butir ini segera diselesaikan, dan narahubung "
+            f"TPI menindaklanjutinya bersama tim unit. {todo}"
+        )
+    else:
+        subject = f"[ZI] Pengingat: {title} jatuh tempo {due} ({when})"
+        if reminder.days_left > 1:
+            lead = f"Batas waktu butir berikut adalah {due}, {when}."
+        elif reminder.days_left >= 0:
+            lead = f"Batas waktu butir berikut adalah {when}, {due}."
+        else:
+            lead = f"Butir berikut telah melewati batas waktunya, {due}, dan sudah {when}."
+            todo = f"Segera selesaikan butir ini. {todo}"
+    return _message(
+        "reminder",
+        to=(recipient, recipient_name),
+        kind=f"reminder.{reminder.kind}",
+        key=(item.key, f"reminder.{reminder.kind}.{reminder.days}", item.due_on),
+        subject=subject,
+        attachments=(
+            Attachment(
+                filename=f"batas-waktu-{item.due_on.isoformat()}.ics",
+                content_type="text/calendar; charset=utf-8; method=PUBLISH",
+                data=_deadline_ics(item, label=label, where=where, todo=todo),
+            ),
+        ),
+        lead=lead,
+        role=cc_role,
+        details=(
+            ("Butir", item.title),
+            ("Jenis", label),
+            ("Unit kerja", unit_name or "Seluruh unit kerja (tingkat instansi)"),
+            ("Instansi", instansi),
+            ("Batas waktu", due),
+            ("Status", when),
+        ),
+        todo=todo,
+        instansi=instansi,
+    )
+
+
+def _deadline_ics(item: DeadlineItem, *, label: str, where: str, todo: str) -> bytes:
+    """One all-day VEVENT on the due day with an alarm at 09.00 the day before.
+
+    The UID comes from the item key, so every reminder of an item updates one calendar entry;
+    DTSTAMP comes from the due day, so the same deadline gives the same bytes.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", "-//zi-orchestrator//Pengingat ZI//ID")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{hashlib.sha256(item.key.encode()).hexdigest()[:32]}@{DOMAIN}")
+    event.add("dtstamp", datetime.combine(item.due_on, time(), tzinfo=UTC))
+    event.add("dtstart", item.due_on)
+    event.add("dtend", item.due_on + timedelta(days=1))
+    event.add("summary", f"[ZI] {item.title}")
+    event.add("description", f"{label} · {where}\n\n{todo}")
+    event.add("transp", "TRANSPARENT")
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", timedelta(hours=-15))
+    alarm.add("description", f"Besok batas waktu: {item.title}")
+    event.add_component(alarm)
+    calendar.add_component(event)
+    ics: bytes = calendar.to_ical()  # icalendar leaves the return type unannotated
+    return ics
+
+
+# --- weekly digest for a unit team -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """A unit's latest score as the TPI computed it."""
+
+    as_of: date
+    total: float
+    meets_wbk: bool  # every WBK floor of Tabel 6 met
+    meets_wbbm: bool
+
+
+@dataclass(frozen=True)
+class FixFirst:
+    """One entry of the gap analysis: an LKE item and the floor points raising it would supply."""
+
+    code: str
+    text: str
+    points: float
+
+
+@dataclass(frozen=True)
+class UnitDigest:
+    """What one unit team reads each week; sent once per recipient and ISO week of `as_of`."""
+
+    instansi: str
+    unit_id: int
+    unit_name: str
+    as_of: date
+    open_items: tuple[DeadlineItem, ...]  # done ones are left out; the earliest come first
+    score: ScoreLine | None  # None: not scored yet
+    fix_first: tuple[FixFirst, ...]  # in the gap analysis's order; the first five are shown
+
+
+def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> OutgoingMessage:
+    """The weekly digest of one unit: open items, latest score and what to fix first."""
+    items = sorted((i for i in digest.open_items if not i.done), key=lambda i: (i.due_on, i.key))
+    shown = items[:DIGEST_ITEMS_SHOWN]
+    overdue = sum(1 for i in items if i.due_on < digest.as_of)
+    subject = (
+        f"[ZI] Ringkasan mingguan {_short(digest.unit_name, SUBJECT_NAME_CHARS)}, "
+        f"{tanggal(digest.as_of)}: {angka(len(items), 0)} butir terbuka, "
+        f"{angka(overdue, 0)} terlambat"
+    )
+    score = digest.score
+    return _message(
+        "unit_digest",
+        to=(recipient, recipient_name),
+        kind="digest.unit",
+        key=(f"unit:{digest.unit_id}", "digest.unit", _week_of(digest.as_of)),
+        subject=subject,
+        unit_name=digest.unit_name,
+        instansi=digest.instansi,
+        as_of=tanggal(digest.as_of, with_weekday=True),
+        items=[
+            (i.title, tanggal(i.due_on, with_weekday=True), _when((i.due_on - digest.as_of).days))
+            for i in shown
+        ],
+        late_rows=tuple(n for n, i in enumerate(shown) if i.due_on < digest.as_of),
+        more_items=_more(items, DIGEST_ITEMS_SHOWN),
+        count=angka(len(items), 0),
+        overdue=angka(overdue, 0),
+        score=None
+        if score is None
+        else {
+            "as_of": tanggal(score.as_of),
+            "total": angka(score.total),
+            "floors": (("WBK", score.meets_wbk), ("WBBM", score.meets_wbbm)),
+        },
+        fixes=[(f.code, _short(f.text, 300), angka(f.points)) for f in digest.fix_first][
+            :FIX_FIRST_SHOWN
+        ],
+    )
+
+
+# --- weekly summary for the TPI ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageCount:
+    label: str  # the lifecycle stage as people read it, e.g. "Pembangunan"
+    units: int
+
+
+@dataclass(frozen=True)
+class UnitSummaryRow:
+    """One unit in the TPI's table."""
+
+    unit_name: str
+    stage_label: str
+    total: float | None  # None: not scored yet
+    meets_wbk: bool
+    meets_wbbm: bool
+    overdue_items: int
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    unit_name: str | None  # None: an instansi-wide deadline
+    item: DeadlineItem
+
+
+@dataclass(frozen=True)
+class NearPredicate:
+    """A unit close to a predicate's floors, as the caller judges it."""
+
+    unit_name: str
+    predicate: str  # "WBK" or "WBBM"
+    total: float
+    missing: tuple[str, ...]  # Indonesian, e.g. "pengungkit kurang 1,20 poin"
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """A message that failed permanently (e.g. 550 unknown recipient), with the reason."""
+
+    recipient: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TpiSummary:
+    """What the TPI of one instansi reads each week; sent once per recipient and ISO week."""
+
+    instansi_id: int
+    instansi: str
+    as_of: date
+    stages: tuple[StageCount, ...]  # in lifecycle order
+    units: tuple[UnitSummaryRow, ...]
+    overdue: tuple[OverdueRow, ...]
+    near: tuple[NearPredicate, ...]  # in the caller's order
+    failed: tuple[FailedDelivery, ...]
+
+
+def tpi_summary(summary: TpiSummary, *, recipient: str, recipient_name: str) -> OutgoingMessage:
+    """The weekly TPI summary: units by stage, scores, overdue items, units near a predicate
+    and the deliveries that failed permanently. Long lists are cut, with the count left out."""
+    units = sorted(
+        summary.units,
+        key=lambda u: (u.total is None, -(u.total or 0.0), u.unit_name, u.stage_label),
+    )
+    overdue = sorted(summary.overdue, key=lambda o: (o.item.due_on, o.unit_name or "", o.item.key))
+    failed = sorted(summary.failed, key=lambda f: (f.recipient.lower(), f.reason))
+    subject = (
+        f"[ZI] Ringkasan mingguan TPI {_short(summary.instansi, SUBJECT_NAME_CHARS)}, "
+        f"{tanggal(summary.as_of)}: {angka(len(units), 0)} unit, "
+        f"{angka(len(overdue), 0)} butir terlambat"
+    )
+    if failed:
+        subject += f", {angka(len(failed), 0)} pengiriman gagal"
+    return _message(
+        "tpi_summary",
+        to=(recipient, recipient_name),
+        kind="summary.tpi",
+        key=(f"instansi:{summary.instansi_id}", "summary.tpi", _week_of(summary.as_of)),
+        subject=subject,
+        instansi=summary.instansi,
+        as_of=tanggal(summary.as_of, with_weekday=True),
+        stages=[(s.label, angka(s.units, 0)) for s in summary.stages],
+        units=[
+            (
+                u.unit_name,
+                u.stage_label,
+                "—" if u.total is None else angka(u.total),
+                _yes_no(u.meets_wbk),
+                _yes_no(u.meets_wbbm),
+                angka(u.overdue_items, 0),
+            )
+            for u in units[:SUMMARY_UNITS_SHOWN]
+        ],
+        more_units=_more(units, SUMMARY_UNITS_SHOWN),
+        overdue=[
+            (
+                o.unit_name or "Tingkat instansi",
+                o.item.title,
+                tanggal(o.item.due_on),
+                _when((o.item.due_on - summary.as_of).days),
+            )
+            for o in overdue[:SUMMARY_ROWS_SHOWN]
+        ],
+        more_overdue=_more(overdue, SUMMARY_ROWS_SHOWN),
+        near=[
+            (n.unit_name, n.predicate, angka(n.total), "; ".join(n.missing)) for n in summary.near
+        ],
+        failed=[(f.recipient, _short(f.reason, REASON_CHARS)) for f in failed[:SUMMARY_ROWS_SHOWN]],
+        more_failed=_more(failed, SUMMARY_ROWS_SHOWN),
+    )
+
+
+# --- the e-mail itself -------------------------------------------------------------------------
+
+
+def to_email_message(
+    message: OutgoingMessage, sender: str, *, sent_at: datetime | None = None
+) -> EmailMessage:
+    """The MIME message: multipart/alternative (text, then HTML), inside multipart/mixed when
+    there are attachments. With `sent_at` the bytes are the same on every call: the boundaries
+    come from the idempotency key, and both text parts are quoted-printable, in which the
+    boundaries' "=_" can never occur. Raises InvalidAddress for a recipient that is not one."""
+    if sent_at is not None and sent_at.tzinfo is None:
+        raise ValueError("sent_at must carry a time zone")
+    email = EmailMessage(policy=SMTP)
+    email["From"] = sender
+    email["To"] = _address(message.recipient, message.recipient_name)
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(sent_at or datetime.now(UTC))
+    email["Message-ID"] = message.message_id
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
+    email.set_content(message.text, cte="quoted-printable")
+    email.add_alternative(message.html, subtype="html", cte="quoted-printable")
+    for attachment in message.attachments:
+        maintype, subtype, params = _content_type(attachment.content_type)
+        email.add_attachment(
+            attachment.data, maintype, subtype, filename=attachment.filename, params=params
+        )
+    email["Content-Language"] = "id"  # after the parts: they would take a Content-* header
+    seed = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:24]
+    for number, part in enumerate(p for p in email.walk() if p.is_multipart()):
+        part.set_boundary(f"=_zi_{seed}_{number}")
+    return email
+
+
+def _address(recipient: str, name: str) -> Address:
+    """The To address; the stdlib parser checks the syntax (and fails oddly on empty parts)."""
+    local, at, domain = recipient.strip().rpartition("@")
+    if not (local and at and domain):
+        raise InvalidAddress(f"not an e-mail address: {recipient!r}")
+    try:
+        return Address(display_name=" ".join(name.split()), addr_spec=recipient.strip())
+    except (ValueError, HeaderParseError) as error:
+        raise InvalidAddress(f"not an e-mail address: {recipient!r}") from error
+
+
+def _content_type(value: str) -> tuple[str, str, dict[str, str]]:
+    """'text/calendar; method=PUBLISH' → ('text', 'calendar', {'method': 'PUBLISH'})."""
+    mime, *rest = (piece.strip() for piece in value.split(";"))
+    maintype, _, subtype = mime.partition("/")
+    params = {}
+    for piece in rest:
+        name, _, param = piece.partition("=")
+        params[name.strip().lower()] = param.strip().strip('"')
+    return maintype, subtype, params
+
+
+# --- shared pieces -----------------------------------------------------------------------------
+
+
+def _message(
+    template: str,
+    *,
+    to: tuple[str, str],
+    kind: str,
+    key: tuple[str, str, date],
+    subject: str,
+    attachments: tuple[Attachment, ...] = (),
+    **context: Any,
+) -> OutgoingMessage:
+    """Both parts of `template` for `to` (address, name), keyed by (subject key, kind in the
+    key, due day or period); an invalid address is reported before anything is rendered."""
+    recipient, recipient_name = to
+    _address(recipient, recipient_name)
+    text, html = _render(template, subject=subject, greeting=_greeting(recipient_name), **context)
+    idempotency = idempotency_key(recipient, *key)
+    return OutgoingMessage(
+        idempotency_key=idempotency,
+        recipient=recipient.strip(),
+        recipient_name=recipient_name,
+        kind=kind,
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=attachments,
+        message_id=message_id_for(idempotency),
+    )
+
+
+def _when(days_left: int) -> str:
+    """7 → '7 hari lagi', 1 → 'besok', 0 → 'hari ini', −3 → 'terlambat 3 hari'."""
+    if days_left > 1:
+        return f"{angka(days_left, 0)} hari lagi"
+    if days_left == 1:
+        return "besok"
+    if days_left == 0:
+        return "hari ini"
+    return f"terlambat {angka(-days_left, 0)} hari"
+
+
+def _more(rows: Sequence[object], shown: int) -> str:
+    """How many rows a cut list leaves out, as people read it; '' when none."""
+    return angka(len(rows) - shown, 0) if len(rows) > shown else ""
+
+
+def _week_of(day: date) -> date:
+    """The Monday of `day`'s week: the period of a weekly message."""
+    return day - timedelta(days=day.weekday())
+
+
+def _greeting(name: str) -> str:
+    name = " ".join(name.split())
+    return f"Yth. {name}," if name else "Yth. Bapak/Ibu,"
+
+
+def _yes_no(met: bool) -> str:
+    return "memenuhi" if met else "belum"
+
+
+def _short(text: str, limit: int) -> str:
+    """One line of at most `limit` characters: subjects and table cells stay readable."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@functools.cache
+def _environment(html: bool) -> jinja2.Environment:
+    """Templates from the installed package; a missing name is an error. HTML templates are
+    escaped by name (select_autoescape); text templates are plain text and never escaped."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("notifications", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]) if html else False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(name: str, **context: Any) -> tuple[str, str]:
+    """(text, HTML) of the message `name`, from `name.txt.j2` and `name.html.j2`."""
+    text = _environment(False).get_template(f"{name}.txt.j2").render(context)
+    html = _environment(True).get_template(f"{name}.html.j2").render(context)
+    return text, html

@@ -1,0 +1,413 @@
+"""What the product e-mails on a given day: deadline reminders, and on the first working day of
+the week a digest per unit team and a summary for the TPI.
+
+Deadlines come from the database: the instansi's milestones (including the proposal deadline),
+each unit's work items, the LKE fill-in window of the assessment period, and the TPN objection
+(sanggah) window after an administrative rejection. Who receives what: a unit's deadlines go to
+its team (a work item to its owner); an escalation also goes to the unit head and the TPI
+contacts; instansi milestones go to the TPI and the heads of the units still building. The
+messages are built here; `notifications.delivery` sends each of them once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+
+from config.settings import Settings
+from notifications.messages import (
+    FailedDelivery,
+    FixFirst,
+    InvalidAddress,
+    NearPredicate,
+    OutgoingMessage,
+    OverdueRow,
+    ScoreLine,
+    StageCount,
+    TpiSummary,
+    UnitDigest,
+    UnitSummaryRow,
+    deadline_reminder,
+    tpi_summary,
+    unit_digest,
+)
+from persistence.tables import Instansi, TeamMember, UnitKerja
+from persistence.unit_of_work import UnitOfWork
+from zi_domain.answers import read_answers
+from zi_domain.framework import Framework
+from zi_domain.gaps import gap_analysis
+from zi_domain.indonesian import angka
+from zi_domain.lifecycle import STATE_LABELS, UnitState
+from zi_domain.reminders import (
+    DeadlineItem,
+    DueReminder,
+    ReminderPolicy,
+    indonesian_working_day,
+    reminders_due,
+)
+from zi_domain.scoring import score_units
+
+UNIT_HEAD_ROLE = "kepala_unit"
+"""`team_member.role` of a unit's head, who receives escalations."""
+TPI_ROLE = "tpi"
+"""`team_member.role` of a TPI contact (a member with no unit)."""
+BUILDING = (UnitState.DESIGNATED, UnitState.DEVELOPING, UnitState.UNDER_TPI_EVALUATION)
+NEAR_POINTS = 5.0
+"""A unit within this many points of a predicate's total floor is "close" in the TPI summary."""
+
+
+def reminder_policy(settings: Settings) -> ReminderPolicy:
+    before = tuple(int(d) for d in settings.reminder_days_before.split(",") if d.strip())
+    return ReminderPolicy(
+        before_days=before,
+        overdue_every_days=settings.reminder_overdue_every_days,
+        escalate_after_days=settings.reminder_escalate_after_days,
+        skip_non_working_days=settings.reminder_skip_non_working_days,
+    )
+
+
+@dataclass(frozen=True)
+class Invalid:
+    recipient: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DayMail:
+    messages: tuple[OutgoingMessage, ...]
+    invalid: tuple[Invalid, ...]
+    reminders: int
+    digests: int
+
+
+def is_digest_day(day: date) -> bool:
+    """The first working day of the week (Monday, or the next working day after a holiday)."""
+    monday = day - timedelta(days=day.weekday())
+    first = monday
+    while not indonesian_working_day(first) and first < monday + timedelta(days=5):
+        first += timedelta(days=1)
+    return day == first
+
+
+def mail_for_day(
+    uow: UnitOfWork,
+    *,
+    instansi: Instansi,
+    as_of: date,
+    policy: ReminderPolicy,
+    framework: Framework,
+    sanggah_days: int,
+    failures: Iterable[FailedDelivery] = (),
+) -> DayMail:
+    """Every message the instansi's people should get today, each with its idempotency key."""
+    assert instansi.id is not None
+    units = {u.id: u for u in uow.units.list_units(instansi_id=instansi.id) if u.id is not None}
+    people = uow.units.team(instansi_id=instansi.id, unit_id=None)
+    tpi = [m for m in people if m.role == TPI_ROLE]
+    teams: dict[int, list[TeamMember]] = {
+        unit_id: uow.units.team(instansi_id=instansi.id, unit_id=unit_id) for unit_id in units
+    }
+    items, owners = deadline_items(
+        uow, instansi_id=instansi.id, units=units, as_of=as_of, sanggah_days=sanggah_days
+    )
+    built = _Built()
+    for reminder in reminders_due(items, today=as_of, policy=policy):
+        for member, role in recipients(reminder, units, teams, tpi, owners):
+            build = partial(
+                deadline_reminder,
+                reminder,
+                recipient=member.email,
+                recipient_name=member.name,
+                unit_name=_unit_name(units, reminder.item.unit_id),
+                instansi=instansi.name,
+                cc_role=role,
+            )
+            built.add(build, member.email)
+    reminder_count = len(built.messages)
+    if is_digest_day(as_of):
+        _weekly(
+            built,
+            uow,
+            instansi=instansi,
+            units=units,
+            teams=teams,
+            tpi=tpi,
+            items=items,
+            as_of=as_of,
+            framework=framework,
+            failures=tuple(failures),
+        )
+    return DayMail(
+        messages=tuple(built.messages),
+        invalid=tuple(built.invalid),
+        reminders=reminder_count,
+        digests=len(built.messages) - reminder_count,
+    )
+
+
+class _Built:
+    """Messages built so far; a recipient whose address is unusable is noted, not fatal."""
+
+    def __init__(self) -> None:
+        self.messages: list[OutgoingMessage] = []
+        self.invalid: list[Invalid] = []
+
+    def add(self, build: Callable[[], OutgoingMessage], recipient: str) -> None:
+        try:
+            self.messages.append(build())
+        except InvalidAddress as error:
+            self.invalid.append(Invalid(recipient=recipient, reason=str(error)))
+
+
+def deadline_items(
+    uow: UnitOfWork,
+    *,
+    instansi_id: int,
+    units: dict[int, UnitKerja],
+    as_of: date,
+    sanggah_days: int,
+) -> tuple[list[DeadlineItem], dict[str, int]]:
+    """The deadlines, and the owner (team member id) of each work item that has one."""
+    owners: dict[str, int] = {}
+    items = [
+        DeadlineItem(
+            key=f"milestone:{d.id}",
+            kind=d.kind,
+            title=d.title,
+            due_on=d.due_on,
+            unit_id=d.unit_id,
+            done=d.due_on < as_of,
+        )  # a passed milestone is history
+        for d in uow.deadlines.deadlines(instansi_id=instansi_id)
+    ]
+    building = [u for u in units.values() if u.state in BUILDING and u.id is not None]
+    for unit in building:
+        assert unit.id is not None
+        for year in (as_of.year - 1, as_of.year):
+            for work in uow.work_plans.items(unit_id=unit.id, year=year):
+                key = f"work_item:{work.id}"
+                done = work.completed_on is not None and work.completed_on <= as_of
+                items.append(
+                    DeadlineItem(
+                        key=key,
+                        kind="work_item",
+                        title=work.title,
+                        due_on=work.due_on,
+                        unit_id=unit.id,
+                        done=done,
+                    )
+                )
+                if work.owner_member_id is not None:
+                    owners[key] = work.owner_member_id
+    for period in uow.assessments.periods_on(day=as_of, instansi_id=instansi_id):
+        items += [
+            DeadlineItem(
+                key=f"lke_window:{period.id}:{u.id}",
+                kind="lke_window",
+                title=f"Pengisian LKE {period.name}",
+                due_on=period.ends_on,
+                unit_id=u.id,
+                done=False,
+            )
+            for u in building
+        ]
+    for event in uow.units.events(instansi_id=instansi_id):
+        if (
+            event.from_state == UnitState.TPN_ADMINISTRATIVE
+            and event.to_state == UnitState.REJECTED
+        ):
+            due = event.occurred_at.date() + timedelta(days=sanggah_days)
+            items.append(
+                DeadlineItem(
+                    key=f"sanggah:{event.id}",
+                    kind="sanggah",
+                    title="Sanggahan atas hasil evaluasi administrasi TPN",
+                    due_on=due,
+                    unit_id=event.unit_id,
+                    done=due < as_of,
+                )
+            )
+    return items, owners
+
+
+def recipients(
+    reminder: DueReminder,
+    units: dict[int, UnitKerja],
+    teams: dict[int, list[TeamMember]],
+    tpi: list[TeamMember],
+    owners: dict[str, int],
+) -> list[tuple[TeamMember, str | None]]:
+    """Who gets this reminder, and in which role (for the wording of an escalation)."""
+    unit_id = reminder.item.unit_id
+    if unit_id is None:  # an instansi milestone
+        heads = [
+            m
+            for u, team in teams.items()
+            if units[u].state in BUILDING
+            for m in team
+            if m.role == UNIT_HEAD_ROLE
+        ]
+        milestone: list[tuple[TeamMember, str | None]] = [(m, "narahubung TPI") for m in tpi]
+        return milestone + [(m, "kepala unit kerja") for m in heads]
+    team = teams.get(unit_id, [])
+    owner = owners.get(reminder.item.key)
+    addressed = [m for m in team if m.id == owner] or team
+    found: list[tuple[TeamMember, str | None]] = [(m, None) for m in addressed]
+    if reminder.kind == "escalation" or reminder.item.kind == "sanggah":
+        found += [(m, "kepala unit kerja") for m in team if m.role == UNIT_HEAD_ROLE]
+        found += [(m, "narahubung TPI") for m in tpi]
+    unique: dict[str, tuple[TeamMember, str | None]] = {}
+    for member, role in found:
+        unique.setdefault(member.email.lower(), (member, role))
+    return list(unique.values())
+
+
+def _unit_name(units: dict[int, UnitKerja], unit_id: int | None) -> str | None:
+    unit = units.get(unit_id) if unit_id is not None else None
+    return unit.name if unit else None
+
+
+def _weekly(
+    built: _Built,
+    uow: UnitOfWork,
+    *,
+    instansi: Instansi,
+    units: dict[int, UnitKerja],
+    teams: dict[int, list[TeamMember]],
+    tpi: list[TeamMember],
+    items: list[DeadlineItem],
+    as_of: date,
+    framework: Framework,
+    failures: tuple[FailedDelivery, ...],
+) -> None:
+    """The weekly digest of each building unit's team, and the TPI summary."""
+    assert instansi.id is not None
+    fixes = _fix_first(uow, instansi_id=instansi.id, as_of=as_of, framework=framework)
+    open_items: dict[int | None, list[DeadlineItem]] = defaultdict(list)
+    for item in sorted(items, key=lambda i: i.due_on):
+        if not item.done:
+            open_items[item.unit_id].append(item)
+    rows, near = [], []
+    for unit_id, unit in units.items():
+        assert unit_id is not None
+        latest = uow.snapshots.latest_snapshot(unit_id=unit_id)
+        score = (
+            ScoreLine(
+                as_of=latest.as_of,
+                total=latest.total,
+                meets_wbk=latest.meets_wbk,
+                meets_wbbm=latest.meets_wbbm,
+            )
+            if latest
+            else None
+        )
+        overdue = sum(1 for i in open_items[unit_id] if i.due_on < as_of)
+        rows.append(
+            UnitSummaryRow(
+                unit_name=unit.name,
+                stage_label=STATE_LABELS[UnitState(unit.state)],
+                total=latest.total if latest else None,
+                meets_wbk=bool(latest and latest.meets_wbk),
+                meets_wbbm=bool(latest and latest.meets_wbbm),
+                overdue_items=overdue,
+            )
+        )
+        if latest is not None:
+            near += _near(unit, latest.details, latest.total, framework)
+        if unit.state not in BUILDING:
+            continue
+        digest = UnitDigest(
+            instansi=instansi.name,
+            unit_id=unit_id,
+            unit_name=unit.name,
+            as_of=as_of,
+            open_items=tuple(open_items[unit_id]),
+            score=score,
+            fix_first=fixes.get(unit_id, ()),
+        )
+        for member in teams.get(unit_id, []):
+            build = partial(unit_digest, digest, recipient=member.email, recipient_name=member.name)
+            built.add(build, member.email)
+    stages = Counter(STATE_LABELS[UnitState(u.state)] for u in units.values())
+    summary = TpiSummary(
+        instansi_id=instansi.id,
+        instansi=instansi.name,
+        as_of=as_of,
+        stages=tuple(
+            StageCount(label=STATE_LABELS[s], units=stages[STATE_LABELS[s]])
+            for s in UnitState
+            if stages[STATE_LABELS[s]]
+        ),
+        units=tuple(rows),
+        overdue=tuple(
+            OverdueRow(unit_name=_unit_name(units, i.unit_id), item=i)
+            for i in items
+            if not i.done and i.due_on < as_of
+        ),
+        near=tuple(near),
+        failed=failures,
+    )
+    for member in tpi:
+        summary_for = partial(
+            tpi_summary, summary, recipient=member.email, recipient_name=member.name
+        )
+        built.add(summary_for, member.email)
+
+
+def _fix_first(
+    uow: UnitOfWork, *, instansi_id: int, as_of: date, framework: Framework
+) -> dict[int, tuple[FixFirst, ...]]:
+    """The gap analysis of each scored unit toward its next predicate, from its TPI answers."""
+    found: dict[int, tuple[FixFirst, ...]] = {}
+    for period in uow.assessments.periods_on(day=as_of, instansi_id=instansi_id):
+        assert period.id is not None
+        answers = uow.assessments.tpi_answers_frame(period_id=period.id)
+        if answers.empty:
+            continue
+        sheet = read_answers(
+            answers.rename(columns={"unit_id": "unit"}).assign(row=answers.index + 1), framework
+        )
+        scores = score_units(sheet.values, framework)
+        for unit_id in scores.index:
+            unit = uow.units.get_unit(unit_id=int(unit_id))
+            target = "WBBM" if unit is not None and unit.predicate is not None else "WBK"
+            gaps = gap_analysis(
+                sheet.values.loc[[unit_id]].iloc[0],
+                scores.loc[[unit_id]].iloc[0],
+                framework,
+                target,
+            )
+            found[int(unit_id)] = tuple(
+                FixFirst(code=g.code, text=g.text, points=g.gain) for g in gaps[:5]
+            )
+    return found
+
+
+def _near(
+    unit: UnitKerja, details: dict[str, object], total: float, framework: Framework
+) -> list[NearPredicate]:
+    """The unit is within NEAR_POINTS of its next predicate's total floor and misses it."""
+    target = "WBBM" if unit.predicate is not None else "WBK"
+    floor = next(
+        (
+            f.minimum
+            for p in framework.predicates
+            if p.name == target
+            for f in p.floors
+            if f.rule == "total"
+        ),
+        None,
+    )
+    stored = details.get("shortfalls", {}) if isinstance(details, dict) else {}
+    missing = stored.get(target, []) if isinstance(stored, dict) else []
+    if floor is None or not missing or total < floor - NEAR_POINTS:
+        return []
+    words = tuple(
+        f"{s['rule']} kurang {angka(float(s['required']) - float(s['actual']))}"
+        for s in missing
+        if isinstance(s, dict)
+    )
+    return [NearPredicate(unit_name=unit.name, predicate=target, total=total, missing=words)]
