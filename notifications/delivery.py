@@ -8,15 +8,18 @@ claimed); it is claimed in the outbox (a chunk at a time, one transaction); one 
 messages and opens again when the server drops it; the outcome is marked in the outbox.
 Transient failures (connection refused or dropped, timeouts, 4xx replies) are retried with
 exponential backoff up to `config.max_attempts` and then left claimable for the next run;
-permanent ones (5xx) are recorded with the server's reason at once.
+permanent ones (a 5xx for the recipient or the content, e.g. 550 unknown user) are recorded with
+the server's reason at once. A refusal that is about the session rather than the message (login
+refused, TLS required, sender refused, certificate not trusted, relay unreachable) stops the run:
+what it had claimed is left claimable, nothing is marked permanent.
 
 The outbox is synchronous SQLAlchemy. Its calls run on one worker thread owned by the run (not on
 the event loop, where a commit's fsync would stall every SMTP connection, and not on a shared pool,
-so that a run's writes stay in order and a SQLite file sees one writer from it). Marks are group
-committed: whatever outcomes arrived while the previous commit ran go in the next one, so a busy
-run commits a batch per round trip and a quiet one commits each message at once. That keeps the
-window of the one unavoidable resend (the server accepted, the process died before the mark) to
-the few messages of one commit.
+so that a run's writes stay in order and a SQLite file sees one writer from it). Claims go a
+chunk per transaction, ahead of the workers by at most two chunks. Marks are group committed:
+the outcomes of the last `SETTLE_LINGER` (20 ms) go in one transaction, which keeps the window of
+the one unavoidable resend (the server accepted, the process died before the mark) to the
+messages of those 20 ms; each such resend carries the same Message-ID.
 
 The password is a `SecretStr` and is never in a log line, a report, an exception or a repr: every
 text that comes from the server or from aiosmtplib is scrubbed of it (and of its AUTH encodings)
@@ -28,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import importlib
 import logging
 import random
 import re
@@ -52,6 +54,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SENDER = "Zona Integritas <noreply@zi-orchestrator.localhost>"
 REASON_LENGTH = 500
+SETTLE_LINGER = 0.02
+"""Seconds that marks wait to be committed together. A commit per message would cost as much
+CPU as a third of the SMTP work; the price is that a crash may leave this much more accepted
+mail unmarked (resent, with the same Message-ID, once its claim times out)."""
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -444,6 +450,14 @@ class _Run(Generic[M]):
         self.secrets = config.secret_forms()
         self.envelope_sender = config.envelope_sender
         self.renew_after = outbox.claim_timeout.total_seconds() / 2
+        if self.renew_after < 5 * config.timeout:
+            # Claims are renewed between attempts only; one attempt (connect, TLS, AUTH, MAIL,
+            # RCPT, DATA) may take several timeouts, and a rerun must not take its message then.
+            logger.warning(
+                "batas klaim outbox %.0f detik terlalu pendek untuk batas waktu SMTP %.0f detik",
+                outbox.claim_timeout.total_seconds(),
+                config.timeout,
+            )
         self.tally = _Tally()
         self.aborted: str | None = None
         self.queue: asyncio.Queue[_Claimed[M] | None] = asyncio.Queue(config.claim_batch)
@@ -691,7 +705,8 @@ class _Run(Generic[M]):
             self.held.pop(key, None)
 
     async def settle_loop(self) -> None:
-        """Group commit: each commit takes every outcome that arrived while the last one ran."""
+        """Group commit: each commit takes every outcome that arrived during the linger and
+        while the previous commit ran."""
         while True:
             if not self.sent_marks and not self.failed_marks:
                 if self.closing:
@@ -699,6 +714,8 @@ class _Run(Generic[M]):
                 await self.wake.wait()
                 self.wake.clear()
                 continue
+            if not self.closing:
+                await asyncio.sleep(SETTLE_LINGER)
             sent, self.sent_marks = self.sent_marks, []
             failed, self.failed_marks = self.failed_marks, []
             await self.outbox_call(self.outbox.settle, sent, failed)
@@ -729,9 +746,10 @@ class _Run(Generic[M]):
 
 
 def _default_render() -> Render[Any]:
-    """`notifications.messages.to_email_message`, looked up when first needed."""
-    module = importlib.import_module("notifications.messages")
-    render: Render[Any] = module.to_email_message
+    """`notifications.messages.to_email_message`, imported when first needed (Jinja2, icalendar)."""
+    from notifications.messages import to_email_message
+
+    render: Render[Any] = to_email_message
     return render
 
 

@@ -170,32 +170,37 @@ class SqlOutbox:
         if not rows:
             return {}
         now = self._clock()
-        claimed = {
-            "status": NotificationStatus.CLAIMED,
-            "claimed_at": now,
-            "error": None,
-            "message_id": None,
-            "sent_at": None,
-        }
-        insert = self._insert().values(
-            [
-                {
-                    "idempotency_key": row.key,
-                    "recipient": row.recipient,
-                    "kind": row.kind,
-                    "subject": row.subject[:SUBJECT_LENGTH],
-                    **claimed,
-                }
-                for row in rows
-            ]
-        )
+        insert = self._insert()
+        # The row's values come from `excluded` so that one statement serves every row: SQLAlchemy
+        # sends the chunk as one multi-row INSERT ("insertmanyvalues"), compiled once and cached.
         statement = insert.on_conflict_do_update(
             index_elements=[_C.idempotency_key],
-            set_={**claimed, "subject": insert.excluded.subject},
+            set_={
+                "status": insert.excluded.status,
+                "claimed_at": insert.excluded.claimed_at,
+                "subject": insert.excluded.subject,
+                "error": None,
+                "message_id": None,
+                "sent_at": None,
+            },
             where=_reclaimable(stale_before=now - self._claim_timeout),
         ).returning(_C.idempotency_key)
+        params = [
+            {
+                "idempotency_key": row.key,
+                "recipient": row.recipient,
+                "kind": row.kind,
+                "subject": row.subject[:SUBJECT_LENGTH],
+                "status": NotificationStatus.CLAIMED,
+                "claimed_at": now,
+                "error": None,
+                "message_id": None,
+                "sent_at": None,
+            }
+            for row in rows
+        ]
         with self._engine.begin() as connection:
-            keys = connection.execute(statement).scalars().all()
+            keys = connection.execute(statement, params).scalars().all()
         return dict.fromkeys(keys, now)
 
     def renew(self, key: str, claimed_at: datetime) -> datetime | None:

@@ -152,5 +152,18 @@ def server_command(
     raise typer.Exit(run_server_foreground(get_settings().data_dir, port))
 
 
+@app.command("mail-sink")
+def mail_sink(
+    folder: Annotated[
+        Path | None, typer.Option(help="Folder Maildir; bawaan: <data_dir>/mail.")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port SMTP di 127.0.0.1; 0 = pilih port bebas.")] = 2525,
+) -> None:
+    """Jalankan penampung SMTP lokal yang menyimpan setiap e-mail sebagai berkas Maildir."""
+    from notifications.sink import default_folder, run_mail_sink
+
+    run_mail_sink(folder or default_folder(get_settings().data_dir), port)
+
+
 if __name__ == "__main__":
     app()

@@ -564,6 +564,32 @@ def test_a_rerun_sends_nothing_again(engine: Engine, sink: MailSink) -> None:
     assert sink.count() == 10
 
 
+def test_by_default_messages_are_rendered_by_notifications_messages(sink: MailSink) -> None:
+    from notifications.messages import Attachment, OutgoingMessage, message_id_for
+
+    batch = [
+        OutgoingMessage(
+            idempotency_key=m.idempotency_key,
+            recipient=m.recipient,
+            recipient_name=m.recipient_name,
+            kind="reminder.before",
+            subject=m.subject,
+            text=m.text,
+            html=m.html,
+            message_id=message_id_for(m.idempotency_key),
+            attachments=(Attachment("tenggat.ics", "text/calendar; method=PUBLISH", m.ics),),
+        )
+        for m in letters(4)
+    ]
+    report = asyncio.run(deliver(batch, config=config_for(sink), outbox=FakeOutbox()))
+    assert len(report.sent) == 4
+    received = {str(m["Message-ID"]): m for m in sink.messages()}
+    assert sorted(received) == sorted(m.message_id for m in batch)
+    for original in batch:
+        [attachment] = list(received[original.message_id].iter_attachments())
+        assert attachment.get_payload(decode=True) == original.attachments[0].data
+
+
 def test_workers_reuse_their_connections(mail_folder: Path) -> None:
     handler = FaultyHandler(mail_folder)
     with start_sink(mail_folder, handler=handler) as sink:
