@@ -32,6 +32,7 @@ STOP_TIMEOUT_SECONDS = 15.0
 
 MONITOR_DEPLOYMENT = "pemantauan-mingguan"
 PROPOSE_DEPLOYMENT = "usulan-tpn"
+REMINDER_DEPLOYMENT = "pengingat-harian"
 TAGS = ["zona-integritas"]
 
 
@@ -50,6 +51,7 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
     from flows.develop import develop
     from flows.monitor import monitor
     from flows.propose import THRESHOLD_MET, propose
+    from flows.reminders import send_reminders
     from flows.tpn_result import tpn_result
 
     on_demand = "Dijalankan sesuai permintaan (UI Prefect, `prefect deployment run` atau API)."
@@ -84,6 +86,17 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
                     "Pemantauan TPI mingguan: menilai semua unit kerja pada periode penilaian "
                     "aktif, menulis laporan, dan mengumumkan unit yang baru memenuhi batas nilai "
                     f"(jadwal `{settings.monitor_cron}`, zona waktu {settings.timezone})."
+                ),
+                tags=TAGS,
+            )
+        ),
+        _deployment(
+            send_reminders.to_deployment(
+                name=REMINDER_DEPLOYMENT,
+                schedules=[Cron(settings.reminder_cron, timezone=settings.timezone)],
+                description=(
+                    "Pengingat batas waktu dan ringkasan mingguan lewat e-mail, masing-masing "
+                    f"sekali (jadwal `{settings.reminder_cron}`, zona waktu {settings.timezone})."
                 ),
                 tags=TAGS,
             )

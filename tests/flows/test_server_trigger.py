@@ -210,6 +210,7 @@ def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> No
     assert set(served) == {
         MONITOR_DEPLOYMENT,
         PROPOSE_DEPLOYMENT,
+        "pengingat-harian",
         "catat-pencanangan",
         "catat-penetapan",
         "mulai-pembangunan",
@@ -220,6 +221,8 @@ def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> No
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 6 * * 2", "Asia/Jakarta")
     assert monitor.parameters == {"propose_directly": False}
     assert monitor.triggers == []
+    [daily] = served["pengingat-harian"].schedules
+    assert (daily.schedule.cron, daily.schedule.timezone) == ("0 8 * * 1-5", "Asia/Jakarta")
 
     [trigger] = served[PROPOSE_DEPLOYMENT].triggers
     assert trigger.expect == {"zi.unit.threshold-met"}
