@@ -1,0 +1,103 @@
+"""The daily reminder flow under Prefect's harness: reminders and digests to the local sink,
+each once, on the right days."""
+
+from __future__ import annotations
+
+import email
+from datetime import date
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from persistence.database import default_engine
+from persistence.tables import TeamMemberCreate
+from persistence.unit_of_work import SqlUnitOfWork
+from services.reminders import TPI_ROLE, UNIT_HEAD_ROLE
+from tests.flows.test_lifecycle_flows import kabupaten  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def people(ids: dict[str, int]) -> None:
+    with SqlUnitOfWork(default_engine()) as uow:
+        for code in ("BAIK", "SEDANG"):
+            uow.units.add_team_member(
+                member=TeamMemberCreate(
+                    instansi_id=ids["instansi"],
+                    unit_id=ids[code],
+                    name=f"Kepala {code}",
+                    role=UNIT_HEAD_ROLE,
+                    email=f"kepala.{code.lower()}@uji.go.id",
+                )
+            )
+        uow.units.add_team_member(
+            member=TeamMemberCreate(
+                instansi_id=ids["instansi"],
+                unit_id=None,
+                name="Auditor <TPI> & Co",
+                role=TPI_ROLE,
+                email="tpi@inspektorat.uji.go.id",
+            )
+        )
+        uow.commit()
+
+
+def mails(data_dir: Path) -> list[email.message.EmailMessage]:
+    folder = data_dir / "mail" / "new"
+    return (
+        [
+            email.message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
+            for path in sorted(folder.iterdir())
+        ]
+        if folder.exists()
+        else []
+    )
+
+
+def test_reminders_go_out_once_on_their_days(kabupaten: dict[str, int], data_dir: Path) -> None:  # noqa: F811
+    from flows.declare import declare
+    from flows.designate import designate
+    from flows.develop import develop
+    from flows.reminders import send_reminders
+
+    ids = kabupaten
+    people(ids)
+    declare(instansi_id=ids["instansi"], year=2027, as_of=date(2027, 1, 4))
+    designate(
+        instansi_id=ids["instansi"],
+        candidates=["BAIK", "SEDANG"],
+        sk_number="800/1/2027",
+        as_of=date(2027, 1, 11),
+    )
+    develop(instansi_id=ids["instansi"], as_of=date(2027, 1, 18))
+
+    # Thursday 13 May 2027 is T-7 of the internal evaluation (Thursday 20 May), when the work
+    # items fall due.
+    first = send_reminders(as_of=date(2027, 5, 13))
+    assert first["composed"] > 0 and first["sent"] == first["composed"]
+    again = send_reminders(as_of=date(2027, 5, 13))
+    assert (again["sent"], again["already_sent"]) == (0, first["composed"])
+    received = mails(data_dir)
+    assert len(received) == first["sent"]
+    assert len({m["Message-ID"] for m in received}) == len(received)
+    subjects = [str(m["Subject"]) for m in received]
+    assert all(s.startswith("[ZI] ") for s in subjects)
+    # Work items fall due on the internal evaluation day: their T-7 reminder goes to the unit
+    # heads (no owner among them, so the whole team), with the deadline as an .ics attachment.
+    reminder = next(m for m in received if "Kamis, 20 Mei 2027" in str(m["Subject"]))
+    ics = [p for p in reminder.walk() if p.get_content_type() == "text/calendar"]
+    assert len(ics) == 1 and b"DTSTART;VALUE=DATE:20270520" in ics[0].get_payload(decode=True)
+    # Monday 17 May 2027 is Idul Adha and 18-19 May cuti bersama (20 May is Waisak): no digest
+    # on the Monday; it goes out on Friday 21 May, the first working day of that week, and the
+    # TPI contact's name is escaped in it.
+    assert send_reminders(as_of=date(2027, 5, 17))["composed"] == 0
+    monday = send_reminders(as_of=date(2027, 5, 21))
+    summaries = [
+        m
+        for m in mails(data_dir)
+        if "tpi@inspektorat.uji.go.id" in str(m["To"]) and "Ringkasan" in str(m["Subject"])
+    ]
+    assert monday["sent"] >= 3 and len(summaries) == 1
+    html = summaries[0].get_body(("html",)).get_content()
+    assert "<TPI>" not in html and "&lt;TPI&gt;" in html
