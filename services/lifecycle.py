@@ -154,7 +154,10 @@ def units_facts(
     """`unit_facts` of many units of one instansi, by unit id, in a fixed number of queries."""
     if not units:
         return {}
-    (instansi_id,) = {unit.instansi_id for unit in units}
+    instansi_ids = {unit.instansi_id for unit in units}
+    if len(instansi_ids) != 1:
+        raise ValueError("units_facts reads the units of one instansi at a time")
+    (instansi_id,) = instansi_ids
     unit_ids = [_id(unit) for unit in units]
     steps = uow.units.steps(instansi_id=instansi_id, unit_ids=unit_ids)
     latest = uow.snapshots.latest_snapshots(unit_ids=unit_ids, until=as_of)
@@ -163,17 +166,17 @@ def units_facts(
         uow, instansi_id=instansi_id, unit_ids=unit_ids, year=year, steps=steps
     )
     return {
-        _id(unit): _facts(
+        unit_id: _facts(
             unit,
             as_of=as_of,
             declared=declared,
-            steps=steps[_id(unit)],
-            latest=latest.get(_id(unit)),
+            steps=steps[unit_id],
+            latest=latest.get(unit_id),
             standings=standings,
             sk_number=sk_number,
             predicate_sought=predicate_sought,
         )
-        for unit in units
+        for unit_id, unit in zip(unit_ids, units, strict=True)
     }
 
 
@@ -247,13 +250,14 @@ def move_many(
     Every rule is applied before anything is written: one refusal (IllegalTransition) writes
     nothing.
     """
+    chosen = [(unit, facts[_id(unit)]) for unit in units]
     moves = [
-        (unit, _id(unit), *_transition(unit, action, facts[_id(unit)], year, actor, None, None))
-        for unit in units
+        (unit, known, *_transition(unit, action, known, year, actor, None, None))
+        for unit, known in chosen
     ]
-    uow.units.move_units(events=[event for _, _, _, event in moves])
-    for unit, unit_id, transition, _ in moves:
-        _apply(unit, transition, facts[unit_id])
+    uow.units.move_units(events=[event for *_, event in moves])
+    for unit, known, transition, _ in moves:
+        _apply(unit, transition, known)
     return [transition for _, _, transition, _ in moves]
 
 

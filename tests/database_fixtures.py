@@ -29,6 +29,7 @@ from persistence.tables import (
     InstansiCreate,
     InstansiKind,
     UnitKerjaCreate,
+    UnitPrerequisiteCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
 
@@ -128,6 +129,20 @@ def tpi_period(instansi_id: int, year: int) -> AssessmentPeriodCreate:
         name=f"TPI {year}",
         starts_on=date(year, 1, 1),
         ends_on=date(year, 5, 31),
+    )
+
+
+def unit_standing(
+    unit_id: int, year: int, *, lhkpn: float = 100.0, grade: str = "B"
+) -> UnitPrerequisiteCreate:
+    """A unit's Tabel 5 standing for a year: findings and LHKASN at 100 %, LHKPN as given."""
+    return UnitPrerequisiteCreate(
+        unit_id=unit_id,
+        year=year,
+        follow_up_findings_percent=100,
+        lhkpn_percent=lhkpn,
+        lhkasn_percent=100,
+        internal_sakip_grade=grade,
     )
 
 

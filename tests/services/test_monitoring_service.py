@@ -1,0 +1,234 @@
+"""A monitoring run through the real unit of work (SQLite and PostgreSQL): who moves, who newly
+meets a predicate, who is held back and why, and that a rerun changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, select
+
+from persistence.tables import (
+    AssessmentKind,
+    BpkOpinion,
+    InstansiCreate,
+    InstansiKind,
+    InstansiPrerequisiteCreate,
+    LifecycleEvent,
+    LifecycleEventCreate,
+    Predicate,
+    ScoreSnapshot,
+    UnitKerjaCreate,
+)
+from persistence.unit_of_work import SqlUnitOfWork
+from services.assessments import record_answers
+from services.monitoring import ACTOR, MonitoringOutcome, monitor_period
+from tests.database_fixtures import tpi_period, unit_standing
+from tests.domain.worksheets import lke, top_answers
+
+NewUow = Callable[[], SqlUnitOfWork]
+YEAR = 2027
+FIRST = date(YEAR, 3, 1)
+WEEK_LATER = date(YEAR, 3, 8)
+# IPKP 3,40 meets WBK's pelayanan prima floor (14,00) but not WBBM's (15,75).
+WBK_ONLY = top_answers() | {"B.II.a": "3,40"}
+
+
+def bottom_answers() -> dict[str, str]:
+    framework = lke()
+    answers = {
+        q.code: (
+            min(q.answer_type.values, key=lambda k: q.answer_type.values[k])
+            if q.answer_type.kind == "choice"
+            else "0%"
+        )
+        for q in framework.questions
+    }
+    return answers | {"B.I.a": "2,00", "B.I.b": "E", "B.II.a": "2,00"}
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+# code: (answers, LHKPN %, predicate held, state)
+UNITS: dict[str, tuple[dict[str, str], float, Predicate | None, str]] = {
+    "SIAP": (WBK_ONLY, 100.0, None, "developing"),
+    "LHKPN": (WBK_ONLY, 97.5, None, "developing"),
+    "PUNCAK": (top_answers(), 100.0, None, "developing"),
+    "WBK": (top_answers(), 100.0, Predicate.WBK, "developing"),
+    "RENDAH": (bottom_answers(), 100.0, None, "developing"),
+    "USUL": (WBK_ONLY, 100.0, None, "proposed"),
+}
+
+
+def unit_history(
+    instansi_id: int, unit_id: int, held: Predicate | None
+) -> list[LifecycleEventCreate]:
+    steps = [("designate", "declared", "designated", date(YEAR - 1, 1, 20))]
+    if held is not None:  # awarded WBK, then building toward WBBM for more than a year
+        steps = [
+            ("designate", "declared", "designated", date(YEAR - 3, 1, 20)),
+            ("award", "tpn_panel", "awarded_wbk", date(YEAR - 2, 12, 9)),
+            ("resume_development", "awarded_wbk", "developing", date(YEAR - 2, 12, 20)),
+        ]
+    return [
+        LifecycleEventCreate(
+            instansi_id=instansi_id,
+            unit_id=unit_id,
+            year=day.year,
+            kind=kind,
+            from_state=source,
+            to_state=target,
+            actor="setup",
+            occurred_at=noon(day),
+        )
+        for kind, source, target, day in steps
+    ]
+
+
+@pytest.fixture
+def period(new_uow: NewUow) -> tuple[int, dict[str, int]]:
+    """A ministry declared for the year, its units with their answers and standing."""
+    with new_uow() as uow:
+        instansi = uow.instansi.add_instansi(
+            instansi=InstansiCreate(name="Kementerian Uji", kind=InstansiKind.KEMENTERIAN_LEMBAGA)
+        )
+        assert instansi.id is not None
+        uow.instansi.set_prerequisites(
+            prerequisites=InstansiPrerequisiteCreate(
+                instansi_id=instansi.id,
+                year=YEAR,
+                bpk_opinion=BpkOpinion.WTP,
+                sakip_grade="BB",
+                indeks_rb="BB",
+                spip_level=3,
+            )
+        )
+        uow.units.record_event(
+            event=LifecycleEventCreate(
+                instansi_id=instansi.id,
+                year=YEAR,
+                kind="declaration",
+                to_state="declared",
+                actor="kepala",
+                occurred_at=noon(date(YEAR, 1, 5)),
+            )
+        )
+        added = uow.assessments.add_period(period=tpi_period(instansi.id, YEAR))
+        assert added.id is not None
+        ids: dict[str, int] = {}
+        for code, (_, lhkpn, held, state) in UNITS.items():
+            unit = uow.units.add_unit(
+                unit=UnitKerjaCreate(
+                    instansi_id=instansi.id,
+                    code=code,
+                    name=f"Unit {code}",
+                    core_service=True,
+                    high_corruption_risk=True,
+                    wide_public_impact=True,
+                    predicate=held,
+                    state=state,
+                )
+            )
+            assert unit.id is not None
+            ids[code] = unit.id
+            for event in unit_history(instansi.id, unit.id, held):
+                uow.units.record_event(event=event)
+            set_lhkpn(uow, unit.id, lhkpn)
+        uow.commit()
+    for code, (answers, *_) in UNITS.items():
+        rows = pd.DataFrame(list(answers.items()), columns=["code", "answer"])
+        with new_uow() as uow:
+            record_answers(
+                uow,
+                unit_id=ids[code],
+                period_id=added.id,
+                kind=AssessmentKind.TPI,
+                framework=lke(),
+                rows=rows.assign(row=range(2, len(rows) + 2)),
+            )
+    return added.id, ids
+
+
+def set_lhkpn(uow: SqlUnitOfWork, unit_id: int, lhkpn: float) -> None:
+    uow.units.set_prerequisites(prerequisites=unit_standing(unit_id, YEAR, lhkpn=lhkpn, grade="BB"))
+
+
+def run(new_uow: NewUow, period_id: int, as_of: date, tmp_path: Path) -> MonitoringOutcome:
+    with new_uow() as uow:
+        return monitor_period(
+            uow, period_id=period_id, framework=lke(), as_of=as_of, report_dir=tmp_path
+        )
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as connection:
+        events = connection.execute(select(func.count()).select_from(LifecycleEvent)).scalar_one()
+        snapshots = connection.execute(select(func.count()).select_from(ScoreSnapshot))
+        return int(events), int(snapshots.scalar_one())
+
+
+def test_a_first_run_a_rerun_and_the_next_week(
+    new_uow: NewUow, engine: Engine, period: tuple[int, dict[str, int]], tmp_path: Path
+) -> None:
+    period_id, ids = period
+    code_of = {unit_id: code for code, unit_id in ids.items()}
+    before = counts(engine)
+
+    first = run(new_uow, period_id, FIRST, tmp_path)
+    rows = {row.code: row for row in first.report.units}
+    assert {(code_of[c.unit_id], c.predicate) for c in first.crossings} == {
+        ("SIAP", "WBK"),
+        ("PUNCAK", "WBK"),
+        ("WBK", "WBBM"),
+    }
+    assert {code: row.state_label for code, row in rows.items()} == {
+        "SIAP": "Evaluasi TPI",
+        "LHKPN": "Evaluasi TPI",
+        "PUNCAK": "Evaluasi TPI",
+        "WBK": "Evaluasi TPI",
+        "RENDAH": "Evaluasi TPI",
+        "USUL": "Diusulkan ke TPN",
+    }
+    assert counts(engine) == (before[0] + 5, before[1] + 6)  # five moved, six scored
+    with new_uow() as uow:
+        events = uow.units.events(instansi_id=instansi_of(uow, ids["SIAP"]))
+    moves = [e for e in events if e.actor == ACTOR]
+    assert sorted(code_of[e.unit_id] for e in moves if e.unit_id) == sorted(
+        ["SIAP", "LHKPN", "PUNCAK", "WBK", "RENDAH"]
+    )
+    assert {(e.from_state, e.to_state, e.occurred_at) for e in moves} == {
+        ("developing", "under_tpi_evaluation", noon(FIRST))
+    }
+    held_back = [c for c in rows["LHKPN"].changes if "belum dapat diusulkan" in c]
+    assert len(held_back) == 1 and "prasyarat pengusulan WBK" in held_back[0]
+    assert any(
+        "WBBM hanya untuk unit yang telah berpredikat WBK" in c for c in rows["PUNCAK"].changes
+    )
+    assert any("siap diusulkan" in c for c in rows["SIAP"].changes)
+    assert not any("diusulkan" in c for c in rows["USUL"].changes)
+    assert rows["RENDAH"].shortfalls and not rows["RENDAH"].meets["WBK"]
+
+    again = run(new_uow, period_id, FIRST, tmp_path)
+    assert again.crossings == ()
+    assert counts(engine) == (before[0] + 5, before[1] + 6)
+
+    with new_uow() as uow:
+        set_lhkpn(uow, ids["LHKPN"], 100.0)
+        uow.commit()
+    later = run(new_uow, period_id, WEEK_LATER, tmp_path)
+    assert [(code_of[c.unit_id], c.predicate) for c in later.crossings] == [("LHKPN", "WBK")]
+    rows = {row.code: row for row in later.report.units}
+    assert rows["SIAP"].previous_total == pytest.approx(rows["SIAP"].total)
+    assert [total for _, total in rows["SIAP"].history] == pytest.approx([rows["SIAP"].total] * 2)
+    assert counts(engine) == (before[0] + 5, before[1] + 12)
+
+
+def instansi_of(uow: SqlUnitOfWork, unit_id: int) -> int:
+    unit = uow.units.get_unit(unit_id=unit_id)
+    assert unit is not None
+    return unit.instansi_id
