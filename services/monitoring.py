@@ -47,8 +47,10 @@ from zi_domain.lifecycle import (
     IllegalTransition,
     UnitFacts,
     UnitState,
+    next_predicate,
     next_transition,
 )
+from zi_domain.rounding import lke_round
 from zi_domain.scoring import Shortfall
 from zi_domain.unit_score import UnitScore, rule_name
 
@@ -186,11 +188,6 @@ def _start_tpi_evaluation(
     )
 
 
-def next_predicate(unit: UnitKerja) -> str:
-    """WBK first; WBBM only for a unit that holds WBK."""
-    return "WBBM" if unit.predicate == Predicate.WBK else "WBK"
-
-
 def _proposal_refusals(
     uow: UnitOfWork,
     *,
@@ -205,7 +202,7 @@ def _proposal_refusals(
         unit
         for unit in units
         if unit.id is not None
-        and reports[unit.id].meets.get(next_predicate(unit))
+        and reports[unit.id].meets.get(next_predicate(unit.predicate))
         and unit.state == UnitState.UNDER_TPI_EVALUATION
     ]
     facts = units_facts(uow, units=candidates, year=period.year, as_of=as_of)
@@ -219,7 +216,7 @@ def _proposal_refusals(
 def _refusal(unit: UnitKerja, facts: UnitFacts) -> IllegalTransition | None:
     try:
         next_transition(
-            UnitState(unit.state), Action.PROPOSE, facts, predicate=next_predicate(unit)
+            UnitState(unit.state), Action.PROPOSE, facts, predicate=next_predicate(unit.predicate)
         )
     except IllegalTransition as refusal:
         return refusal
@@ -241,7 +238,7 @@ def _record_crossings(
             unit_id=unit.id,
             code=unit.code,
             name=unit.name,
-            predicate=next_predicate(unit),
+            predicate=next_predicate(unit.predicate),
             total=report.total,
             as_of=as_of,
         )
@@ -270,7 +267,8 @@ def _held_back(unit: UnitKerja, report: UnitScore, refusal: IllegalTransition | 
         return "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK"
     if refusal is None:
         return None
-    return f"memenuhi batas nilai {next_predicate(unit)}, tetapi belum dapat diusulkan: {refusal}"
+    predicate = next_predicate(unit.predicate)
+    return f"memenuhi batas nilai {predicate}, tetapi belum dapat diusulkan: {refusal}"
 
 
 def evidence_problems(
@@ -319,7 +317,9 @@ def _row(
         meets=dict(report.meets),
         previous_total=previous.total if previous else None,
         changes=tuple(changes(report, previous, crossing, overdue, evidence, held_back)),
-        shortfalls=tuple(shortfall_words(s) for s in report.shortfalls[next_predicate(unit)]),
+        shortfalls=tuple(
+            shortfall_words(s) for s in report.shortfalls[next_predicate(unit.predicate)]
+        ),
         overdue_items=overdue,
         evidence_problems=evidence,
         history=tuple(history),
@@ -354,7 +354,7 @@ def changes(
     if crossing is not None:
         found.append(f"{newly_meets_change(crossing.predicate)}; siap diusulkan ke TPN")
     if previous is not None:
-        delta = round(report.total, 2) - round(previous.total, 2)
+        delta = lke_round(report.total) - lke_round(previous.total)
         if abs(delta) >= 0.005:
             found.append(f"nilai {'naik' if delta > 0 else 'turun'} {angka(abs(delta))}")
         was = {"WBK": previous.meets_wbk, "WBBM": previous.meets_wbbm}

@@ -36,11 +36,11 @@ from notifications.messages import (
 )
 from persistence.tables import Instansi, TeamMember, UnitKerja
 from persistence.unit_of_work import UnitOfWork
-from zi_domain.answers import read_answers
+from services.scoring import stored_tpi_answers
 from zi_domain.framework import Framework
 from zi_domain.gaps import gap_analysis
 from zi_domain.indonesian import angka
-from zi_domain.lifecycle import STATE_LABELS, UnitState
+from zi_domain.lifecycle import STATE_LABELS, UnitState, next_predicate
 from zi_domain.reminders import (
     DeadlineItem,
     DueReminder,
@@ -285,7 +285,7 @@ def _weekly(
 ) -> None:
     """The weekly digest of each building unit's team, and the TPI summary."""
     assert instansi.id is not None
-    fixes = _fix_first(uow, instansi_id=instansi.id, as_of=as_of, framework=framework)
+    fixes = _fix_first(uow, instansi_id=instansi.id, units=units, as_of=as_of, framework=framework)
     open_items: dict[int | None, list[DeadlineItem]] = defaultdict(list)
     for item in sorted(items, key=lambda i: i.due_on):
         if not item.done:
@@ -358,27 +358,30 @@ def _weekly(
 
 
 def _fix_first(
-    uow: UnitOfWork, *, instansi_id: int, as_of: date, framework: Framework
+    uow: UnitOfWork,
+    *,
+    instansi_id: int,
+    units: dict[int, UnitKerja],
+    as_of: date,
+    framework: Framework,
 ) -> dict[int, tuple[FixFirst, ...]]:
     """The gap analysis of each scored unit toward its next predicate, from its TPI answers."""
     found: dict[int, tuple[FixFirst, ...]] = {}
     for period in uow.assessments.periods_on(day=as_of, instansi_id=instansi_id):
         assert period.id is not None
-        answers = uow.assessments.tpi_answers_frame(period_id=period.id)
-        if answers.empty:
+        sheet = stored_tpi_answers(uow, period_id=period.id, framework=framework)
+        if sheet.values.empty:
             continue
-        sheet = read_answers(
-            answers.rename(columns={"unit_id": "unit"}).assign(row=answers.index + 1), framework
-        )
         scores = score_units(sheet.values, framework)
         for unit_id in scores.index:
-            unit = uow.units.get_unit(unit_id=int(unit_id))
-            target = "WBBM" if unit is not None and unit.predicate is not None else "WBK"
+            unit = units.get(int(unit_id))
+            if unit is None:
+                continue
             gaps = gap_analysis(
                 sheet.values.loc[[unit_id]].iloc[0],
                 scores.loc[[unit_id]].iloc[0],
                 framework,
-                target,
+                next_predicate(unit.predicate),
             )
             found[int(unit_id)] = tuple(
                 FixFirst(code=g.code, text=g.text, points=g.gain) for g in gaps[:5]
@@ -390,7 +393,7 @@ def _near(
     unit: UnitKerja, details: dict[str, object], total: float, framework: Framework
 ) -> list[NearPredicate]:
     """The unit is within NEAR_POINTS of its next predicate's total floor and misses it."""
-    target = "WBBM" if unit.predicate is not None else "WBK"
+    target = next_predicate(unit.predicate)
     floor = next(
         (
             f.minimum

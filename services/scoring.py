@@ -51,14 +51,7 @@ def snapshot_period(
 ) -> ScoredPeriod:
     """`score_period` without the commit, for a use case that writes more in the same one."""
     assessment_of = uow.assessments.tpi_assessment_ids(period_id=period_id)
-    answers = uow.assessments.tpi_answers_frame(period_id=period_id)
-    answers = answers.rename(columns={"unit_id": "unit"}).assign(row=answers.index + 1)
-    read = read_answers(answers, framework)
-    if read.errors:
-        raise StoredAnswersInvalid(
-            f"{len(read.errors)} jawaban tersimpan tidak sah untuk {framework.name}; "
-            f"pertama: {read.errors[0]}"
-        )
+    read = stored_tpi_answers(uow, period_id=period_id, framework=framework)
     # A unit whose assessment has no answer yet is scored too: everything missing, 0.
     unit_ids = sorted(assessment_of)
     sheet = AnswerSheet(values=read.values.reindex(index=pd.Index(unit_ids, name="unit")))
@@ -79,6 +72,20 @@ def snapshot_period(
         ]
     )
     return ScoredPeriod(scores=scores, reports=reports, sheet=sheet)
+
+
+def stored_tpi_answers(uow: UnitOfWork, *, period_id: int, framework: Framework) -> AnswerSheet:
+    """The period's stored TPI answers as values per unit (one bulk SELECT, one vectorised read);
+    answers that the framework no longer accepts are an error, not a silent zero."""
+    answers = uow.assessments.tpi_answers_frame(period_id=period_id)
+    answers = answers.rename(columns={"unit_id": "unit"}).assign(row=answers.index + 1)
+    read = read_answers(answers, framework)
+    if read.errors:
+        raise StoredAnswersInvalid(
+            f"{len(read.errors)} jawaban tersimpan tidak sah untuk {framework.name}; "
+            f"pertama: {read.errors[0]}"
+        )
+    return read
 
 
 def _missing_codes(values: pd.DataFrame) -> list[list[str]]:

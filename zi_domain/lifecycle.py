@@ -360,3 +360,8 @@ def _where_allowed(action: Action) -> str:
     states = [s for s in UnitState if (s, action) in _TRANSITIONS]
     where = ", ".join(f"'{s.value}' ({STATE_LABELS[s]})" for s in states)
     return f"tindakan ini hanya berlaku pada tahap {where}"
+
+
+def next_predicate(held: str | None) -> str:
+    """The predicate a unit builds toward: WBK first; WBBM only for a unit that holds WBK."""
+    return WBBM if held == WBK else WBK
