@@ -216,6 +216,9 @@ class ProposalRepository(Protocol):
     ) -> Proposal | None: ...
     def move_proposal(self, *, event: ProposalEventCreate) -> ProposalEvent: ...
     def proposal_events(self, *, proposal_id: int) -> list[ProposalEvent]: ...
+    def proposals_of(
+        self, *, instansi_id: int | None = None, year: int | None = None
+    ) -> list[tuple[Proposal, UnitKerja]]: ...
 
 
 # --- shared SQL helpers -----------------------------------------------------------------------
@@ -692,6 +695,23 @@ class SqlProposalRepository(_SqlRepository):
         query = select(ProposalEvent).where(ProposalEvent.proposal_id == proposal_id)
         order = (col(ProposalEvent.occurred_at), col(ProposalEvent.id))
         return list(self._session.exec(query.order_by(*order)))
+
+    def proposals_of(
+        self, *, instansi_id: int | None = None, year: int | None = None
+    ) -> list[tuple[Proposal, UnitKerja]]:
+        """Every revision with its unit, newest year first, then by unit code and revision."""
+        query = select(Proposal, UnitKerja).join(UnitKerja, col(Proposal.unit_id) == UnitKerja.id)
+        if instansi_id is not None:
+            query = query.where(UnitKerja.instansi_id == instansi_id)
+        if year is not None:
+            query = query.where(Proposal.year == year)
+        order = (
+            col(Proposal.year).desc(),
+            col(UnitKerja.code),
+            col(Proposal.predicate),
+            col(Proposal.revision),
+        )
+        return [(proposal, unit) for proposal, unit in self._session.exec(query.order_by(*order))]
 
 
 def _id(row: SQLModel) -> int:

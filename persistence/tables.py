@@ -545,6 +545,7 @@ class ProposalBase(SQLModel):
     package_sha256: str | None = Field(
         default=None, min_length=64, max_length=64, regex=SHA256_PATTERN
     )
+    tpi_total: float | None = Field(default=None, ge=0, le=100)  # the score its package carries
 
 
 class ProposalCreate(ProposalBase):

@@ -9,7 +9,6 @@ mechanism and nothing is marked safe by hand. Scores are compared and shown as t
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tempfile
@@ -18,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import jinja2
-
+from reports.rendering import environment
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.rounding import lke_round
 
@@ -408,24 +406,11 @@ def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) ->
     )
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    """Templates from the installed package, escaped by default; a missing name is an error."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_monitoring_html(report: MonitoringReport) -> str:
     """The whole page: the same report always gives the same text."""
     units = ranked_units(report)
     views = [_unit_view(report, unit, index) for index, unit in enumerate(units)]
-    template = _environment().get_template("monitoring.html.j2")
+    template = environment().get_template("monitoring.html.j2")
     return template.render(
         report=report,
         as_of=tanggal(report.as_of),

@@ -22,7 +22,7 @@ from persistence.tables import (
     WorkItemCreate,
 )
 from persistence.unit_of_work import UnitOfWork
-from services.standing import Standings, predicates_met, read_standings
+from services.standing import Standings, checks, read_standings
 from zi_domain.calendar import MilestoneTemplate, milestones_for
 from zi_domain.framework import Framework
 from zi_domain.lifecycle import (
@@ -200,13 +200,17 @@ def _facts(
         )
         if met
     )
+    tabel_5 = checks(standings, unit=unit, as_of=as_of)
     return UnitFacts(
         as_of=as_of,
         instansi_declared=declared,
         meets_criteria=unit.core_service and unit.high_corruption_risk and unit.wide_public_impact,
         sk_number=sk_number,
         tpi_meets=meets,
-        prerequisites_met=predicates_met(standings, unit=unit, as_of=as_of),
+        prerequisites_met=frozenset(p for p, check in tabel_5.items() if check.met),
+        unmet_prerequisites=tuple(
+            (p, unmet.message) for p, check in tabel_5.items() for unmet in check.unmet
+        ),
         predicate_held=unit.predicate.value if unit.predicate else None,
         revoked_on=revoked[-1] if revoked else None,
         predicate_sought=predicate_sought,

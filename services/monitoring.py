@@ -39,6 +39,7 @@ from reports.monitoring import (
 )
 from services.lifecycle import move_many, units_facts
 from services.scoring import ScoredPeriod, snapshot_period
+from zi_domain.evidence import evidence_years, indicator_of
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka
 from zi_domain.lifecycle import (
@@ -52,11 +53,9 @@ from zi_domain.lifecycle import (
 )
 from zi_domain.rounding import lke_round
 from zi_domain.scoring import Shortfall
-from zi_domain.unit_score import UnitScore, rule_name
+from zi_domain.unit_score import UnitScore, shortfall_words
 
 ACTOR = "TPI (pemantauan terjadwal)"
-EVIDENCE_YEARS = 2
-"""Evidence counts when dated in the two years before the assessment year (ZI_DOMAIN, Tabel 5)."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -279,12 +278,11 @@ def evidence_problems(
     indicator_codes = [i.code for i in framework.indicators]
     covered = pd.Series(0, index=pd.Index(unit_ids, name="unit_id"))
     if not documents.empty:
-        in_window = documents[documents["year"].between(year - EVIDENCE_YEARS, year - 1)]
-        # A question code's first four parts name its indicator; each distinct code once.
-        indicator = in_window["code"].map(
-            {code: ".".join(code.split(".")[:4]) for code in in_window["code"].unique()}
-        )
-        pairs = in_window.assign(indicator=indicator)
+        window = evidence_years(year)
+        dated = documents[documents["year"].between(window.start, window.stop - 1)]
+        # Each distinct code's indicator once, not once per document.
+        indicator = dated["code"].map({code: indicator_of(code) for code in dated["code"].unique()})
+        pairs = dated.assign(indicator=indicator)
         pairs = pairs[pairs["indicator"].isin(indicator_codes)].drop_duplicates(
             ["unit_id", "indicator"]
         )
@@ -327,16 +325,13 @@ def _row(
 
 
 def _shortfall_words(framework: Framework) -> Callable[[Shortfall], str]:
-    """A shortfall in words; each floor's part is written once a run, not once a unit."""
-    floors: dict[tuple[str, float], str] = {}
+    """`shortfall_words`, each distinct shortfall worded once a run, not once a unit."""
+    worded: dict[Shortfall, str] = {}
 
     def words(shortfall: Shortfall) -> str:
-        key = (shortfall.rule, shortfall.required)
-        if key not in floors:
-            floors[key] = (
-                f"{rule_name(shortfall.rule, framework)}: minimal {angka(shortfall.required)}"
-            )
-        return f"{floors[key]}, tercapai {angka(shortfall.actual)}"
+        if shortfall not in worded:
+            worded[shortfall] = shortfall_words(shortfall, framework)
+        return worded[shortfall]
 
     return words
 

@@ -54,6 +54,8 @@ UNIT_HEAD_ROLE = "kepala_unit"
 """`team_member.role` of a unit's head, who receives escalations."""
 TPI_ROLE = "tpi"
 """`team_member.role` of a TPI contact (a member with no unit)."""
+INSTANSI_HEAD_ROLE = "pimpinan_instansi"
+"""`team_member.role` of the head of the instansi (no unit), who signs the proposal letter."""
 BUILDING = (UnitState.DESIGNATED, UnitState.DEVELOPING, UnitState.UNDER_TPI_EVALUATION)
 NEAR_POINTS = 5.0
 """A unit within this many points of a predicate's total floor is "close" in the TPI summary."""

@@ -76,9 +76,19 @@ def check_standing(
     standings: Standings, *, unit: UnitKerja, predicate: str, as_of: date
 ) -> PrerequisiteCheck:
     """Tabel 5 for the unit and its instansi; missing data counts as unmet."""
+    return _check_prerequisites(
+        predicate,
+        instansi=standings.instansi,
+        unit=unit_standing(standings, unit=unit, predicate=predicate),
+        as_of=as_of,
+    )
+
+
+def unit_standing(standings: Standings, *, unit: UnitKerja, predicate: str) -> UnitStanding | None:
+    """What Tabel 5 reads about the unit toward `predicate`; None when its data is missing."""
     assert unit.id is not None
     own = standings.units.get(unit.id)
-    unit_standing = (
+    return (
         UnitStanding(
             follow_up_findings_percent=own.follow_up_findings_percent,
             lhkpn_percent=own.lhkpn_percent,
@@ -91,9 +101,6 @@ def check_standing(
         )
         if own is not None
         else None
-    )
-    return _check_prerequisites(
-        predicate, instansi=standings.instansi, unit=unit_standing, as_of=as_of
     )
 
 
@@ -123,8 +130,13 @@ def building_since(steps: Sequence[UnitStep], *, predicate: str) -> date | None:
 def predicates_met(standings: Standings, *, unit: UnitKerja, as_of: date) -> frozenset[str]:
     """The predicates whose Tabel 5 rules the unit meets."""
     return frozenset(
-        p for p in PREDICATES if check_standing(standings, unit=unit, predicate=p, as_of=as_of).met
+        p for p, check in checks(standings, unit=unit, as_of=as_of).items() if check.met
     )
+
+
+def checks(standings: Standings, *, unit: UnitKerja, as_of: date) -> dict[str, PrerequisiteCheck]:
+    """Tabel 5 for the unit toward each predicate."""
+    return {p: check_standing(standings, unit=unit, predicate=p, as_of=as_of) for p in PREDICATES}
 
 
 def prerequisites_met(

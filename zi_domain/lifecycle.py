@@ -108,6 +108,8 @@ class UnitFacts:
     predicate_held: str | None = None
     revoked_on: date | None = None
     predicate_sought: str | None = None  # the predicate of the open proposal
+    # (predicate, message) for each Tabel 5 rule that fails, so a refusal can list them
+    unmet_prerequisites: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         named = {self.predicate_held, self.predicate_sought, *self.tpi_meets}
@@ -205,7 +207,10 @@ def _not_already_held(facts: UnitFacts, predicate: str | None) -> str | None:
 def _prerequisites_met(facts: UnitFacts, predicate: str | None) -> str | None:
     if predicate in facts.prerequisites_met:
         return None
-    return f"prasyarat pengusulan {predicate} (Tabel 5) belum terpenuhi"
+    listed = [message for p, message in facts.unmet_prerequisites if p == predicate]
+    return f"prasyarat pengusulan {predicate} (Tabel 5) belum terpenuhi" + (
+        f": {'; '.join(listed)}" if listed else ""
+    )
 
 
 def _revocation_wait_over(facts: UnitFacts, _predicate: str | None) -> str | None:

@@ -152,16 +152,69 @@ def check_prerequisites(
     as_of: date,
 ) -> PrerequisiteCheck:
     """Every Tabel 5 rule of `predicate` that fails, split into blocking and waived."""
-    _check_one_of("predikat", predicate, PREDICATES)
     failing = [
-        *_instansi_failures(predicate, instansi, as_of),
-        *_unit_failures(predicate, unit, as_of),
+        item.unmet
+        for item in prerequisite_checklist(predicate, instansi=instansi, unit=unit, as_of=as_of)
+        if item.unmet is not None
     ]
     waivable = PRIORITY_REGIONAL_WAIVES if _exempt(instansi, unit) else frozenset()
     return PrerequisiteCheck(
         unmet=tuple(f for f in failing if f.rule not in waivable),
         waived=tuple(f for f in failing if f.rule in waivable),
     )
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One Tabel 5 rule as the proposal's checklist shows it, met or not."""
+
+    level: Level
+    rule: str
+    subject: str
+    required: str
+    actual: str
+    unmet: UnmetPrerequisite | None  # None when the rule holds
+
+    @property
+    def holds(self) -> bool:
+        return self.unmet is None
+
+
+def prerequisite_checklist(
+    predicate: str,
+    *,
+    instansi: InstansiStanding | None,
+    unit: UnitStanding | None,
+    as_of: date,
+) -> tuple[ChecklistItem, ...]:
+    """Every Tabel 5 rule of `predicate` with what it requires and what the data shows; a level
+    whose data is missing is one unmet item."""
+    _check_one_of("predikat", predicate, PREDICATES)
+    return (
+        *_checklist("instansi", _instansi_rules(predicate, instansi), as_of),
+        *_checklist("unit", _unit_rules(predicate, unit, as_of), as_of),
+    )
+
+
+def _checklist(level: Level, rules: tuple[_Rule, ...] | None, as_of: date) -> list[ChecklistItem]:
+    if rules is None:
+        missing = _missing(level, as_of)
+        return [
+            ChecklistItem(
+                level, missing.rule, f"data prasyarat {level}", "diisi", "belum diisi", missing
+            )
+        ]
+    return [
+        ChecklistItem(
+            level=level,
+            rule=r.key,
+            subject=r.subject,
+            required=r.required,
+            actual=r.actual,
+            unmet=None if r.holds else _unmet(level, r),
+        )
+        for r in rules
+    ]
 
 
 def _exempt(instansi: InstansiStanding | None, unit: UnitStanding | None) -> bool:
@@ -185,18 +238,14 @@ class _Rule:
     holds: bool
 
 
-def _failing(level: Level, rules: tuple[_Rule, ...]) -> list[UnmetPrerequisite]:
-    return [
-        UnmetPrerequisite(
-            level=level,
-            rule=r.key,
-            required=r.required,
-            actual=r.actual,
-            message=f"{r.subject}: {r.actual}; disyaratkan {r.required}",
-        )
-        for r in rules
-        if not r.holds
-    ]
+def _unmet(level: Level, r: _Rule) -> UnmetPrerequisite:
+    return UnmetPrerequisite(
+        level=level,
+        rule=r.key,
+        required=r.required,
+        actual=r.actual,
+        message=f"{r.subject}: {r.actual}; disyaratkan {r.required}",
+    )
 
 
 def _missing(level: Level, as_of: date) -> UnmetPrerequisite:
@@ -209,62 +258,52 @@ def _missing(level: Level, as_of: date) -> UnmetPrerequisite:
     )
 
 
-def _instansi_failures(
-    predicate: str, instansi: InstansiStanding | None, as_of: date
-) -> list[UnmetPrerequisite]:
+def _instansi_rules(predicate: str, instansi: InstansiStanding | None) -> tuple[_Rule, ...] | None:
     if instansi is None:
-        return [_missing("instansi", as_of)]
+        return None
     sakip = SAKIP_MINIMUM[predicate]
     rb = INDEKS_RB_MINIMUM[predicate, instansi.kind]
     whom = "pemerintah daerah" if instansi.kind == "pemerintah_daerah" else "kementerian/lembaga"
     opinion = instansi.bpk_opinion
     spip = instansi.spip_level
-    return _failing(
-        "instansi",
-        (
-            _Rule("bpk_opinion", "opini BPK", "WTP", opinion, opinion == "WTP"),
-            _grade("sakip_grade", "predikat SAKIP instansi", instansi.sakip_grade, sakip),
-            _grade("indeks_rb", "Indeks RB instansi", instansi.indeks_rb, rb, f" untuk {whom}"),
-            _Rule(
-                "spip_level",
-                "level maturitas SPIP",
-                f"minimal level {SPIP_MINIMUM_LEVEL}",
-                f"level {spip}",
-                spip >= SPIP_MINIMUM_LEVEL,
-            ),
+    return (
+        _Rule("bpk_opinion", "opini BPK", "WTP", opinion, opinion == "WTP"),
+        _grade("sakip_grade", "predikat SAKIP instansi", instansi.sakip_grade, sakip),
+        _grade("indeks_rb", "Indeks RB instansi", instansi.indeks_rb, rb, f" untuk {whom}"),
+        _Rule(
+            "spip_level",
+            "level maturitas SPIP",
+            f"minimal level {SPIP_MINIMUM_LEVEL}",
+            f"level {spip}",
+            spip >= SPIP_MINIMUM_LEVEL,
         ),
     )
 
 
-def _unit_failures(
-    predicate: str, unit: UnitStanding | None, as_of: date
-) -> list[UnmetPrerequisite]:
+def _unit_rules(predicate: str, unit: UnitStanding | None, as_of: date) -> tuple[_Rule, ...] | None:
     if unit is None:
-        return [_missing("unit", as_of)]
-    return _failing(
-        "unit",
-        (
-            _full(
-                "follow_up_findings",
-                "penyelesaian tindak lanjut hasil pengawasan/pemeriksaan APIP/BPK",
-                unit.follow_up_findings_percent,
-            ),
-            _full("lhkpn", "kepatuhan penyampaian LHKPN", unit.lhkpn_percent),
-            _full("lhkasn", "kepatuhan penyampaian LHKASN", unit.lhkasn_percent),
-            _building(predicate, unit.building_since, as_of),
-            _grade(
-                "internal_sakip_grade",
-                "predikat SAKIP unit dari evaluasi internal",
-                unit.internal_sakip_grade,
-                INTERNAL_SAKIP_MINIMUM[predicate],
-            ),
-            _yes("core_service", "unit merupakan core layanan instansinya", unit.core_service),
-            _yes(
-                "significant_public_impact",
-                "unit memberikan dampak signifikan terhadap persepsi masyarakat tentang "
-                "kualitas birokrasi",
-                unit.significant_public_impact,
-            ),
+        return None
+    return (
+        _full(
+            "follow_up_findings",
+            "penyelesaian tindak lanjut hasil pengawasan/pemeriksaan APIP/BPK",
+            unit.follow_up_findings_percent,
+        ),
+        _full("lhkpn", "kepatuhan penyampaian LHKPN", unit.lhkpn_percent),
+        _full("lhkasn", "kepatuhan penyampaian LHKASN", unit.lhkasn_percent),
+        _building(predicate, unit.building_since, as_of),
+        _grade(
+            "internal_sakip_grade",
+            "predikat SAKIP unit dari evaluasi internal",
+            unit.internal_sakip_grade,
+            INTERNAL_SAKIP_MINIMUM[predicate],
+        ),
+        _yes("core_service", "unit merupakan core layanan instansinya", unit.core_service),
+        _yes(
+            "significant_public_impact",
+            "unit memberikan dampak signifikan terhadap persepsi masyarakat tentang "
+            "kualitas birokrasi",
+            unit.significant_public_impact,
         ),
     )
 

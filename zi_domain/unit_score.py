@@ -8,7 +8,9 @@ from typing import Any
 import pandas as pd
 
 from zi_domain.framework import Framework
-from zi_domain.scoring import Shortfall, shortfalls
+from zi_domain.indonesian import angka
+from zi_domain.rounding import lke_round, meets_minimum
+from zi_domain.scoring import Shortfall, floor_measures, shortfalls
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,38 @@ def rule_name(rule: str, framework: Framework) -> str:
         area = framework.area(int(rule.split(".")[1]))
         return f"Area {area.number} {area.name} (% bobot)"
     return RULE_NAMES.get(rule, rule)
+
+
+def shortfall_words(shortfall: Shortfall, framework: Framework) -> str:
+    """A floor not met, in words, as both the TPI summary and a refused proposal list it."""
+    return (
+        f"{rule_name(shortfall.rule, framework)}: minimal {angka(shortfall.required)}, "
+        f"tercapai {angka(shortfall.actual)}"
+    )
+
+
+@dataclass(frozen=True)
+class FloorResult:
+    """One Tabel 6 floor applied to a unit, as the LKE shows it (an area floor: one per area)."""
+
+    rule: str  # e.g. "total", "area_percent.3"
+    name: str  # the rule in words
+    minimum: float
+    value: float  # rounded as the LKE shows it
+    met: bool
+
+
+def floor_results(scores: pd.Series, framework: Framework, predicate: str) -> list[FloorResult]:
+    """Every floor of `predicate` against the unit's row of `score_units`."""
+    row = {str(name): value for name, value in scores.items()}
+    return [
+        FloorResult(
+            rule=rule,
+            name=rule_name(rule, framework),
+            minimum=floor.minimum,
+            value=lke_round(float(measure)),
+            met=bool(meets_minimum(float(measure), floor.minimum)),
+        )
+        for floor in framework.predicate(predicate).floors
+        for rule, measure in floor_measures(row, framework, floor).items()
+    ]

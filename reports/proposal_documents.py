@@ -1,0 +1,398 @@
+"""The documents of a proposal to TPN, as HTML pages that `reports.pdf` turns into PDFs.
+
+What each holds:
+- the instansi's letter to the Minister (Gambar 6 of Lampiran II): every unit proposed that
+  year, with the predicate sought and its TPI score;
+- the unit head's SPTJM (Gambar 7): the data and information given are true;
+- the score report: each area against its WBK and WBBM floors, the hasil components against
+  theirs, the total over the year's monitoring snapshots, and every floor met or not;
+- the evidence index: every document per LKE indicator dated in the window, gaps marked;
+- the prerequisite checklist: every Tabel 5 rule, met, unmet or waived by 5/2024.
+
+Chart geometry is computed here and drawn by the templates (inline SVG), so every text that
+comes from data is escaped by Jinja2's autoescape and nothing is marked safe by hand. Numbers
+are shown as the LKE shows them: two decimals, half-up, with a decimal comma.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from reports.rendering import environment
+from zi_domain.evidence import EvidenceIndex, evidence_years
+from zi_domain.framework import Framework
+from zi_domain.indonesian import angka, tanggal
+from zi_domain.prerequisites import ChecklistItem
+from zi_domain.rounding import lke_round, meets_minimum
+from zi_domain.unit_score import UnitScore, floor_results, rule_name
+
+PREDICATES = ("WBK", "WBBM")
+PREDICATE_NAMES = {
+    "WBK": "Menuju Wilayah Bebas dari Korupsi (WBK)",
+    "WBBM": "Menuju Wilayah Birokrasi Bersih dan Melayani (WBBM)",
+}
+
+# Measure chart geometry (SVG user units): a label, a bar over 0..100 % of the measure's maximum.
+LABEL_WIDTH = 230
+PLOT_WIDTH = 330
+VALUE_WIDTH = 90
+ROW_HEIGHT = 22
+BAR_HEIGHT = 12
+CHART_TOP = 18
+
+# History chart geometry.
+HISTORY_WIDTH = 640
+HISTORY_HEIGHT = 190
+HISTORY_PAD = (44, 14, 26, 12)  # left, right, bottom, top
+
+
+@dataclass(frozen=True)
+class ProposedUnit:
+    """One line of the instansi's letter."""
+
+    code: str
+    name: str
+    predicate: str
+    total: float
+
+
+@dataclass(frozen=True)
+class InstansiLetter:
+    instansi: str
+    year: int
+    dated: date
+    units: tuple[ProposedUnit, ...]
+    head_name: str | None  # the head of the instansi, when the team list names one
+
+
+@dataclass(frozen=True)
+class UnitDossier:
+    """Everything a unit's package is made from, gathered by the proposal service."""
+
+    instansi: str
+    unit_code: str
+    unit_name: str
+    unit_head: str | None
+    year: int
+    predicate: str
+    revision: int
+    dated: date
+    framework: Framework
+    report: UnitScore
+    answers: Mapping[str, str]  # item code → the answer as stored
+    values: pd.Series  # item code → value 0..1, NaN when missing
+    scores: pd.Series  # the unit's row of `score_units`
+    history: tuple[tuple[date, float], ...]  # the year's TPI snapshots: (as_of, total)
+    evidence: EvidenceIndex
+    checklist: tuple[ChecklistItem, ...]
+    waived: frozenset[str]  # Tabel 5 rules that the 5/2024 exemption waives for this unit
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FloorMark:
+    predicate: str
+    x: float
+
+
+@dataclass(frozen=True)
+class _MeasureRow:
+    label: str
+    y: float
+    width: float  # the bar, in user units
+    shown: str  # e.g. "13,96 / 17,50"
+    status: str  # "wbbm", "wbk" or "belum": which floors the value meets
+    floors: tuple[_FloorMark, ...]
+
+
+@dataclass(frozen=True)
+class _MeasureChart:
+    rows: tuple[_MeasureRow, ...]
+    width: int
+    height: int
+    plot_left: int
+    plot_width: int
+    bar_height: int
+
+
+@dataclass(frozen=True)
+class _Measure:
+    label: str
+    value: float
+    maximum: float
+    floors: Mapping[str, float]  # predicate → minimum, in the value's own unit
+    shown: str
+
+
+def _measure_chart(measures: Sequence[_Measure]) -> _MeasureChart:
+    scale = PLOT_WIDTH / 100.0
+    rows = []
+    for index, m in enumerate(measures):
+        rows.append(
+            _MeasureRow(
+                label=m.label,
+                y=CHART_TOP + index * ROW_HEIGHT,
+                width=round(min(max(m.value / m.maximum, 0.0), 1.0) * 100.0 * scale, 2),
+                shown=m.shown,
+                status=_status(m.value, m.floors),
+                floors=tuple(
+                    _FloorMark(p, round(LABEL_WIDTH + m.floors[p] / m.maximum * 100.0 * scale, 2))
+                    for p in PREDICATES
+                    if p in m.floors
+                ),
+            )
+        )
+    return _MeasureChart(
+        rows=tuple(rows),
+        width=LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH,
+        height=CHART_TOP + len(rows) * ROW_HEIGHT + 6,
+        plot_left=LABEL_WIDTH,
+        plot_width=PLOT_WIDTH,
+        bar_height=BAR_HEIGHT,
+    )
+
+
+def _status(value: float, floors: Mapping[str, float]) -> str:
+    met = [p for p in PREDICATES if p in floors and bool(meets_minimum(value, floors[p]))]
+    return met[-1].lower() if met else "belum"
+
+
+def _floors_of(framework: Framework, rule: str) -> dict[str, float]:
+    """Each predicate's minimum for `rule` (`area_percent` for every area)."""
+    return {
+        p.name: f.minimum
+        for p in framework.predicates
+        for f in p.floors
+        if f.rule == rule and p.name in PREDICATES
+    }
+
+
+def area_measures(dossier: UnitDossier) -> list[_Measure]:
+    floors = _floors_of(dossier.framework, "area_percent")
+    return [
+        _Measure(
+            label=f"{a.number}. {a.name}",
+            value=lke_round(a.percent),
+            maximum=100.0,
+            floors=floors,
+            shown=f"{angka(lke_round(a.percent))}%",
+        )
+        for a in dossier.report.areas
+    ]
+
+
+def hasil_measures(dossier: UnitDossier) -> list[_Measure]:
+    """The hasil items and groups that carry floors, in points of their weight."""
+    framework = dossier.framework
+    weights = {i.key: i.weight for i in framework.hasil_items} | {
+        g.key: g.weight for g in framework.hasil_groups
+    }
+    components = dossier.report.hasil_components
+    return [
+        _Measure(
+            label=rule_name(key, framework),
+            value=lke_round(components[key]),
+            maximum=weights[key],
+            floors=floors,
+            shown=f"{angka(components[key])} / {angka(weights[key])}",
+        )
+        for key in components
+        if (floors := _floors_of(framework, key))
+    ]
+
+
+@dataclass(frozen=True)
+class _HistoryChart:
+    points: str  # "x,y x,y ..." for a polyline
+    dots: tuple[tuple[float, float, str], ...]  # x, y, the total as shown
+    floors: tuple[tuple[str, float], ...]  # predicate, y
+    ticks: tuple[tuple[str, float], ...]  # label, y
+    dates: tuple[tuple[str, float], ...]  # first and last date, x
+    width: int
+    height: int
+    left: int
+    right: int
+
+
+def history_chart(
+    history: Sequence[tuple[date, float]], floors: Mapping[str, float]
+) -> _HistoryChart | None:
+    """The total at each monitoring run of the year, on a 0..100 axis with the total floors."""
+    if not history:
+        return None
+    left, right, bottom, top = HISTORY_PAD
+    plot_w = HISTORY_WIDTH - left - right
+    plot_h = HISTORY_HEIGHT - top - bottom
+    first, last = history[0][0], history[-1][0]
+    span = max((last - first).days, 1)
+
+    def x(day: date) -> float:
+        return round(left + ((day - first).days / span if len(history) > 1 else 0.5) * plot_w, 2)
+
+    def y(total: float) -> float:
+        return round(top + (1.0 - min(max(total, 0.0), 100.0) / 100.0) * plot_h, 2)
+
+    dots = tuple((x(d), y(t), angka(t)) for d, t in history)
+    return _HistoryChart(
+        points=" ".join(f"{dx},{dy}" for dx, dy, _ in dots),
+        dots=dots,
+        floors=tuple((p, y(floors[p])) for p in PREDICATES if p in floors),
+        ticks=tuple((str(v), y(v)) for v in (0, 25, 50, 75, 100)),
+        dates=((tanggal(first), x(first)), (tanggal(last), x(last))),
+        width=HISTORY_WIDTH,
+        height=HISTORY_HEIGHT,
+        left=left,
+        right=HISTORY_WIDTH - right,
+    )
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FloorLine:
+    rule: str
+    required: str
+    actual: str
+    met: bool
+
+
+def floor_lines(dossier: UnitDossier, predicate: str) -> tuple[_FloorLine, ...]:
+    """Every floor of `predicate` with the unit's value as the LKE shows it."""
+    return tuple(
+        _FloorLine(
+            rule=result.name,
+            required=f"≥ {angka(result.minimum)}{_unit_of(result.rule)}",
+            actual=f"{angka(result.value)}{_unit_of(result.rule)}",
+            met=result.met,
+        )
+        for result in floor_results(dossier.scores, dossier.framework, predicate)
+    )
+
+
+def _unit_of(rule: str) -> str:
+    return "%" if rule.startswith("area_percent") else ""
+
+
+@dataclass(frozen=True)
+class _ChecklistLine:
+    level: str
+    subject: str
+    required: str
+    actual: str
+    status: str  # "terpenuhi", "belum terpenuhi" or "dikecualikan"
+    css: str
+
+
+def checklist_lines(dossier: UnitDossier) -> tuple[_ChecklistLine, ...]:
+    def status(item: ChecklistItem) -> tuple[str, str]:
+        if item.holds:
+            return "Terpenuhi", "met"
+        if item.rule in dossier.waived:
+            return "Dikecualikan (PermenPANRB 5/2024)", "waived"
+        return "Belum terpenuhi", "unmet"
+
+    return tuple(
+        _ChecklistLine(
+            level="Instansi" if item.level == "instansi" else "Unit kerja",
+            subject=item.subject[:1].upper() + item.subject[1:],
+            required=item.required,
+            actual=item.actual,
+            status=status(item)[0],
+            css=status(item)[1],
+        )
+        for item in dossier.checklist
+    )
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def _window_words(year: int) -> str:
+    years = evidence_years(year)
+    return f"{years.start}–{years.stop - 1}"
+
+
+def letter_html(letter: InstansiLetter) -> str:
+    return (
+        environment()
+        .get_template("surat_usulan.html.j2")
+        .render(
+            letter=letter,
+            dated=tanggal(letter.dated),
+            units=[(u, angka(u.total)) for u in letter.units],
+            predicate_names=PREDICATE_NAMES,
+        )
+    )
+
+
+def sptjm_html(dossier: UnitDossier) -> str:
+    return (
+        environment()
+        .get_template("sptjm.html.j2")
+        .render(
+            d=dossier,
+            dated=tanggal(dossier.dated),
+            predicate_name=PREDICATE_NAMES[dossier.predicate],
+            total=angka(dossier.report.total),
+        )
+    )
+
+
+def score_report_html(dossier: UnitDossier) -> str:
+    report = dossier.report
+    return (
+        environment()
+        .get_template("laporan_nilai.html.j2")
+        .render(
+            d=dossier,
+            dated=tanggal(dossier.dated),
+            predicate_name=PREDICATE_NAMES[dossier.predicate],
+            headline=(
+                ("Nilai total", angka(report.total)),
+                ("Pengungkit", angka(report.pengungkit)),
+                ("Hasil", angka(report.hasil)),
+            ),
+            areas=_measure_chart(area_measures(dossier)),
+            hasil=_measure_chart(hasil_measures(dossier)),
+            history=history_chart(dossier.history, _floors_of(dossier.framework, "total")),
+            history_rows=[(tanggal(d), angka(t)) for d, t in dossier.history],
+            floors=[(p, floor_lines(dossier, p)) for p in PREDICATES],
+            meets=report.meets,
+            missing=len(report.missing),
+        )
+    )
+
+
+def evidence_index_html(dossier: UnitDossier) -> str:
+    index = dossier.evidence
+    return (
+        environment()
+        .get_template("indeks_bukti.html.j2")
+        .render(
+            d=dossier,
+            dated=tanggal(dossier.dated),
+            window=_window_words(dossier.year),
+            index=index,
+            area_names={a.number: a.name for a in dossier.framework.areas},
+        )
+    )
+
+
+def checklist_html(dossier: UnitDossier) -> str:
+    return (
+        environment()
+        .get_template("prasyarat.html.j2")
+        .render(
+            d=dossier,
+            dated=tanggal(dossier.dated),
+            predicate_name=PREDICATE_NAMES[dossier.predicate],
+            lines=checklist_lines(dossier),
+        )
+    )
