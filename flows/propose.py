@@ -1,8 +1,9 @@
-"""Pengusulan: opens the proposal to TPN for a unit that newly meets a predicate.
+"""Pengusulan: proposes a unit that newly meets a predicate to TPN and builds its package.
 
 Run by the deployment trigger on `zi.unit.threshold-met` (with a Prefect server), by the
 monitoring flow itself (embedded mode), or on demand. The lifecycle's guards decide; a second
-run for the same unit and predicate changes nothing. The package is built in a later stage.
+run for the same unit and predicate keeps the open draft unless `new_revision`. After the unit's
+package, the instansi's letter is rebuilt so that it lists every unit proposed that year.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any
 
 from prefect import flow
 
+from config.framework_files import load_framework
+from config.settings import get_settings
 from flows.runtime import day, unit_of_work
-from services.proposals import propose_unit
+from services.proposals import build_instansi_letter, propose_unit
 
 THRESHOLD_MET = "zi.unit.threshold-met"
 
@@ -23,19 +26,42 @@ THRESHOLD_MET = "zi.unit.threshold-met"
 )
 def propose(
     unit_id: int,
-    predicate: str = "WBK",
+    predicate: str | None = None,
     as_of: date | None = None,
     year: int | None = None,
     actor: str = "Pimpinan instansi",
+    framework: str | None = None,
+    new_revision: bool = False,
 ) -> dict[str, Any]:
     on = day(as_of)
+    data_dir = get_settings().data_dir
     with unit_of_work() as uow:
         start = propose_unit(
-            uow, unit_id=unit_id, predicate=predicate, year=year or on.year, as_of=on, actor=actor
+            uow,
+            unit_id=unit_id,
+            predicate=predicate,
+            year=year or on.year,
+            as_of=on,
+            actor=actor,
+            framework=load_framework(framework),
+            data_dir=data_dir,
+            new_revision=new_revision,
         )
-    proposal = start.proposal
+        proposal = start.proposal
+        unit = uow.units.get_unit(unit_id=unit_id)
+        assert unit is not None
+        letter = build_instansi_letter(
+            uow, instansi_id=unit.instansi_id, year=proposal.year, as_of=on, data_dir=data_dir
+        )
     print(
-        f"Usulan {predicate} unit {unit_id}: revisi {proposal.revision}, "
-        f"{'dibuat' if start.created else 'sudah ada'}"
+        f"Usulan {proposal.predicate.value} {unit.name}: revisi {proposal.revision}, "
+        f"{'dibuat' if start.created else 'sudah ada'}; paket {start.package}"
     )
-    return {"proposal_id": proposal.id, "created": start.created, "state": proposal.state}
+    return {
+        "proposal_id": proposal.id,
+        "revision": proposal.revision,
+        "created": start.created,
+        "state": proposal.state,
+        "package": str(start.package) if start.package else None,
+        "letter": str(letter) if letter else None,
+    }

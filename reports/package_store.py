@@ -31,6 +31,7 @@ def store_package(
     try:
         for name, content in files.items():
             (staging / name).write_bytes(content)
+        staging.chmod(0o755)  # mkdtemp makes it private; a package is for sharing
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(staging, folder)
@@ -52,6 +53,7 @@ def _write_whole(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(descriptor, "wb") as out:
             out.write(content)
+        os.chmod(staging, 0o644)  # mkstemp makes it private
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)

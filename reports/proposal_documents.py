@@ -31,15 +31,23 @@ from zi_domain.rounding import lke_round, meets_minimum
 from zi_domain.unit_score import UnitScore, floor_results, rule_name
 
 PREDICATES = ("WBK", "WBBM")
+# SVG is coloured by attributes: WeasyPrint does not apply the page's CSS classes inside it.
+COLOURS = {
+    "wbbm": "#1f7a4d",
+    "wbk": "#2c6fb7",
+    "belum": "#c77d1a",
+    "WBK": "#2c6fb7",
+    "WBBM": "#1f7a4d",
+}
 PREDICATE_NAMES = {
     "WBK": "Menuju Wilayah Bebas dari Korupsi (WBK)",
     "WBBM": "Menuju Wilayah Birokrasi Bersih dan Melayani (WBBM)",
 }
 
 # Measure chart geometry (SVG user units): a label, a bar over 0..100 % of the measure's maximum.
-LABEL_WIDTH = 230
-PLOT_WIDTH = 330
-VALUE_WIDTH = 90
+LABEL_WIDTH = 250
+PLOT_WIDTH = 270
+VALUE_WIDTH = 110
 ROW_HEIGHT = 22
 BAR_HEIGHT = 12
 CHART_TOP = 18
@@ -213,7 +221,7 @@ class _HistoryChart:
     dots: tuple[tuple[float, float, str], ...]  # x, y, the total as shown
     floors: tuple[tuple[str, float], ...]  # predicate, y
     ticks: tuple[tuple[str, float], ...]  # label, y
-    dates: tuple[tuple[str, float], ...]  # first and last date, x
+    dates: tuple[tuple[str, float, str], ...]  # first and last date, x, text-anchor
     width: int
     height: int
     left: int
@@ -244,7 +252,7 @@ def history_chart(
         dots=dots,
         floors=tuple((p, y(floors[p])) for p in PREDICATES if p in floors),
         ticks=tuple((str(v), y(v)) for v in (0, 25, 50, 75, 100)),
-        dates=((tanggal(first), x(first)), (tanggal(last), x(last))),
+        dates=((tanggal(first), x(first), "start"), (tanggal(last), x(last), "end")),
         width=HISTORY_WIDTH,
         height=HISTORY_HEIGHT,
         left=left,
@@ -365,6 +373,7 @@ def score_report_html(dossier: UnitDossier) -> str:
             history_rows=[(tanggal(d), angka(t)) for d, t in dossier.history],
             floors=[(p, floor_lines(dossier, p)) for p in PREDICATES],
             meets=report.meets,
+            colours=COLOURS,
             missing=len(report.missing),
         )
     )

@@ -46,10 +46,11 @@ from persistence.tables import (
 )
 from persistence.unit_of_work import SqlUnitOfWork
 from services.assessments import record_answers
-from services.reminders import TPI_ROLE, UNIT_HEAD_ROLE
+from services.reminders import INSTANSI_HEAD_ROLE, TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import STATE_LABELS, UnitState
+from zi_domain.proposal import ProposalState
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju (fiktif)"
 YEAR = 2026
@@ -263,6 +264,7 @@ def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResu
         f"E-mail pengingat dan ringkasan: {len(list((mail / 'new').glob('*')))} "
         f"pesan di {mail} (Maildir; buka dengan klien e-mail, mis. `mutt -f {mail}`)"
     )
+    print_packages(console, folder)
     console.print(f"Basis data demo: {database}")
     return DemoResult(database=database, reports=reports, last_report=last_report)
 
@@ -324,6 +326,15 @@ def seed(framework: Framework) -> dict[str, int]:
                         email=f"{person.lower()}.{unit.code.lower()}@sukamaju.go.id",
                     )
                 )
+        uow.units.add_team_member(
+            member=TeamMemberCreate(
+                instansi_id=instansi.id,
+                unit_id=None,
+                name="Bupati Sukamaju",
+                role=INSTANSI_HEAD_ROLE,
+                email="bupati@sukamaju.go.id",
+            )
+        )
         for name in ("Inspektur Pembantu I", "Auditor Madya TPI"):
             uow.units.add_team_member(
                 member=TeamMemberCreate(
@@ -406,6 +417,7 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
     from flows.develop import develop
     from flows.monitor import monitor
     from flows.reminders import send_reminders
+    from flows.submit import submit
 
     weeks = list(mondays(date(YEAR, 1, 1), date(YEAR, 12, 31)))
     readiness = {
@@ -441,6 +453,12 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                         f"{tanggal(monday)}: {code} memenuhi batas {crossing['predicate']} "
                         "dan diusulkan ke TPN"
                     )
+            if monday == SUBMISSION:
+                sent = submit(instansi_id=ids["instansi"], year=YEAR, as_of=monday)
+                progress.console.print(
+                    f"{tanggal(monday)}: surat usulan ditandatangani; "
+                    f"{len(sent['submitted'])} usulan dikirim ke TPN"
+                )
             record_tpn(ids, monday)
             send_reminders(as_of=monday, instansi_id=ids["instansi"], days=7)
             progress.advance(task)
@@ -501,6 +519,7 @@ def _answer(values: dict[str, float], ready: bool) -> str:
     return ranked[0] if ready else ranked[1]
 
 
+SUBMISSION = date(YEAR, 5, 25)  # the last Monday before TPN's deadline of 31 May
 TPN_CALENDAR = (
     (date(YEAR, 7, 6), "tpn_administrative"),
     (date(YEAR, 8, 3), "tpn_desk"),
@@ -529,10 +548,12 @@ def record_tpn(ids: dict[str, int], monday: date) -> None:
             is not None
         ]
         states = {u.code: uow.units.get_unit(unit_id=ids[u.code]) for u, _ in proposals}
-    for unit, _proposal in proposals:
+    for unit, proposal in proposals:
         current = states[unit.code]
         if current is None or current.state in (UnitState.REJECTED, UnitState.AWARDED_WBK):
             continue
+        if proposal.state == ProposalState.DRAFT:
+            continue  # proposed after the letter went out: it waits for next year's letter
         result = "rejected" if unit.tpn == "rejected" and stage == "tpn_field" else stage
         tpn_result(unit_id=ids[unit.code], result=result, predicate="WBK", year=YEAR, as_of=monday)
 
@@ -575,3 +596,15 @@ def print_summary(console: Console, ids: dict[str, int]) -> None:
 
 def _mark(met: bool | None) -> str:
     return "-" if met is None else ("[green]ya[/]" if met else "[red]tidak[/]")
+
+
+def print_packages(console: Console, folder: Path) -> None:
+    """The year's proposal packages on disk: the instansi's letter and each unit's package."""
+    from services.proposals import PACKAGES_FOLDER
+
+    packages = sorted((folder / PACKAGES_FOLDER).rglob("*.zip"))
+    console.print(
+        f"Paket usulan ke TPN ({len(packages)} berkas zip, tiap zip berisi manifest.json):"
+    )
+    for package in packages:
+        console.print(f"  {package}", highlight=False)

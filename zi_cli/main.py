@@ -7,6 +7,7 @@ Exit status 2 means bad input (the message names the file, row and problem); scr
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -163,6 +164,180 @@ def mail_sink(
     from notifications.sink import default_folder, run_mail_sink
 
     run_mail_sink(folder or default_folder(get_settings().data_dir), port)
+
+
+# --- proposals to TPN ---------------------------------------------------------------------------
+
+AsOf = Annotated[
+    datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Tanggal (YYYY-MM-DD); bawaan: hari ini."),
+]
+Year = Annotated[int | None, typer.Option(help="Tahun usulan; bawaan: tahun --as-of.")]
+InstansiName = Annotated[str | None, typer.Option("--instansi", help="Nama (atau nomor) instansi.")]
+
+
+def _day(as_of: datetime | None) -> date:
+    from config.settings import today
+
+    return as_of.date() if as_of is not None else today()
+
+
+@app.command()
+def propose(
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Kode (atau nomor) unit kerja.")
+    ] = None,
+    instansi: InstansiName = None,
+    year: Year = None,
+    as_of: AsOf = None,
+    predicate: Annotated[
+        str | None, typer.Option(help="WBK atau WBBM; bawaan: predikat berikutnya unit.")
+    ] = None,
+    new_revision: Annotated[
+        bool, typer.Option("--revisi-baru", help="Buat ulang paket draf sebagai revisi baru.")
+    ] = False,
+) -> None:
+    """Usulkan unit kerja ke TPN dan buat paket usulannya (surat, SPTJM, rekap LKE, ...).
+
+    --unit KODE: satu unit. --instansi NAMA --year TAHUN: semua unit yang sedang dievaluasi TPI;
+    unit yang belum memenuhi batas nilai atau prasyarat dilewati dengan alasannya.
+    """
+    from services.proposals import ProposalLocked, ProposalRefused
+    from zi_cli import proposals as cli
+
+    if unit is None and instansi is None:
+        fail("sebutkan --unit KODE, atau --instansi NAMA dengan --year TAHUN")
+    if predicate is not None and predicate not in ("WBK", "WBBM"):
+        fail(f"--predicate {predicate!r}: pilih WBK atau WBBM")
+    on = _day(as_of)
+    with cli.unit_of_work() as uow:
+        try:
+            chosen = (
+                [cli.find_unit(uow, unit, instansi)]
+                if unit is not None
+                else cli.candidates(uow, cli.find_instansi(uow, instansi or ""))
+            )
+        except cli.NotFoundInData as error:
+            fail(str(error))
+        if not chosen:
+            console.print("Tidak ada unit kerja yang sedang dievaluasi TPI.")
+        refused = 0
+        for found in chosen:
+            try:
+                start = cli.propose_one(
+                    uow,
+                    found,
+                    year=year or on.year,
+                    as_of=on,
+                    predicate=predicate,
+                    new_revision=new_revision,
+                )
+            except (ProposalRefused, ProposalLocked) as refusal:
+                refused += 1
+                errors.print(f"[yellow]Tidak diusulkan:[/] {refusal}", highlight=False)
+                continue
+            cli.print_start(console, found, start)
+    if unit is not None and refused:
+        raise typer.Exit(1)
+
+
+@app.command("proposals")
+def proposals_command(
+    instansi: InstansiName = None,
+    year: Annotated[int | None, typer.Option(help="Hanya tahun ini.")] = None,
+    history: Annotated[
+        bool, typer.Option("--riwayat", help="Tampilkan revisi lama dan setiap perubahan status.")
+    ] = False,
+) -> None:
+    """Daftar usulan ke TPN dengan status, nilai TPI dan paketnya."""
+    from zi_cli import proposals as cli
+
+    with cli.unit_of_work() as uow:
+        try:
+            owner = cli.find_instansi(uow, instansi) if instansi is not None else None
+        except cli.NotFoundInData as error:
+            fail(str(error))
+        console.print(cli.proposals_table(uow, instansi=owner, year=year, history=history))
+
+
+@app.command()
+def submit(
+    instansi: Annotated[str, typer.Option("--instansi", help="Nama (atau nomor) instansi.")],
+    year: Year = None,
+    as_of: AsOf = None,
+) -> None:
+    """Catat bahwa surat usulan yang telah ditandatangani dikirim ke TPN (semua draf tahun itu)."""
+    from services.proposals import build_instansi_letter, submit_proposals
+    from zi_cli import proposals as cli
+
+    on = _day(as_of)
+    with cli.unit_of_work() as uow:
+        try:
+            owner = cli.find_instansi(uow, instansi)
+        except cli.NotFoundInData as error:
+            fail(str(error))
+        assert owner.id is not None
+        letter = build_instansi_letter(
+            uow,
+            instansi_id=owner.id,
+            year=year or on.year,
+            as_of=on,
+            data_dir=get_settings().data_dir,
+        )
+        sent = submit_proposals(
+            uow, instansi_id=owner.id, year=year or on.year, as_of=on, actor="Koordinator ZI"
+        )
+    console.print(f"{len(sent)} usulan dikirim ke TPN. Surat: {letter}", highlight=False)
+
+
+@app.command("tpn-result")
+def tpn_result_command(
+    unit: Annotated[str, typer.Option("--unit", help="Kode (atau nomor) unit kerja.")],
+    result: Annotated[
+        str,
+        typer.Option(
+            help="tpn_administrative, tpn_desk, tpn_field, tpn_panel, awarded atau rejected."
+        ),
+    ],
+    instansi: InstansiName = None,
+    predicate: Annotated[str, typer.Option(help="WBK atau WBBM.")] = "WBK",
+    year: Year = None,
+    as_of: AsOf = None,
+    note: Annotated[str | None, typer.Option(help="Catatan (mis. nomor surat TPN).")] = None,
+) -> None:
+    """Catat hasil TPN untuk usulan unit kerja: tahap yang dicapai, penetapan, atau penolakan."""
+    from services.proposals import record_tpn_result
+    from zi_cli import proposals as cli
+    from zi_domain.lifecycle import STATE_LABELS, IllegalTransition
+    from zi_domain.proposal import IllegalProposalMove
+
+    on = _day(as_of)
+    with cli.unit_of_work() as uow:
+        try:
+            found = cli.find_unit(uow, unit, instansi)
+            assert found.id is not None
+            moved = record_tpn_result(
+                uow,
+                unit_id=found.id,
+                year=year or on.year,
+                predicate=predicate,
+                result=result,
+                as_of=on,
+                actor="TPN (dicatat koordinator ZI)",
+                note=note,
+            )
+        except (
+            cli.NotFoundInData,
+            IllegalProposalMove,
+            IllegalTransition,
+            LookupError,
+            ValueError,
+        ) as error:
+            fail(str(error))
+    console.print(
+        f"{found.name}: {STATE_LABELS[moved.from_state]} → {STATE_LABELS[moved.to_state]}",
+        highlight=False,
+    )
 
 
 if __name__ == "__main__":
