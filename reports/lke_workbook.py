@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.archive import reproducible_zip_of
+from reports.rendering import printable
 from zi_domain.framework import AnswerType, Framework, Half, HasilGroup, Indicator, Question
 from zi_domain.unit_score import UnitScore, floor_results
 
@@ -97,9 +98,9 @@ def lke_workbook(
     workbook = Workbook()
     del workbook[workbook.sheetnames[0]]
     title_block: list[tuple[str, str | int]] = [
-        ("Instansi", instansi_name),
-        ("Unit Kerja", unit_name),
-        ("Kode Unit", unit_code),
+        ("Instansi", cell_text(instansi_name)),
+        ("Unit Kerja", cell_text(unit_name)),
+        ("Kode Unit", cell_text(unit_code)),
         ("Tahun", year),
         ("Predikat yang diusulkan", predicate_label(predicate, framework)),
         ("Kerangka", framework.title),
@@ -110,6 +111,11 @@ def lke_workbook(
     write_floor_sheet(workbook.create_sheet("Batas Nilai"), framework, scores, report)
     write_missing_sheet(workbook.create_sheet("Belum Dijawab"), framework, report.missing)
     return workbook_bytes(workbook, datetime(year, 1, 1))
+
+
+def cell_text(text: str) -> str:
+    """Names typed by people, without the control characters that a worksheet cannot hold."""
+    return printable(text)
 
 
 def predicate_label(predicate: str, framework: Framework) -> str:

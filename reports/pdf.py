@@ -13,11 +13,10 @@ import hashlib
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-
-import weasyprint
 
 _ENVIRONMENT = threading.Lock()  # SOURCE_DATE_EPOCH is process-wide
 _EPOCH = "SOURCE_DATE_EPOCH"
@@ -26,10 +25,15 @@ _EPOCH = "SOURCE_DATE_EPOCH"
 # its tests, not by a log full of them.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
+# Without the HarfBuzz-Subset library WeasyPrint subsets fonts with fontTools (pinned below) and
+# warns that a future version will need it; the output is the same either way.
+warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
 
 
 def render_pdf(html: str, *, dated: date) -> bytes:
     """The PDF of a self-contained `html` page (no external resources), dated `dated`."""
+    import weasyprint  # here, after the warning filter above; it loads Pango when imported
+
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     with _fixed_font_time(dated):
         document = weasyprint.HTML(string=html, base_url=None).render()

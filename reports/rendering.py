@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import jinja2
+
+# C0 control characters but tab, line feed and carriage return: a PDF's text and a worksheet's
+# cells cannot hold them, and a name typed by someone may (a pasted bell, an escape sequence).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def _finalize(value: object) -> object:
+    """Every value a template prints passes here: text from data loses control characters."""
+    return printable(value) if isinstance(value, str) else value
 
 
 @functools.cache
@@ -17,4 +31,5 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )

@@ -13,7 +13,7 @@ import unicodedata
 
 MAX_LENGTH = 80
 _UNSAFE = re.compile(r"[^\w.\-]+", re.ASCII)
-_DASHES = re.compile(r"-{2,}")
+_DASHES = re.compile(r"[.\-]*-[.\-]*|\.{2,}")  # runs of dots and dashes, and "..", become one dash
 _WINDOWS_RESERVED = frozenset(
     {
         "CON",

@@ -121,6 +121,7 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
     from flows.designate import designate
     from flows.develop import develop
     from flows.monitor import monitor
+    from flows.submit import submit
     from flows.tpn_result import tpn_result
 
     ids = kabupaten
@@ -168,6 +169,20 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
     assert later["crossings"] == [{"unit_id": ids["SEDANG"], "predicate": "WBK"}]
     assert count(Proposal) == 2
 
+    # Each proposal has its package on disk; the letter lists both units.
+    packages = sorted((data_dir / "usulan" / "2027").rglob("*.zip"))
+    assert [p.name.split("-2027")[0] for p in packages if "surat" not in p.name] == [
+        "BAIK-Unit-BAIK",
+        "SEDANG-Unit-SEDANG",
+    ]
+    # TPN acts only on what was sent: the draft must be submitted first.
+    with pytest.raises(Exception, match="belum|submitted"):
+        tpn_result(
+            unit_id=ids["BAIK"], result="tpn_administrative", year=2027, as_of=date(2027, 6, 1)
+        )
+    sent = submit(instansi_id=ids["instansi"], year=2027, as_of=date(2027, 5, 24))
+    assert len(sent["submitted"]) == 2 and sent["letter"].endswith("-2027-r3.zip")
+
     # TPN: through the stages to an award, which sets the predicate.
     for stage in ("tpn_administrative", "tpn_desk", "tpn_field", "tpn_panel"):
         tpn_result(unit_id=ids["BAIK"], result=stage, year=2027, as_of=date(2027, 9, 1))
@@ -195,6 +210,6 @@ def test_an_illegal_step_is_refused_and_changes_nothing(kabupaten: dict[str, int
     assert "pencanangan" in outcome["refused"]["BAIK"].lower()
     assert unit_state("BAIK") == "declared"
     # An award for a unit that was never proposed fails the flow run and writes nothing.
-    with pytest.raises(Exception, match="award"):
+    with pytest.raises(Exception, match="tidak mempunyai usulan"):
         tpn_result(unit_id=kabupaten["BAIK"], result="awarded", year=2027, as_of=date(2027, 12, 9))
     assert unit_state("BAIK") == "declared"

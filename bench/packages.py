@@ -1,0 +1,542 @@
+"""Benchmark: proposal packages for 100 units, per step, beside bare WeasyPrint and openpyxl.
+
+A unit's package (`reports.proposal_package.unit_package`, written by
+`reports.package_store.store_package` as the proposal service does) is four HTML pages rendered
+to PDF, the LKE workbook, a manifest, and the folder and zip on disk. Each is timed apart, unit
+by unit, over dossiers built in memory (no database): varied answers scored as the proposal
+service scores them, 15 weekly snapshots, 60 evidence documents and a Tabel 5 checklist that is
+met. The instansi's letter listing every unit is timed too.
+
+Floors, measured in the same run on the same inputs: WeasyPrint with no options
+(`weasyprint.HTML(string=page).write_pdf()`, no fixed identifier or font time) for the same
+pages, in alternating order with our PDF step unit by unit; and openpyxl writing the same cell
+values into an unstyled workbook (`Workbook.save`), against our workbook step.
+
+Before anything is timed, the same unit's dossier is built twice and packaged and stored twice:
+the bytes must be identical (the run also serves as warm-up).
+
+    python bench/packages.py [--units 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import io
+import resource
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import openpyxl
+import pandas as pd
+import weasyprint
+from openpyxl import Workbook
+
+from config.framework_files import load_framework
+from reports import proposal_package
+from reports.lke_workbook import lke_workbook
+from reports.package_store import StoredPackage, store_package
+from reports.pdf import render_pdf
+from reports.proposal_documents import InstansiLetter, ProposedUnit, UnitDossier, letter_html
+from reports.proposal_package import PackageFiles, instansi_package, unit_package, unit_pages
+from zi_domain.answers import read_answers
+from zi_domain.evidence import EvidenceDocument, evidence_index
+from zi_domain.file_names import safe_file_name
+from zi_domain.framework import Framework
+from zi_domain.prerequisites import InstansiStanding, UnitStanding, prerequisite_checklist
+from zi_domain.scoring import score_units
+from zi_domain.unit_score import UnitScore, unit_score
+
+FRAMEWORK = "permenpanrb-90-2021"
+YEAR = 2027
+AS_OF = date(YEAR, 4, 15)
+PREDICATE = "WBK"
+INSTANSI = "Kementerian Keuangan Republik Indonesia"
+HISTORY_POINTS = 15
+EVIDENCE_PER_UNIT = 60
+MIB = 2**20
+
+INSTANSI_STANDING = InstansiStanding(
+    kind="kementerian_lembaga", bpk_opinion="WTP", sakip_grade="A", indeks_rb="BB", spip_level=3
+)
+UNIT_STANDING = UnitStanding(
+    follow_up_findings_percent=100.0,
+    lhkpn_percent=100.0,
+    lhkasn_percent=100.0,
+    internal_sakip_grade="A",
+    building_since=date(YEAR - 2, 1, 1),
+    core_service=True,
+    significant_public_impact=True,
+    priority_regional_service=False,
+)
+
+
+# --- the dossiers -------------------------------------------------------------------------------
+
+
+def top_answers(framework: Framework) -> dict[str, str]:
+    """Every item at its top answer (as `tests/domain/worksheets.top_answers`)."""
+    answers = {q.code: q.answer_type.top_answer for q in framework.questions}
+    answers |= {item.code: item.answer_type.top_answer for item in framework.hasil_items}
+    return answers
+
+
+def unit_answers(framework: Framework, number: int) -> dict[str, str]:
+    """The top answers with 2 to 7 questions a step lower (a percentage at 85 %), IPAK between
+    3,60 and 4,00, IPKP between 3,40 and 4,00, and one question in ten units left unanswered."""
+    answers = top_answers(framework)
+    questions = framework.questions
+    for step in range(2 + number % 6):
+        question = questions[(number * 17 + step * 29) % len(questions)]
+        kind = question.answer_type
+        if kind.kind == "choice":
+            ranked = sorted(kind.values, key=lambda k: kind.values[k], reverse=True)
+            answers[question.code] = ranked[1]
+        else:
+            answers[question.code] = "85%"
+    answers["B.I.a"] = f"{3.60 + number % 5 * 0.10:.2f}".replace(".", ",")
+    answers["B.II.a"] = f"{3.40 + number % 7 * 0.10:.2f}".replace(".", ",")
+    if number % 10 == 9:
+        del answers[questions[number % len(questions)].code]
+    return answers
+
+
+def scored(
+    answers: dict[str, str], framework: Framework, unit_id: int
+) -> tuple[pd.Series, pd.Series, UnitScore]:
+    """A unit's values, row of `score_units` and report, as `services.proposals._scored`."""
+    rows = pd.DataFrame(
+        {
+            "unit": [unit_id] * len(answers),
+            "code": list(answers),
+            "answer": list(answers.values()),
+            "row": range(1, len(answers) + 1),
+        }
+    )
+    sheet = read_answers(rows, framework)
+    assert sheet.errors == [], sheet.errors
+    values = sheet.values.reindex(index=pd.Index([unit_id], name="unit"))
+    scores = score_units(values, framework)
+    row = scores.iloc[0]
+    missing = [str(code) for code in values.columns[values.iloc[0].isna()]]
+    return values.iloc[0], row, unit_score(row, missing, framework)
+
+
+def evidence(framework: Framework, number: int, unit_code: str) -> list[EvidenceDocument]:
+    """60 documents over the LKE's questions; one in twelve dated before the window."""
+    questions = framework.questions
+    documents = []
+    for k in range(EVIDENCE_PER_UNIT):
+        question = questions[(number * 7 + k * 11) % len(questions)]
+        year = YEAR - 3 if k % 12 == 11 else YEAR - 1 - k % 2
+        documents.append(
+            EvidenceDocument(
+                code=question.code,
+                title=f"Dokumen pendukung {question.code} nomor {k + 1} tahun {year}",
+                year=year,
+                sha256=hashlib.sha256(f"{unit_code}/{k}".encode()).hexdigest(),
+                location=f"bukti/{unit_code}/{year}/{k + 1:03d}-{question.code}.pdf",
+            )
+        )
+    return documents
+
+
+def dossier(framework: Framework, number: int) -> UnitDossier:
+    """Unit `number`'s dossier, as `services.proposals.unit_dossier` gathers it."""
+    code = f"UK-{number + 1:03d}"
+    answers = unit_answers(framework, number)
+    values, scores, report = scored(answers, framework, number + 1)
+    rise = 0.3 + (number % 4) * 0.15
+    history = tuple(
+        (
+            AS_OF - timedelta(weeks=HISTORY_POINTS - 1 - week),
+            max(round(report.total - (HISTORY_POINTS - 1 - week) * rise, 2), 0.0),
+        )
+        for week in range(HISTORY_POINTS)
+    )
+    checklist = prerequisite_checklist(
+        PREDICATE, instansi=INSTANSI_STANDING, unit=UNIT_STANDING, as_of=AS_OF
+    )
+    assert all(item.holds for item in checklist)
+    return UnitDossier(
+        instansi=INSTANSI,
+        unit_code=code,
+        unit_name=f"Kantor Pelayanan Pajak Pratama Wilayah {number + 1}",
+        unit_head=f"Kepala Kantor {number + 1}",
+        year=YEAR,
+        predicate=PREDICATE,
+        revision=1,
+        dated=AS_OF,
+        framework=framework,
+        report=report,
+        answers=answers,
+        values=values,
+        scores=scores,
+        history=history,
+        evidence=evidence_index(framework, evidence(framework, number, code), year=YEAR),
+        checklist=checklist,
+        waived=frozenset(),
+    )
+
+
+# --- the steps ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Steps:
+    """Seconds of one unit's package, step by step, and of its floors."""
+
+    pages: float = 0.0
+    pdf: float = 0.0
+    pdf_pages: list[float] = field(default_factory=list)  # per page, in `UNIT_PAGES` order
+    workbook: float = 0.0
+    manifest: float = 0.0  # the rest of `unit_package`: the manifest and its file hashes
+    store: float = 0.0  # zip + folder + zip file on disk
+    floor_pdf: float = 0.0
+    floor_layout: float = 0.0  # of which `HTML.render()`: parsing, styling, layout
+    floor_workbook: float = 0.0
+    bytes_on_disk: int = 0
+
+    @property
+    def total(self) -> float:
+        return self.pages + self.pdf + self.workbook + self.manifest + self.store
+
+
+@contextmanager
+def timed_inside_package(steps: Steps) -> Iterator[None]:
+    """`unit_package` as it is, with its calls of `render_pdf` and `lke_workbook` timed."""
+
+    def timed_pdf(html: str, *, dated: date) -> bytes:
+        started = time.perf_counter()
+        try:
+            return render_pdf(html, dated=dated)
+        finally:
+            steps.pdf_pages.append(time.perf_counter() - started)
+            steps.pdf += steps.pdf_pages[-1]
+
+    def timed_workbook(*args: Any, **kwargs: Any) -> bytes:
+        started = time.perf_counter()
+        try:
+            return lke_workbook(*args, **kwargs)
+        finally:
+            steps.workbook += time.perf_counter() - started
+
+    with (
+        mock.patch.object(proposal_package, "render_pdf", timed_pdf),
+        mock.patch.object(proposal_package, "lke_workbook", timed_workbook),
+    ):
+        yield
+
+
+def store(package: PackageFiles, unit: UnitDossier, data_dir: Path) -> StoredPackage:
+    """Where and how `services.proposals._store_unit_package` writes a unit's package."""
+    unit_name = safe_file_name(f"{unit.unit_code} {unit.unit_name}")
+    folder = data_dir / "usulan" / str(unit.year) / safe_file_name(unit.instansi) / unit_name
+    name = f"{unit.predicate}-r{unit.revision}"
+    top = f"{unit_name}-{unit.year}-{name}"
+    return store_package(
+        package.files, folder=folder / name, zip_path=folder / f"{top}.zip", top=top
+    )
+
+
+def ours(unit: UnitDossier, data_dir: Path, steps: Steps) -> tuple[dict[str, str], PackageFiles]:
+    started = time.perf_counter()
+    pages = unit_pages(unit)
+    steps.pages = time.perf_counter() - started
+    started = time.perf_counter()
+    with timed_inside_package(steps):
+        package = unit_package(unit, pages=pages)
+    steps.manifest = time.perf_counter() - started - steps.pdf - steps.workbook
+    started = time.perf_counter()
+    stored = store(package, unit, data_dir)
+    steps.store = time.perf_counter() - started
+    steps.bytes_on_disk = stored.zip_path.stat().st_size + sum(map(len, package.files.values()))
+    return pages, package
+
+
+PRINTED: dict[str, int] = {}  # printed pages of each PDF, last unit seen
+
+
+def bare_pdfs(pages: Mapping[str, str]) -> tuple[float, float]:
+    """The floor: WeasyPrint with no options, page by page (what `HTML.write_pdf()` does:
+    `render()`, timed apart as the layout, then the document's `write_pdf()`)."""
+    total = layout = 0.0
+    for name, page in pages.items():
+        started = time.perf_counter()
+        document = weasyprint.HTML(string=page).render()
+        laid_out = time.perf_counter()
+        document.write_pdf()
+        layout += laid_out - started
+        total += time.perf_counter() - started
+        PRINTED[name] = len(document.pages)
+    return total, layout
+
+
+Cells = list[tuple[str, list[tuple[int, int, Any]]]]
+
+
+def workbook_cells(xlsx: bytes) -> Cells:
+    """Each sheet's non-empty cells (row, column, value) of our workbook (not timed)."""
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    return [
+        (
+            sheet.title,
+            [
+                (cell.row, cell.column, cell.value)
+                for row in sheet.iter_rows()
+                for cell in row
+                if cell.value is not None
+            ],
+        )
+        for sheet in book.worksheets
+    ]
+
+
+def bare_workbook(cells: Cells) -> float:
+    """The floor: openpyxl writing the same values into the same cells, no styling."""
+    started = time.perf_counter()
+    book = Workbook()
+    del book[book.sheetnames[0]]
+    for title, found in cells:
+        sheet = book.create_sheet(title)
+        for row, column, value in found:
+            sheet.cell(row, column, value)
+    book.save(io.BytesIO())
+    return time.perf_counter() - started
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def check_determinism(framework: Framework, number: int, root: Path) -> PackageFiles:
+    """The same dossier built twice gives the same files and the same zip, byte for byte."""
+    built = []
+    for attempt in range(2):
+        unit = dossier(framework, number)
+        package = unit_package(unit)
+        stored = store(package, unit, root / f"determinism-{attempt}")
+        built.append((package.files, stored.zip_path.read_bytes(), stored.zip_sha256))
+    (files, archive, sha), (files_again, archive_again, sha_again) = built
+    assert files.keys() == files_again.keys()
+    for name in files:
+        assert files[name] == files_again[name], f"{name} differs between two builds"
+    assert archive == archive_again and sha == sha_again
+    return PackageFiles(files=files)
+
+
+@dataclass
+class Letter:
+    seconds: list[float] = field(default_factory=list)  # html + package + store, per repeat
+    html: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    bytes_on_disk: int = 0
+
+
+def measure_letter(units: list[UnitDossier], data_dir: Path, repeat: int) -> Letter:
+    """The instansi's letter listing every unit: HTML, PDF + manifest, folder and zip."""
+    measured = Letter()
+    letters: list[bytes] = []
+    for attempt in range(repeat):
+        started = time.perf_counter()
+        letter = InstansiLetter(
+            instansi=INSTANSI,
+            year=YEAR,
+            dated=AS_OF,
+            units=tuple(
+                ProposedUnit(u.unit_code, u.unit_name, u.predicate, u.report.total) for u in units
+            ),
+            head_name="Menteri Keuangan",
+        )
+        html = letter_html(letter)
+        measured.html.append(time.perf_counter() - started)
+        package = instansi_package(letter, revision=1)
+        folder = data_dir / "usulan" / str(YEAR) / safe_file_name(INSTANSI)
+        top = f"surat-pengajuan-{safe_file_name(INSTANSI)}-{YEAR}-r1"
+        stored = store_package(
+            package.files,
+            folder=folder / f"surat-pengajuan-r1-{attempt}",
+            zip_path=folder / f"{top}-{attempt}.zip",
+            top=top,
+        )
+        measured.seconds.append(time.perf_counter() - started)
+        letters.append(stored.zip_path.read_bytes())
+        started = time.perf_counter()
+        weasyprint.HTML(string=html).write_pdf()
+        measured.floor.append(time.perf_counter() - started)
+        measured.bytes_on_disk = stored.zip_path.stat().st_size + sum(
+            map(len, package.files.values())
+        )
+    assert all(letter == letters[0] for letter in letters), "the letter differs between builds"
+    return measured
+
+
+def traced_package(unit: UnitDossier, data_dir: Path) -> float:
+    """tracemalloc's peak, MiB, over one more package (pages to zip), traced apart."""
+    tracemalloc.start()
+    ours(unit, data_dir, Steps())
+    peak = tracemalloc.get_traced_memory()[1] / MIB
+    tracemalloc.stop()
+    return peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--letter-repeat", type=int, default=3)
+    args = parser.parse_args()
+    framework = load_framework(FRAMEWORK)
+    rss_start = maxrss_mib()
+
+    started = time.perf_counter()
+    units = [dossier(framework, n) for n in range(args.units)]
+    setup = time.perf_counter() - started
+    meets = sum(u.report.meets[PREDICATE] for u in units)
+    totals = [u.report.total for u in units]
+
+    with tempfile.TemporaryDirectory(prefix="zi-bench-packages-") as temporary:
+        root = Path(temporary)
+        reference = check_determinism(framework, 0, root)  # also the warm-up of every step
+        bare_pdfs(unit_pages(units[0]))
+        rss_before = maxrss_mib()
+
+        results: list[Steps] = []
+        cells_per_workbook = 0
+        pages_bytes = 0
+        started_all = time.perf_counter()
+        for number, unit in enumerate(units):
+            steps = Steps()
+            data_dir = root / "data"
+            if number % 2 == 0:  # the floor first for even units, ours first for odd ones
+                steps.floor_pdf, steps.floor_layout = bare_pdfs(unit_pages(unit))
+                pages, package = ours(unit, data_dir, steps)
+            else:
+                pages, package = ours(unit, data_dir, steps)
+                steps.floor_pdf, steps.floor_layout = bare_pdfs(pages)
+            cells = workbook_cells(package.files[proposal_package.WORKBOOK])
+            steps.floor_workbook = bare_workbook(cells)
+            cells_per_workbook = sum(len(found) for _, found in cells)
+            pages_bytes = sum(len(page.encode()) for page in pages.values())
+            if number == 0:
+                assert package.files == reference.files, "the timed build differs"
+            results.append(steps)
+            del package
+            if (number + 1) % 10 == 0:
+                print(
+                    f"  {number + 1} units, {time.perf_counter() - started_all:.0f} s", flush=True
+                )
+        rss_units = maxrss_mib()
+        letter = measure_letter(units, root / "data", args.letter_repeat)
+        gc.collect()
+        traced = traced_package(units[0], root / "traced")
+
+    report(
+        args.units,
+        results,
+        letter,
+        setup=setup,
+        meets=meets,
+        totals=totals,
+        cells=cells_per_workbook,
+        pages_bytes=pages_bytes,
+        memory=(rss_start, rss_before, rss_units, maxrss_mib(), traced),
+    )
+
+
+def report(
+    n: int,
+    results: list[Steps],
+    letter: Letter,
+    *,
+    setup: float,
+    meets: int,
+    totals: list[float],
+    cells: int,
+    pages_bytes: int,
+    memory: tuple[float, float, float, float, float],
+) -> None:
+    rss_start, rss_before, rss_units, rss_end, traced = memory
+    total = sum(s.total for s in results)
+    pdf = sum(s.pdf for s in results)
+    floor_pdf = sum(s.floor_pdf for s in results)
+    print(
+        f"\nunits: {n}, dossiers built in {setup:.1f} s; TPI totals {min(totals):.2f}"
+        f"-{max(totals):.2f}, meeting {PREDICATE} floors: {meets}; per unit: 4 pages "
+        f"({pages_bytes / 1024:.0f} KiB of HTML), {HISTORY_POINTS} snapshots, "
+        f"{EVIDENCE_PER_UNIT} evidence documents, a workbook of {cells:,} cells; "
+        f"{statistics.median(s.bytes_on_disk for s in results) / 1024:.0f} KiB on disk "
+        f"(folder + zip)"
+    )
+    print("determinism: the same dossier built twice gives identical files and zip (asserted)")
+    header = f"{'step':<46}{'total s':>9}{'ms/pkg':>9}{'median ms':>11}{'share':>8}{'x floor':>9}"
+    print(header)
+
+    def line(
+        name: str, values: list[float], share: bool = True, floor: float | None = None
+    ) -> None:
+        spent = sum(values)
+        ratio = f"{spent / floor:>9.2f}" if floor else f"{'':>9}"
+        share_text = f"{spent / total:>8.1%}" if share else f"{'':>8}"
+        print(
+            f"{name:<46}{spent:>9.2f}{spent / len(values) * 1000:>9.1f}"
+            f"{statistics.median(values) * 1000:>11.1f}{share_text}{ratio}"
+        )
+
+    line("(a) HTML pages (unit_pages)", [s.pages for s in results])
+    line("(b) PDF, 4 documents (render_pdf)", [s.pdf for s in results], floor=floor_pdf)
+    for index, name in enumerate(proposal_package.UNIT_PAGES):
+        line(f"    {name} ({PRINTED[name]} p.)", [s.pdf_pages[index] for s in results])
+    line("    floor: bare WeasyPrint, same pages", [s.floor_pdf for s in results], share=False)
+    line("      of which layout (render())", [s.floor_layout for s in results], share=False)
+    floor_workbook = sum(s.floor_workbook for s in results)
+    line("(c) workbook (lke_workbook)", [s.workbook for s in results], floor=floor_workbook)
+    line(
+        "    floor: openpyxl unstyled, same cells",
+        [s.floor_workbook for s in results],
+        share=False,
+    )
+    line("(d) manifest (rest of unit_package)", [s.manifest for s in results])
+    line("(d) zip + folder + zip file (store_package)", [s.store for s in results])
+    line("unit packages, (a)-(d)", [s.total for s in results])
+    named = f"(e) instansi letter, {n} units (median of {len(letter.seconds)})"
+    print(
+        f"{named:<46}"
+        f"{statistics.median(letter.seconds):>9.2f}{'':>9}{'':>11}{'':>8}"
+        f"{statistics.median(letter.seconds) / statistics.median(letter.floor):>9.2f}"
+    )
+    print(
+        f"    of which HTML {statistics.median(letter.html) * 1000:.1f} ms; floor: bare "
+        f"WeasyPrint {statistics.median(letter.floor):.2f} s; "
+        f"{letter.bytes_on_disk / 1024:.0f} KiB on disk"
+    )
+    with_letter = total + statistics.median(letter.seconds)
+    print(
+        f"packages per minute: {n / total * 60:.1f} ({n} packages in {total:.1f} s; "
+        f"{n / with_letter * 60:.1f} with the letter, {with_letter:.1f} s)"
+    )
+    print(
+        f"PDF share: {pdf / total:.1%} of the unit packages' time, the rest {1 - pdf / total:.1%}; "
+        f"PDF / floor {pdf / floor_pdf:.2f}x"
+    )
+    print(
+        f"memory: ru_maxrss {rss_start:.0f} MiB after imports, {rss_before:.0f} MiB after the "
+        f"dossiers and warm-up, {rss_units:.0f} MiB after {n} packages, {rss_end:.0f} MiB at the "
+        f"end; tracemalloc peak of one package {traced:.1f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
