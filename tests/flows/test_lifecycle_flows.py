@@ -176,7 +176,7 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
         "SEDANG-Unit-SEDANG",
     ]
     # TPN acts only on what was sent: the draft must be submitted first.
-    with pytest.raises(Exception, match="belum|submitted"):
+    with pytest.raises(Exception, match="berstatus draft"):
         tpn_result(
             unit_id=ids["BAIK"], result="tpn_administrative", year=2027, as_of=date(2027, 6, 1)
         )
