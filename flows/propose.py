@@ -16,7 +16,7 @@ from prefect import flow
 from config.framework_files import load_framework
 from config.settings import get_settings
 from flows.runtime import day, unit_of_work
-from services.proposals import build_instansi_letter, propose_unit
+from services.proposals import propose_unit
 
 THRESHOLD_MET = "zi.unit.threshold-met"
 
@@ -50,9 +50,6 @@ def propose(
         proposal = start.proposal
         unit = uow.units.get_unit(unit_id=unit_id)
         assert unit is not None
-        letter = build_instansi_letter(
-            uow, instansi_id=unit.instansi_id, year=proposal.year, as_of=on, data_dir=data_dir
-        )
     print(
         f"Usulan {proposal.predicate.value} {unit.name}: revisi {proposal.revision}, "
         f"{'dibuat' if start.created else 'sudah ada'}; paket {start.package}"
@@ -63,5 +60,4 @@ def propose(
         "created": start.created,
         "state": proposal.state,
         "package": str(start.package) if start.package else None,
-        "letter": str(letter) if letter else None,
     }

@@ -13,7 +13,7 @@ from prefect import flow
 
 from config.settings import get_settings
 from flows.runtime import day, unit_of_work
-from services.proposals import build_instansi_letter, submit_proposals
+from services.proposals import submit_proposals
 
 
 @flow(name="pengiriman-usulan", log_prints=True, retries=0, validate_parameters=True)
@@ -25,15 +25,16 @@ def submit(
 ) -> dict[str, Any]:
     on = day(as_of)
     with unit_of_work() as uow:
-        letter = build_instansi_letter(
+        submission = submit_proposals(
             uow,
             instansi_id=instansi_id,
             year=year or on.year,
             as_of=on,
+            actor=actor,
             data_dir=get_settings().data_dir,
         )
-        sent = submit_proposals(
-            uow, instansi_id=instansi_id, year=year or on.year, as_of=on, actor=actor
-        )
-    print(f"{len(sent)} usulan dikirim ke TPN; surat {letter}")
-    return {"submitted": [p.id for p in sent], "letter": str(letter) if letter else None}
+    print(f"{len(submission.sent)} usulan dikirim ke TPN; surat {submission.letter}")
+    return {
+        "submitted": [p.id for p in submission.sent],
+        "letter": str(submission.letter) if submission.letter else None,
+    }

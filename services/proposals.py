@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from persistence.tables import (
     Predicate,
     Proposal,
@@ -29,7 +27,6 @@ from reports.proposal_package import MANIFEST, instansi_package, unit_package
 from services.lifecycle import at_noon, move, unit_facts
 from services.reminders import INSTANSI_HEAD_ROLE, UNIT_HEAD_ROLE
 from services.standing import check_standing, read_standings, unit_standing
-from zi_domain.answers import read_answers
 from zi_domain.evidence import EvidenceDocument, evidence_index
 from zi_domain.file_names import safe_file_name
 from zi_domain.framework import Framework
@@ -41,8 +38,8 @@ from zi_domain.proposal import (
     ProposalState,
     check_move,
 )
-from zi_domain.scoring import Shortfall, score_units
-from zi_domain.unit_score import UnitScore, shortfall_words, unit_score
+from zi_domain.scoring import Shortfall
+from zi_domain.unit_score import score_answers, shortfall_words
 
 PACKAGES_FOLDER = "usulan"
 """Where packages go under the data folder: usulan/<year>/<instansi>/<unit>/<predicate>-r<n>."""
@@ -76,6 +73,12 @@ class ProposalRefused(ValueError):
 
 class ProposalLocked(ValueError):
     """A proposal already sent to TPN: its package is what TPN holds and is not rebuilt."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    letter: Path | None  # the zip of the letter that went out
+    sent: list[Proposal]
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,9 @@ def propose_unit(
     proposal.package_sha256 = stored.zip_sha256
     proposal.tpi_total = dossier.report.total
     _commit_or_remove(uow, stored)
+    build_instansi_letter(
+        uow, instansi_id=unit.instansi_id, year=year, as_of=as_of, data_dir=data_dir
+    )
     return ProposalStart(proposal=proposal, created=True, package=stored.zip_path)
 
 
@@ -247,7 +253,7 @@ def unit_dossier(
         if snapshots
         else {}
     )
-    values, scores, report = _scored(answers, framework, unit.id)
+    scored = score_answers(answers, framework)
     standings = read_standings(uow, instansi_id=unit.instansi_id, unit_ids=[unit.id], year=year)
     check = check_standing(standings, unit=unit, predicate=predicate, as_of=as_of)
     return UnitDossier(
@@ -260,10 +266,10 @@ def unit_dossier(
         revision=revision,
         dated=as_of,
         framework=framework,
-        report=report,
+        report=scored.report,
         answers=answers,
-        values=values,
-        scores=scores,
+        values=scored.values,
+        scores=scored.scores,
         history=tuple((s.as_of, s.total) for s in snapshots),
         evidence=evidence_index(
             framework,
@@ -281,25 +287,6 @@ def unit_dossier(
         ),
         waived=frozenset(w.rule for w in check.waived),
     )
-
-
-def _scored(
-    answers: dict[str, str], framework: Framework, unit_id: int
-) -> tuple[pd.Series, pd.Series, UnitScore]:
-    rows = pd.DataFrame(
-        {
-            "unit": [unit_id] * len(answers),
-            "code": list(answers),
-            "answer": list(answers.values()),
-            "row": range(1, len(answers) + 1),
-        }
-    )
-    sheet = read_answers(rows, framework)
-    values = sheet.values.reindex(index=pd.Index([unit_id], name="unit"))
-    scores = score_units(values, framework)
-    row = scores.iloc[0]
-    missing = [str(code) for code in values.columns[values.iloc[0].isna()]]
-    return values.iloc[0], row, unit_score(row, missing, framework)
 
 
 def _named(uow: UnitOfWork, *, instansi_id: int, unit_id: int | None, role: str) -> str | None:
@@ -387,9 +374,13 @@ def _letter_top(instansi: str, year: int, revision: int) -> str:
 
 
 def submit_proposals(
-    uow: UnitOfWork, *, instansi_id: int, year: int, as_of: date, actor: str
-) -> list[Proposal]:
-    """Marks every draft of the instansi's year as sent to TPN (the signed letter went out)."""
+    uow: UnitOfWork, *, instansi_id: int, year: int, as_of: date, actor: str, data_dir: Path
+) -> Submission:
+    """Marks every draft of the instansi's year as sent to TPN with the letter, rebuilt first so
+    that it lists exactly what is sent."""
+    letter = build_instansi_letter(
+        uow, instansi_id=instansi_id, year=year, as_of=as_of, data_dir=data_dir
+    )
     drafts = [
         p
         for p, _ in uow.proposals.proposals_of(instansi_id=instansi_id, year=year)
@@ -398,7 +389,7 @@ def submit_proposals(
     for proposal in drafts:
         _move_proposal(uow, proposal, ProposalState.SUBMITTED, actor=actor, as_of=as_of)
     uow.commit()
-    return drafts
+    return Submission(letter=letter, sent=drafts)
 
 
 def record_tpn_result(

@@ -267,7 +267,7 @@ def submit(
     as_of: AsOf = None,
 ) -> None:
     """Catat bahwa surat usulan yang telah ditandatangani dikirim ke TPN (semua draf tahun itu)."""
-    from services.proposals import build_instansi_letter, submit_proposals
+    from services.proposals import submit_proposals
     from zi_cli import proposals as cli
 
     on = _day(as_of)
@@ -277,17 +277,18 @@ def submit(
         except cli.NotFoundInData as error:
             fail(str(error))
         assert owner.id is not None
-        letter = build_instansi_letter(
+        submission = submit_proposals(
             uow,
             instansi_id=owner.id,
             year=year or on.year,
             as_of=on,
+            actor="Koordinator ZI (zi submit)",
             data_dir=get_settings().data_dir,
         )
-        sent = submit_proposals(
-            uow, instansi_id=owner.id, year=year or on.year, as_of=on, actor="Koordinator ZI"
-        )
-    console.print(f"{len(sent)} usulan dikirim ke TPN. Surat: {letter}", highlight=False)
+    console.print(
+        f"{len(submission.sent)} usulan dikirim ke TPN. Surat: {submission.letter}",
+        highlight=False,
+    )
 
 
 @app.command("tpn-result")

@@ -17,7 +17,7 @@ from config.settings import get_settings
 from persistence.database import default_engine
 from persistence.tables import Instansi, UnitKerja
 from persistence.unit_of_work import SqlUnitOfWork
-from services.proposals import ProposalStart, build_instansi_letter, propose_unit
+from services.proposals import ProposalStart, propose_unit
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import UnitState
 from zi_domain.proposal import PROPOSAL_STATE_LABELS, ProposalState
@@ -76,7 +76,7 @@ def propose_one(
 ) -> ProposalStart:
     assert unit.id is not None
     settings = get_settings()
-    start = propose_unit(
+    return propose_unit(
         uow,
         unit_id=unit.id,
         year=year,
@@ -87,10 +87,6 @@ def propose_one(
         predicate=predicate,
         new_revision=new_revision,
     )
-    build_instansi_letter(
-        uow, instansi_id=unit.instansi_id, year=year, as_of=as_of, data_dir=settings.data_dir
-    )
-    return start
 
 
 def candidates(uow: SqlUnitOfWork, instansi: Instansi) -> list[UnitKerja]:

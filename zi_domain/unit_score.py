@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from zi_domain.answers import AnswerError, read_answers
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka
 from zi_domain.rounding import lke_round, meets_minimum
-from zi_domain.scoring import Shortfall, floor_measures, shortfalls
+from zi_domain.scoring import Shortfall, floor_measures, score_units, shortfalls
 
 
 @dataclass(frozen=True)
@@ -143,3 +145,38 @@ def floor_results(scores: pd.Series, framework: Framework, predicate: str) -> li
         for floor in framework.predicate(predicate).floors
         for rule, measure in floor_measures(row, framework, floor).items()
     ]
+
+
+@dataclass(frozen=True)
+class ScoredAnswers:
+    """One unit's answers scored: its values, its row of `score_units` and its report."""
+
+    values: pd.Series  # item code → value 0..1, NaN when missing
+    scores: pd.Series
+    report: UnitScore
+    errors: tuple[AnswerError, ...]  # answers that could not be read (scored as missing)
+
+
+def score_answers(answers: Mapping[str, str], framework: Framework) -> ScoredAnswers:
+    """Scores one unit's answers (item code → the answer as written)."""
+    rows = pd.DataFrame(
+        {
+            "unit": [UNIT] * len(answers),
+            "code": list(answers),
+            "answer": list(answers.values()),
+            "row": range(1, len(answers) + 1),
+        }
+    )
+    sheet = read_answers(rows, framework)
+    values = sheet.values.reindex(index=pd.Index([UNIT], name="unit"))
+    row = score_units(values, framework).iloc[0]
+    missing = [str(code) for code in values.columns[values.iloc[0].isna()]]
+    return ScoredAnswers(
+        values=values.iloc[0],
+        scores=row,
+        report=unit_score(row, missing, framework),
+        errors=tuple(sheet.errors),
+    )
+
+
+UNIT = "unit"  # the row label of the single unit `score_answers` scores

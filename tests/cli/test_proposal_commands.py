@@ -45,10 +45,7 @@ def test_bad_input_names_the_option_and_exits_2(cli_database: Path) -> None:
     assert instansi.exit_code == 2 and "yang ada: Kementerian Uji" in instansi.stderr
 
 
-def test_propose_submit_and_record_tpn(cli_database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from zi_cli import main
-
-    monkeypatch.setattr(main.console, "width", 300)  # the table unwrapped, as in a wide terminal
+def test_propose_submit_and_record_tpn(cli_database: Path) -> None:
     ready = runner.invoke(app, ["propose", "--unit", "SIAP", "--as-of", "2027-03-02"])
     assert ready.exit_code == 0, ready.output
     assert "revisi 1 dibuat" in ready.stdout
@@ -83,7 +80,8 @@ def test_propose_submit_and_record_tpn(cli_database: Path, monkeypatch: pytest.M
     )
     assert stage.exit_code == 0, stage.output
     assert "Diusulkan ke TPN → TPN: evaluasi administrasi" in stage.stdout
-    listed = runner.invoke(app, ["proposals", "--year", "2027", "--riwayat"])
+    wide = {"COLUMNS": "300"}  # the table unwrapped, as in a wide terminal
+    listed = runner.invoke(app, ["proposals", "--year", "2027", "--riwayat"], env=wide)
     assert listed.exit_code == 0
     flat = " ".join(listed.stdout.split())
     assert "Unit SIAP" in flat and "TPN: evaluasi administrasi" in flat and "97,38" in flat

@@ -46,6 +46,13 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
     subjects = [m.read_text(encoding="utf-8", errors="replace") for m in mails[:2000]]
     assert any("Subject: [ZI] Pengingat" in m for m in subjects)
     assert any("Ringkasan mingguan" in m or "ringkasan" in m.lower() for m in subjects)
+    # The year's packages are on disk and printed: one per proposed unit, and the letter.
+    packages = sorted((folder / "usulan" / "2026").rglob("*.zip"))
+    units = [p for p in packages if "surat-pengajuan" not in p.name]
+    assert len(units) == len(awarded) + 1
+    assert any("surat-pengajuan" in p.name for p in packages)
+    flat = out.replace("\n", "")
+    assert all(str(p) in flat for p in packages)
     engine = create_engine(f"sqlite:///{folder / 'zi.db'}")
     with engine.connect() as connection:
         snapshots = connection.execute(text("select count(*) from score_snapshot")).scalar_one()

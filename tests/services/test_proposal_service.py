@@ -160,8 +160,10 @@ def test_tpn_acts_only_on_a_submitted_proposal(
     with new_uow() as uow, pytest.raises(IllegalProposalMove, match="berstatus draft"):
         record_tpn_result(uow, result="tpn_administrative", as_of=ON, **tpn)  # type: ignore[arg-type]
     with new_uow() as uow:
-        sent = submit_proposals(uow, instansi_id=instansi_id, year=YEAR, as_of=ON, actor="TPI")
-        assert len(sent) == 1
+        sent = submit_proposals(
+            uow, instansi_id=instansi_id, year=YEAR, as_of=ON, actor="TPI", data_dir=tmp_path
+        )
+        assert len(sent.sent) == 1 and sent.letter == letter  # nothing changed since
     for stage in ("tpn_administrative", "tpn_desk", "tpn_field", "tpn_panel", "awarded"):
         with new_uow() as uow:
             record_tpn_result(uow, result=stage, as_of=date(YEAR, 9, 1), **tpn)  # type: ignore[arg-type]
