@@ -26,7 +26,15 @@ from openpyxl.writer.excel import ExcelWriter
 
 from reports.archive import reproducible_zip_of
 from reports.rendering import printable
-from zi_domain.framework import AnswerType, Framework, Half, HasilGroup, Indicator, Question
+from zi_domain.framework import (
+    AnswerType,
+    Framework,
+    Half,
+    HasilGroup,
+    HasilItem,
+    Indicator,
+    Question,
+)
 from zi_domain.unit_score import UnitScore, floor_results
 
 RowKind = Literal["section", "half", "area", "indicator", "question", "sum", "total"]
@@ -200,17 +208,27 @@ def indicator_rows(
         yield question_row(question, answers.get(question.code), value)
 
 
-def question_row(question: Question, given: str | None, value: float | None) -> LkeRow:
-    answer, answer_format = shown_answer(question.answer_type, given, value)
+def question_row(
+    item: Question | HasilItem,
+    given: str | None,
+    value: float | None,
+    *,
+    weight: float | None = None,
+    score: float | None = None,
+) -> LkeRow:
+    """A row of one LKE item: a pengungkit question, or a hasil item with its points."""
+    answer, answer_format = shown_answer(item.answer_type, given, value)
     return LkeRow(
         "question",
-        question.code,
-        question.text,
-        answer_type=question.answer_type.label,
+        item.code,
+        item.text,
+        answer_type=item.answer_type.label,
         answer=answer,
         answer_format=answer_format,
         value=value,
-        note=answer_note(question.answer_type, given, value),
+        weight=weight,
+        score=score,
+        note=answer_note(item.answer_type, given, value),
     )
 
 
@@ -271,20 +289,12 @@ def group_rows(
         score=report.hasil_components[group.key],
     )
     for item in group.items:
-        given = answers.get(item.code)
-        value = item_value(values, item.code)
-        answer, answer_format = shown_answer(item.answer_type, given, value)
-        yield LkeRow(
-            "question",
-            item.code,
-            item.text,
-            answer_type=item.answer_type.label,
-            answer=answer,
-            answer_format=answer_format,
-            value=value,
+        yield question_row(
+            item,
+            answers.get(item.code),
+            item_value(values, item.code),
             weight=item.weight,
             score=report.hasil_components[item.key],
-            note=answer_note(item.answer_type, given, value),
         )
 
 
