@@ -52,6 +52,7 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
     from flows.monitor import monitor
     from flows.propose import THRESHOLD_MET, propose
     from flows.reminders import send_reminders
+    from flows.submit import submit
     from flows.tpn_result import tpn_result
 
     on_demand = "Dijalankan sesuai permintaan (UI Prefect, `prefect deployment run` atau API)."
@@ -59,6 +60,7 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
         (declare, "catat-pencanangan", "Pencanangan ZI instansi untuk satu tahun."),
         (designate, "catat-penetapan", "Penetapan unit kerja calon dengan satu SK."),
         (develop, "mulai-pembangunan", "Pembangunan: rencana kerja unit yang ditetapkan."),
+        (submit, "kirim-usulan", "Surat usulan yang ditandatangani dikirim ke TPN."),
         (tpn_result, "catat-hasil-tpn", "Hasil TPN satu unit (tahap, anugerah, penolakan)."),
     ]
     trigger = DeploymentEventTrigger(

@@ -22,7 +22,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from persistence.database import default_engine
 from persistence.tables import Proposal
 from tests.domain.worksheets import top_answers
 from tests.flows.test_lifecycle_flows import answer, count, kabupaten, unit_state
@@ -200,6 +202,9 @@ def test_threshold_event_triggers_the_proposal(
     assert len(runs_of(api, propose)) == 1
     assert unit_state("BAIK") == "proposed"
     assert count(Proposal) == 1
+    with default_engine().connect() as connection:
+        package = connection.execute(text("select package_path from proposal")).scalar_one()
+    assert Path(package).is_file()  # the served run built the unit's package
 
 
 def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,6 +219,7 @@ def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> No
         "catat-pencanangan",
         "catat-penetapan",
         "mulai-pembangunan",
+        "kirim-usulan",
         "catat-hasil-tpn",
     }
     monitor = served[MONITOR_DEPLOYMENT]
@@ -232,7 +238,8 @@ def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> No
         "predicate": "{{ event.payload.predicate }}",
         "as_of": "{{ event.payload.as_of }}",
     }
-    for name in ("catat-pencanangan", "catat-penetapan", "mulai-pembangunan", "catat-hasil-tpn"):
+    on_demand = ("catat-pencanangan", "catat-penetapan", "mulai-pembangunan", "kirim-usulan")
+    for name in (*on_demand, "catat-hasil-tpn"):
         assert served[name].schedules == [] and served[name].triggers == []
         assert served[name].description
 
