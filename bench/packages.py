@@ -38,7 +38,6 @@ from typing import Any
 from unittest import mock
 
 import openpyxl
-import pandas as pd
 import weasyprint
 from openpyxl import Workbook
 
@@ -49,13 +48,11 @@ from reports.package_store import StoredPackage, store_package
 from reports.pdf import render_pdf
 from reports.proposal_documents import InstansiLetter, ProposedUnit, UnitDossier, letter_html
 from reports.proposal_package import PackageFiles, instansi_package, unit_package, unit_pages
-from zi_domain.answers import read_answers
 from zi_domain.evidence import EvidenceDocument, evidence_index
 from zi_domain.file_names import safe_file_name
 from zi_domain.framework import Framework
 from zi_domain.prerequisites import InstansiStanding, UnitStanding, prerequisite_checklist
-from zi_domain.scoring import score_units
-from zi_domain.unit_score import UnitScore, unit_score
+from zi_domain.unit_score import score_answers
 
 FRAMEWORK = "permenpanrb-90-2021"
 YEAR = 2027
@@ -111,27 +108,6 @@ def unit_answers(framework: Framework, number: int) -> dict[str, str]:
     return answers
 
 
-def scored(
-    answers: dict[str, str], framework: Framework, unit_id: int
-) -> tuple[pd.Series, pd.Series, UnitScore]:
-    """A unit's values, row of `score_units` and report, as `services.proposals._scored`."""
-    rows = pd.DataFrame(
-        {
-            "unit": [unit_id] * len(answers),
-            "code": list(answers),
-            "answer": list(answers.values()),
-            "row": range(1, len(answers) + 1),
-        }
-    )
-    sheet = read_answers(rows, framework)
-    assert sheet.errors == [], sheet.errors
-    values = sheet.values.reindex(index=pd.Index([unit_id], name="unit"))
-    scores = score_units(values, framework)
-    row = scores.iloc[0]
-    missing = [str(code) for code in values.columns[values.iloc[0].isna()]]
-    return values.iloc[0], row, unit_score(row, missing, framework)
-
-
 def evidence(framework: Framework, number: int, unit_code: str) -> list[EvidenceDocument]:
     """60 documents over the LKE's questions; one in twelve dated before the window."""
     questions = framework.questions
@@ -155,7 +131,9 @@ def dossier(framework: Framework, number: int) -> UnitDossier:
     """Unit `number`'s dossier, as `services.proposals.unit_dossier` gathers it."""
     code = f"UK-{number + 1:03d}"
     answers = unit_answers(framework, number)
-    values, scores, report = scored(answers, framework, number + 1)
+    scored = score_answers(answers, framework)  # as `services.proposals.unit_dossier`
+    assert scored.errors == (), scored.errors
+    values, scores, report = scored.values, scored.scores, scored.report
     rise = 0.3 + (number % 4) * 0.15
     history = tuple(
         (
@@ -528,8 +506,13 @@ def report(
         f"{n / with_letter * 60:.1f} with the letter, {with_letter:.1f} s)"
     )
     print(
-        f"PDF share: {pdf / total:.1%} of the unit packages' time, the rest {1 - pdf / total:.1%}; "
-        f"PDF / floor {pdf / floor_pdf:.2f}x"
+        f"PDF share: {pdf / total:.1%} of the unit packages' time, the rest {1 - pdf / total:.1%}"
+    )
+    ratios = [s.pdf / s.floor_pdf for s in results]
+    print(
+        f"PDF / floor: {pdf / floor_pdf:.3f}x on the sums, median of per-unit ratios "
+        f"{statistics.median(ratios):.3f}x (floor run first: {statistics.median(ratios[0::2]):.3f}x"
+        f", ours first: {statistics.median(ratios[1::2] or ratios):.3f}x)"
     )
     print(
         f"memory: ru_maxrss {rss_start:.0f} MiB after imports, {rss_before:.0f} MiB after the "
