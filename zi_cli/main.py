@@ -202,6 +202,8 @@ def propose(
     --unit KODE: satu unit. --instansi NAMA --year TAHUN: semua unit yang sedang dievaluasi TPI;
     unit yang belum memenuhi batas nilai atau prasyarat dilewati dengan alasannya.
     """
+    from rich.progress import Progress
+
     from services.proposals import ProposalLocked, ProposalRefused
     from zi_cli import proposals as cli
 
@@ -222,21 +224,27 @@ def propose(
         if not chosen:
             console.print("Tidak ada unit kerja yang sedang dievaluasi TPI.")
         refused = 0
-        for found in chosen:
-            try:
-                start = cli.propose_one(
-                    uow,
-                    found,
-                    year=year or on.year,
-                    as_of=on,
-                    predicate=predicate,
-                    new_revision=new_revision,
-                )
-            except (ProposalRefused, ProposalLocked) as refusal:
-                refused += 1
-                errors.print(f"[yellow]Tidak diusulkan:[/] {refusal}", highlight=False)
-                continue
-            cli.print_start(console, found, start)
+        # A package takes a few seconds (its PDFs): a whole instansi shows its progress.
+        with Progress(console=console, transient=True, disable=len(chosen) < 2) as progress:
+            task = progress.add_task("Membuat paket usulan", total=len(chosen))
+            for found in chosen:
+                try:
+                    start = cli.propose_one(
+                        uow,
+                        found,
+                        year=year or on.year,
+                        as_of=on,
+                        predicate=predicate,
+                        new_revision=new_revision,
+                    )
+                except (ProposalRefused, ProposalLocked) as refusal:
+                    refused += 1
+                    errors.print(f"[yellow]Tidak diusulkan:[/] {refusal}", highlight=False)
+                else:
+                    cli.print_start(progress.console, found, start)
+                progress.advance(task)
+        if len(chosen) > 1:
+            console.print(f"{len(chosen) - refused} diusulkan, {refused} belum dapat diusulkan.")
     if unit is not None and refused:
         raise typer.Exit(1)
 

@@ -85,3 +85,24 @@ def test_propose_submit_and_record_tpn(cli_database: Path) -> None:
     assert listed.exit_code == 0
     flat = " ".join(listed.stdout.split())
     assert "Unit SIAP" in flat and "TPN: evaluasi administrasi" in flat and "97,38" in flat
+
+
+def test_a_whole_instansi_at_once(cli_database: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["propose", "--instansi", "Kementerian Uji", "--year", "2027", "--as-of", "2027-03-02"],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code == 0, result.output
+    # Under TPI evaluation after the first run: SIAP, PUNCAK and WBK are ready (WBK, already
+    # holding WBK, for WBBM); LHKPN (97,5 %) and RENDAH (short of the floors) are not; USUL was
+    # proposed before and is not tried again.
+    assert "3 diusulkan, 2 belum dapat diusulkan." in result.stdout
+    stderr = " ".join(result.stderr.split())
+    assert "Unit LHKPN (LHKPN) belum dapat diusulkan untuk WBK" in stderr
+    assert "Unit RENDAH (RENDAH) belum dapat diusulkan untuk WBK" in stderr
+    packages = sorted(p.name for p in (cli_database / "usulan").rglob("*.zip"))
+    assert "WBK-Unit-WBK-2027-WBBM-r1.zip" in packages
+    assert "PUNCAK-Unit-PUNCAK-2027-WBK-r1.zip" in packages
+    letters = [p for p in packages if p.startswith("surat-pengajuan")]
+    assert letters == [f"surat-pengajuan-Kementerian-Uji-2027-r{n}.zip" for n in (1, 2, 3)]
