@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -187,3 +188,37 @@ def test_tpn_acts_only_on_a_submitted_proposal(
     # An awarded proposal is not rebuilt.
     with pytest.raises((ProposalLocked, ProposalRefused)):
         propose(new_uow, ids["SIAP"], tmp_path, new_revision=True)
+
+
+def test_two_rebuilds_at_once_leave_every_recorded_package_whole(
+    new_uow: NewUow,
+    period: tuple[int, dict[str, int]],
+    tmp_path: Path,
+) -> None:
+    ids = monitored(new_uow, period, tmp_path)
+    propose(new_uow, ids["SIAP"], tmp_path)
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def rebuild() -> None:
+        start.wait()
+        try:
+            propose(new_uow, ids["SIAP"], tmp_path, new_revision=True)
+        except Exception as error:  # the loser of the race fails; it must not harm the winner
+            errors.append(error)
+
+    threads = [threading.Thread(target=rebuild) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(errors) <= 1, errors
+    with new_uow() as uow:
+        rows = [p for p, _ in uow.proposals.proposals_of(year=YEAR)]
+    # One draft at the end, every older revision superseded, and each row's zip on disk whole.
+    assert [p.state for p in rows].count("draft") == 1
+    assert len(rows) == 3 - len(errors)
+    for proposal in rows:
+        assert proposal.package_path is not None
+        content = Path(proposal.package_path).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == proposal.package_sha256
