@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from config.settings import today
-from persistence.database import default_engine
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import default_unit_of_work as unit_of_work
 
-
-def unit_of_work() -> SqlUnitOfWork:
-    return SqlUnitOfWork(default_engine())
+__all__ = ["day", "unit_of_work"]
 
 
 def day(as_of: date | None) -> date:

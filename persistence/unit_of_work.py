@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from persistence.database import default_engine
 from persistence.repositories import (
     AssessmentRepository,
     DeadlineRepository,
@@ -139,6 +140,12 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("use the unit of work inside a `with` block")
         return self._session
+
+
+def default_unit_of_work() -> SqlUnitOfWork:
+    """A unit of work on the configured database (`ZI_DATABASE_URL`, or SQLite in the data
+    folder), as the flows and the CLI use it."""
+    return SqlUnitOfWork(default_engine())
 
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ are removed. The same data always gives the same bytes (see `reports.proposal_pa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -113,15 +114,13 @@ def propose_unit(
         unit_id=unit_id, year=year, predicate=Predicate(sought)
     )
     replacing = existing if existing is not None and existing.state in OPEN_STATES else None
-    if replacing is not None and replacing.state != ProposalState.DRAFT:
-        if new_revision:
-            raise ProposalLocked(
-                f"usulan {sought} {unit.name} tahun {year} revisi {replacing.revision} sudah "
-                f"dikirim ke TPN (status {replacing.state}); paketnya tidak dibuat ulang"
-            )
-        return ProposalStart(proposal=replacing, created=False, package=_zip_of(replacing))
     if replacing is not None and not new_revision:
         return ProposalStart(proposal=replacing, created=False, package=_zip_of(replacing))
+    if replacing is not None and replacing.state != ProposalState.DRAFT:
+        raise ProposalLocked(
+            f"usulan {sought} {unit.name} tahun {year} revisi {replacing.revision} sudah "
+            f"dikirim ke TPN (status {replacing.state}); paketnya tidak dibuat ulang"
+        )
     if replacing is None:
         _move_to_proposed(
             uow,
@@ -343,12 +342,12 @@ def build_instansi_letter(
     )
     folder = _instansi_folder(data_dir, year, instansi.name)
     latest = max(_letter_revisions(folder), default=0)
-    if latest:
-        unchanged = instansi_package(letter, revision=latest).manifest
-        if (folder / f"surat-pengajuan-r{latest}" / MANIFEST).read_bytes() == unchanged:
-            return folder / f"{_letter_top(instansi.name, year, latest)}.zip"
     revision = latest + 1
-    package = instansi_package(letter, revision=revision)
+    package = instansi_package(letter, revision=revision)  # rendered once, compared, kept
+    if latest and _same_but_revision(
+        (folder / f"surat-pengajuan-r{latest}" / MANIFEST).read_bytes(), package.manifest
+    ):
+        return folder / f"{_letter_top(instansi.name, year, latest)}.zip"
     top = _letter_top(instansi.name, year, revision)
     stored = store_package(
         package.files,
@@ -357,6 +356,14 @@ def build_instansi_letter(
         top=top,
     )
     return stored.zip_path
+
+
+def _same_but_revision(stored: bytes, built: bytes) -> bool:
+    """Whether two manifests list the same letter (its PDF's checksum included), whatever
+    their revision numbers."""
+    first, second = json.loads(stored), json.loads(built)
+    first.pop("revisi"), second.pop("revisi")
+    return bool(first == second)
 
 
 def _letter_revisions(folder: Path) -> list[int]:
@@ -417,7 +424,8 @@ def record_tpn_result(
     )
     if proposal is None:
         raise LookupError(f"{unit.name} tidak mempunyai usulan {predicate} tahun {year}")
-    check_move(ProposalState(proposal.state), target)
+    # The proposal's move first: its refusal ("not yet submitted") says more than the unit's.
+    _move_proposal(uow, proposal, target, actor=actor, as_of=as_of)
     facts = unit_facts(uow, unit=unit, year=year, as_of=as_of, predicate_sought=predicate)
     transition = move(
         uow,
@@ -429,7 +437,6 @@ def record_tpn_result(
         predicate=predicate,
         note=note,
     )
-    _move_proposal(uow, proposal, target, actor=actor, as_of=as_of)
     uow.commit()
     return transition
 

@@ -104,15 +104,6 @@ def unit_standing(standings: Standings, *, unit: UnitKerja, predicate: str) -> U
     )
 
 
-def check_unit(
-    uow: UnitOfWork, *, unit: UnitKerja, predicate: str, year: int, as_of: date
-) -> PrerequisiteCheck:
-    """Tabel 5 for the unit and its instansi in `year`; missing data counts as unmet."""
-    assert unit.id is not None
-    standings = read_standings(uow, instansi_id=unit.instansi_id, unit_ids=[unit.id], year=year)
-    return check_standing(standings, unit=unit, predicate=predicate, as_of=as_of)
-
-
 def building_since(steps: Sequence[UnitStep], *, predicate: str) -> date | None:
     """When building toward the predicate began: designation for WBK; for WBBM, the return to
     development after the WBK award."""
@@ -127,21 +118,6 @@ def building_since(steps: Sequence[UnitStep], *, predicate: str) -> date | None:
     return starts[0].occurred_at.date() if starts else None
 
 
-def predicates_met(standings: Standings, *, unit: UnitKerja, as_of: date) -> frozenset[str]:
-    """The predicates whose Tabel 5 rules the unit meets."""
-    return frozenset(
-        p for p, check in checks(standings, unit=unit, as_of=as_of).items() if check.met
-    )
-
-
 def checks(standings: Standings, *, unit: UnitKerja, as_of: date) -> dict[str, PrerequisiteCheck]:
     """Tabel 5 for the unit toward each predicate."""
     return {p: check_standing(standings, unit=unit, predicate=p, as_of=as_of) for p in PREDICATES}
-
-
-def prerequisites_met(
-    uow: UnitOfWork, *, unit: UnitKerja, year: int, as_of: date
-) -> frozenset[str]:
-    assert unit.id is not None
-    standings = read_standings(uow, instansi_id=unit.instansi_id, unit_ids=[unit.id], year=year)
-    return predicates_met(standings, unit=unit, as_of=as_of)

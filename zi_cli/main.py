@@ -317,8 +317,7 @@ def tpn_result_command(
     """Catat hasil TPN untuk usulan unit kerja: tahap yang dicapai, penetapan, atau penolakan."""
     from services.proposals import record_tpn_result
     from zi_cli import proposals as cli
-    from zi_domain.lifecycle import STATE_LABELS, IllegalTransition
-    from zi_domain.proposal import IllegalProposalMove
+    from zi_domain.lifecycle import STATE_LABELS
 
     on = _day(as_of)
     with cli.unit_of_work() as uow:
@@ -335,13 +334,9 @@ def tpn_result_command(
                 actor="TPN (dicatat koordinator ZI)",
                 note=note,
             )
-        except (
-            cli.NotFoundInData,
-            IllegalProposalMove,
-            IllegalTransition,
-            LookupError,
-            ValueError,
-        ) as error:
+        # Unknown unit or proposal (LookupError); unknown result or a move refused (ValueError:
+        # IllegalProposalMove and IllegalTransition among them).
+        except (LookupError, ValueError) as error:
             fail(str(error))
     console.print(
         f"{found.name}: {STATE_LABELS[moved.from_state]} → {STATE_LABELS[moved.to_state]}",

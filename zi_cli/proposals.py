@@ -14,21 +14,18 @@ from rich.table import Table
 
 from config.framework_files import load_framework
 from config.settings import get_settings
-from persistence.database import default_engine
 from persistence.tables import Instansi, UnitKerja
-from persistence.unit_of_work import SqlUnitOfWork
+from persistence.unit_of_work import SqlUnitOfWork, default_unit_of_work
 from services.proposals import ProposalStart, propose_unit
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import UnitState
 from zi_domain.proposal import PROPOSAL_STATE_LABELS, ProposalState
 
+unit_of_work = default_unit_of_work  # the same database the flows use
+
 
 class NotFoundInData(LookupError):
     """A unit or instansi named on the command line that the database does not hold."""
-
-
-def unit_of_work() -> SqlUnitOfWork:
-    return SqlUnitOfWork(default_engine())
 
 
 def find_instansi(uow: SqlUnitOfWork, name: str) -> Instansi:

@@ -18,12 +18,11 @@ from pypdf import PdfReader
 from reports.package_store import store_package
 from reports.proposal_documents import InstansiLetter, ProposedUnit, UnitDossier
 from reports.proposal_package import LETTER, MANIFEST, WORKBOOK, instansi_package, unit_package
-from tests.domain.worksheets import lke, read, top_answers
+from tests.domain.worksheets import lke, top_answers
 from zi_domain.evidence import EvidenceDocument, evidence_index
 from zi_domain.file_names import safe_file_name
 from zi_domain.prerequisites import InstansiStanding, UnitStanding, prerequisite_checklist
-from zi_domain.scoring import score_units
-from zi_domain.unit_score import unit_score
+from zi_domain.unit_score import score_answers
 
 YEAR = 2026
 ON = date(2026, 5, 18)
@@ -41,9 +40,7 @@ def document(code: str, year: int, title: str) -> EvidenceDocument:
 
 def dossier(name: str = "Kantor Pelayanan Uji", **changes: object) -> UnitDossier:
     framework = lke()
-    sheet = read(ANSWERS)
-    scores = score_units(sheet.values, framework)
-    row = scores.iloc[0]
+    scored = score_answers(ANSWERS, framework)
     documents = [
         document("A.I.1.i.a", 2024, "SK Tim Kerja Pembangunan ZI"),
         document("A.I.1.ii.a", 2025, "Rencana Kerja Pembangunan ZI"),
@@ -59,10 +56,10 @@ def dossier(name: str = "Kantor Pelayanan Uji", **changes: object) -> UnitDossie
         revision=1,
         dated=ON,
         framework=framework,
-        report=unit_score(row, sheet.missing(sheet.values.index[0]), framework),
+        report=scored.report,
         answers=ANSWERS,
-        values=sheet.values.iloc[0],
-        scores=row,
+        values=scored.values,
+        scores=scored.scores,
         history=((date(2026, 3, 2), 71.5), (date(2026, 4, 6), 88.0), (ON, 96.45625)),
         evidence=evidence_index(framework, documents, year=YEAR),
         checklist=prerequisite_checklist(
