@@ -645,7 +645,7 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str) -> Sample:
     warm_up()
     server_seconds = time.perf_counter() - started
     with _measured(False, None) as sample:
-        result = monitor(as_of=as_of, instansi_id=instansi_id, propose_directly=False)
+        result = monitor(as_of=as_of, instansi=instansi_id, propose_directly=False)
     stored = sum(f.stat().st_size for f in (Path(data_dir) / "prefect").rglob("*") if f.is_file())
     sample.notes = {
         "server start s (not in the figure)": server_seconds,

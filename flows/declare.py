@@ -13,13 +13,13 @@ from typing import Any
 from prefect import flow
 
 from config.calendar import milestone_template
-from flows.runtime import day, unit_of_work
+from flows.runtime import day, instansi_id_of, unit_of_work
 from services.lifecycle import declare as declare_year
 
 
-@flow(name="pencanangan", log_prints=True, retries=0, validate_parameters=True)
+@flow(name="pencanangan", log_prints=True, retries=0, validate_parameters=True, persist_result=True)
 def declare(
-    instansi_id: int,
+    instansi: str | int,
     year: int | None = None,
     as_of: date | None = None,
     pakta_integritas: str = "Pakta Integritas ditandatangani seluruh pegawai",
@@ -29,7 +29,7 @@ def declare(
     with unit_of_work() as uow:
         result = declare_year(
             uow,
-            instansi_id=instansi_id,
+            instansi_id=instansi_id_of(uow, instansi),
             year=year or declared_on.year,
             declared_on=declared_on,
             actor=actor,

@@ -11,13 +11,13 @@ from typing import Any
 
 from prefect import flow
 
-from flows.runtime import day, unit_of_work
+from flows.runtime import day, instansi_id_of, unit_of_work
 from services.lifecycle import designate as designate_units
 
 
-@flow(name="penetapan", log_prints=True, retries=0, validate_parameters=True)
+@flow(name="penetapan", log_prints=True, retries=0, validate_parameters=True, persist_result=True)
 def designate(
-    instansi_id: int,
+    instansi: str | int,
     candidates: list[str],
     sk_number: str,
     year: int | None = None,
@@ -28,7 +28,7 @@ def designate(
     with unit_of_work() as uow:
         outcome = designate_units(
             uow,
-            instansi_id=instansi_id,
+            instansi_id=instansi_id_of(uow, instansi),
             year=year or on.year,
             candidates=candidates,
             sk_number=sk_number,

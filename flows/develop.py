@@ -12,13 +12,13 @@ from typing import Any
 from prefect import flow
 
 from config.framework_files import load_framework
-from flows.runtime import day, unit_of_work
+from flows.runtime import day, instansi_id_of, unit_of_work
 from services.lifecycle import develop as develop_units
 
 
-@flow(name="pembangunan", log_prints=True, retries=0, validate_parameters=True)
+@flow(name="pembangunan", log_prints=True, retries=0, validate_parameters=True, persist_result=True)
 def develop(
-    instansi_id: int,
+    instansi: str | int,
     year: int | None = None,
     as_of: date | None = None,
     framework: str | None = None,
@@ -28,11 +28,13 @@ def develop(
     with unit_of_work() as uow:
         outcome = develop_units(
             uow,
-            instansi_id=instansi_id,
+            instansi_id=instansi_id_of(uow, instansi),
             year=year or on.year,
             framework=load_framework(framework),
             as_of=on,
             actor=actor,
         )
     print(f"Pembangunan dimulai: {', '.join(outcome.moved) or '-'}")
-    return {"developing": outcome.moved, "refused": outcome.refused}
+    if outcome.period:
+        print(f"Periode penilaian dibuka: {outcome.period}")
+    return {"developing": outcome.moved, "refused": outcome.refused, "period": outcome.period}

@@ -19,7 +19,7 @@ from prefect.events import emit_event
 from config.framework_files import load_framework
 from config.settings import get_settings
 from flows.propose import THRESHOLD_MET, propose
-from flows.runtime import day, unit_of_work
+from flows.runtime import day, instansi_id_of, unit_of_work
 from reports.monitoring import monitoring_markdown, monitoring_table
 from services.monitoring import Crossing, MonitoringOutcome, monitor_period
 
@@ -66,18 +66,20 @@ def announce(crossing: Crossing) -> None:
 @flow(
     name="pemantauan-tpi",
     log_prints=True,
+    persist_result=True,
     retries=1,
     retry_delay_seconds=60,
     validate_parameters=True,
 )
 def monitor(
     as_of: date | None = None,
-    instansi_id: int | None = None,
+    instansi: str | int | None = None,
     framework: str | None = None,
     propose_directly: bool = True,
 ) -> dict[str, Any]:
     on = day(as_of)
     with unit_of_work() as uow:
+        instansi_id = None if instansi is None else instansi_id_of(uow, instansi)
         periods = [p.id for p in uow.assessments.periods_on(day=on, instansi_id=instansi_id)]
     crossings: list[Crossing] = []
     reports: list[str] = []

@@ -24,6 +24,7 @@ from notifications.messages import FailedDelivery, OutgoingMessage
 from notifications.sink import default_folder, smtp_target
 from persistence.database import default_engine
 from persistence.outbox import SqlOutbox
+from services.lookup import find_instansi
 from services.reminders import DayMail, mail_for_day, reminder_policy
 
 FAILURES_SHOWN_DAYS = 7
@@ -36,7 +37,7 @@ def outbox() -> SqlOutbox:
 
 @task(name="susun-pesan")
 def compose(
-    as_of: date, instansi_id: int | None, framework: str | None, days: int = 1
+    as_of: date, instansi: str | int | None, framework: str | None, days: int = 1
 ) -> list[DayMail]:
     """The messages of `as_of` and of the `days - 1` days before it (a catch-up after a
     stoppage, or a replay); keys are per day, so a day already sent is not sent again."""
@@ -48,20 +49,18 @@ def compose(
         if f.permanent
     )
     with unit_of_work() as uow:
-        every = [
-            i for i in uow.instansi.all_instansi() if instansi_id is None or i.id == instansi_id
-        ]
+        every = uow.instansi.all_instansi() if instansi is None else [find_instansi(uow, instansi)]
         return [
             mail_for_day(
                 uow,
-                instansi=instansi,
+                instansi=one,
                 as_of=as_of,
                 policy=reminder_policy(settings),
                 framework=load_framework(framework),
                 sanggah_days=settings.sanggah_days,
                 failures=failed,
             )
-            for instansi in every
+            for one in every
         ]
 
 
@@ -74,15 +73,15 @@ def send(messages: list[OutgoingMessage]) -> DeliveryReport:
         return asyncio.run(deliver(messages, config=config, outbox=outbox()))
 
 
-@flow(name="pengingat", log_prints=True, retries=0, validate_parameters=True)
+@flow(name="pengingat", log_prints=True, retries=0, validate_parameters=True, persist_result=True)
 def send_reminders(
     as_of: date | None = None,
-    instansi_id: int | None = None,
+    instansi: str | int | None = None,
     framework: str | None = None,
     days: int = 1,
 ) -> dict[str, Any]:
     on = day(as_of)
-    mails = compose(on, instansi_id, framework, days)
+    mails = compose(on, instansi, framework, days)
     messages = [m for mail in mails for m in mail.messages]
     report = send(messages)
     invalid = [i for mail in mails for i in mail.invalid]

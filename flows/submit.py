@@ -12,13 +12,13 @@ from typing import Any
 from prefect import flow
 
 from config.settings import get_settings
-from flows.runtime import day, unit_of_work
+from flows.runtime import day, instansi_id_of, unit_of_work
 from services.proposals import submit_proposals
 
 
 @flow(name="pengiriman-usulan", log_prints=True, retries=0, validate_parameters=True)
 def submit(
-    instansi_id: int,
+    instansi: str | int,
     year: int | None = None,
     as_of: date | None = None,
     actor: str = "Koordinator ZI",
@@ -27,7 +27,7 @@ def submit(
     with unit_of_work() as uow:
         submission = submit_proposals(
             uow,
-            instansi_id=instansi_id,
+            instansi_id=instansi_id_of(uow, instansi),
             year=year or on.year,
             as_of=on,
             actor=actor,

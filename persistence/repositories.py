@@ -31,6 +31,8 @@ from persistence.tables import (
     AssessmentKind,
     AssessmentPeriod,
     AssessmentPeriodCreate,
+    AssessmentVersion,
+    AssessmentVersionCreate,
     Deadline,
     DeadlineCreate,
     EvidenceDocument,
@@ -105,7 +107,9 @@ class InstansiRepository(Protocol):
     def add_instansi(self, *, instansi: InstansiCreate) -> Instansi: ...
     def get_instansi(self, *, instansi_id: int) -> Instansi | None: ...
     def get_instansi_by_name(self, *, name: str) -> Instansi | None: ...
+    def get_instansi_by_code(self, *, code: str) -> Instansi | None: ...
     def all_instansi(self) -> list[Instansi]: ...
+    def standings(self, *, instansi_id: int) -> list[InstansiPrerequisite]: ...
     def set_prerequisites(
         self, *, prerequisites: InstansiPrerequisiteCreate
     ) -> InstansiPrerequisite: ...
@@ -124,6 +128,8 @@ class UnitRepository(Protocol):
     ) -> dict[int, UnitPrerequisite]: ...
     def add_team_member(self, *, member: TeamMemberCreate) -> TeamMember: ...
     def team(self, *, instansi_id: int, unit_id: int | None) -> list[TeamMember]: ...
+    def members(self, *, instansi_id: int) -> list[TeamMember]: ...
+    def standings(self, *, unit_ids: Sequence[int]) -> list[UnitPrerequisite]: ...
     def record_event(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
     def move_unit(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
     def move_units(self, *, events: Sequence[LifecycleEventCreate]) -> None: ...
@@ -135,6 +141,7 @@ class UnitRepository(Protocol):
 class AssessmentRepository(Protocol):
     def add_period(self, *, period: AssessmentPeriodCreate) -> AssessmentPeriod: ...
     def get_period(self, *, period_id: int) -> AssessmentPeriod | None: ...
+    def periods(self, *, instansi_id: int) -> list[AssessmentPeriod]: ...
     def periods_on(
         self, *, day: date, instansi_id: int | None = None
     ) -> list[AssessmentPeriod]: ...
@@ -146,6 +153,8 @@ class AssessmentRepository(Protocol):
         self, *, assessment_id: int, answers: Sequence[AnswerCreate], at: datetime | None = None
     ) -> int: ...
     def answers(self, *, assessment_id: int) -> list[Answer]: ...
+    def add_version(self, *, version: AssessmentVersionCreate) -> AssessmentVersion: ...
+    def latest_version(self, *, assessment_id: int) -> AssessmentVersion | None: ...
     def tpi_assessment_ids(self, *, period_id: int) -> dict[int, int]: ...
     def tpi_answers_frame(self, *, period_id: int) -> pd.DataFrame: ...
 
@@ -189,7 +198,7 @@ class NotificationRepository(Protocol):
 class WorkPlanRepository(Protocol):
     def add_items(self, *, items: Sequence[WorkItemCreate]) -> int: ...
     def items(self, *, unit_id: int, year: int) -> list[WorkItem]: ...
-    def complete_item(self, *, item_id: int, on: date) -> None: ...
+    def complete_item(self, *, item_id: int, on: date, by: str | None = None) -> None: ...
     def overdue_counts(self, *, unit_ids: Sequence[int], as_of: date) -> dict[int, int]: ...
 
 
@@ -311,8 +320,15 @@ class SqlInstansiRepository(_SqlRepository):
     def get_instansi_by_name(self, *, name: str) -> Instansi | None:
         return self._session.exec(select(Instansi).where(Instansi.name == name)).first()
 
+    def get_instansi_by_code(self, *, code: str) -> Instansi | None:
+        return self._session.exec(select(Instansi).where(Instansi.code == code)).first()
+
     def all_instansi(self) -> list[Instansi]:
         return list(self._session.exec(select(Instansi).order_by(col(Instansi.id))))
+
+    def standings(self, *, instansi_id: int) -> list[InstansiPrerequisite]:
+        query = select(InstansiPrerequisite).where(InstansiPrerequisite.instansi_id == instansi_id)
+        return list(self._session.exec(query.order_by(col(InstansiPrerequisite.year))))
 
     def set_prerequisites(
         self, *, prerequisites: InstansiPrerequisiteCreate
@@ -373,6 +389,17 @@ class SqlUnitRepository(_SqlRepository):
         )
         query = select(TeamMember).where(TeamMember.instansi_id == instansi_id, unit_filter)
         return list(self._session.exec(query.order_by(col(TeamMember.id))))
+
+    def members(self, *, instansi_id: int) -> list[TeamMember]:
+        """Everyone of the instansi: every unit's team, the TPI and the head."""
+        query = select(TeamMember).where(TeamMember.instansi_id == instansi_id)
+        return list(self._session.exec(query.order_by(col(TeamMember.id))))
+
+    def standings(self, *, unit_ids: Sequence[int]) -> list[UnitPrerequisite]:
+        """Every year's prerequisites of the units."""
+        query = select(UnitPrerequisite).where(col(UnitPrerequisite.unit_id).in_(list(unit_ids)))
+        order = (col(UnitPrerequisite.unit_id), col(UnitPrerequisite.year))
+        return list(self._session.exec(query.order_by(*order)))
 
     def record_event(self, *, event: LifecycleEventCreate) -> LifecycleEvent:
         """Append to the history without moving anything (a declaration, an SK on file)."""
@@ -464,6 +491,11 @@ class SqlAssessmentRepository(_SqlRepository):
     def get_period(self, *, period_id: int) -> AssessmentPeriod | None:
         return self._session.get(AssessmentPeriod, period_id)
 
+    def periods(self, *, instansi_id: int) -> list[AssessmentPeriod]:
+        query = select(AssessmentPeriod).where(AssessmentPeriod.instansi_id == instansi_id)
+        order = (col(AssessmentPeriod.starts_on), col(AssessmentPeriod.id))
+        return list(self._session.exec(query.order_by(*order)))
+
     def periods_on(self, *, day: date, instansi_id: int | None = None) -> list[AssessmentPeriod]:
         """The assessment periods that `day` falls in (of one instansi, or of all)."""
         query = select(AssessmentPeriod).where(
@@ -508,6 +540,13 @@ class SqlAssessmentRepository(_SqlRepository):
     def answers(self, *, assessment_id: int) -> list[Answer]:
         query = select(Answer).where(Answer.assessment_id == assessment_id)
         return list(self._session.exec(query.order_by(col(Answer.code))))
+
+    def add_version(self, *, version: AssessmentVersionCreate) -> AssessmentVersion:
+        return self._add(AssessmentVersion.model_validate(version))
+
+    def latest_version(self, *, assessment_id: int) -> AssessmentVersion | None:
+        query = select(AssessmentVersion).where(AssessmentVersion.assessment_id == assessment_id)
+        return self._session.exec(query.order_by(col(AssessmentVersion.version).desc())).first()
 
     def tpi_assessment_ids(self, *, period_id: int) -> dict[int, int]:
         """unit_id → id of its TPI assessment in the period, to label the scores it yields."""
@@ -737,11 +776,12 @@ class SqlWorkPlanRepository(_SqlRepository):
         query = select(WorkItem).where(WorkItem.unit_id == unit_id, WorkItem.year == year)
         return list(self._session.exec(query.order_by(col(WorkItem.id))))
 
-    def complete_item(self, *, item_id: int, on: date) -> None:
+    def complete_item(self, *, item_id: int, on: date, by: str | None = None) -> None:
         item = self._session.get(WorkItem, item_id)
         if item is None:
             raise NotFound(f"work item {item_id} does not exist")
         item.completed_on = on
+        item.completed_by = by
         self._add(item)
 
     def overdue_counts(self, *, unit_ids: Sequence[int], as_of: date) -> dict[int, int]:

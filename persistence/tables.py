@@ -98,6 +98,15 @@ def _json_field() -> Any:
 class InstansiBase(SQLModel):
     name: str = Field(max_length=255, unique=True)
     kind: InstansiKind = Field(sa_type=enum_column(InstansiKind, name="instansi_kind"))
+    code: str | None = Field(
+        default=None, max_length=64, unique=True, description="The natural key of imports."
+    )
+    region: str | None = Field(default=None, max_length=255)
+    head_name: str | None = Field(default=None, max_length=255)
+    head_title: str | None = Field(default=None, max_length=255)
+    head_elected: bool = Field(
+        default=False, description="An elected head (Bupati, Gubernur) signs without a NIP."
+    )
 
 
 class InstansiCreate(InstansiBase):
@@ -152,6 +161,7 @@ class UnitKerjaBase(SQLModel):
         default=False,
         description="PermenPANRB 5/2024: may be proposed before the instansi prerequisites.",
     )
+    service_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     predicate: Predicate | None = Field(
         default=None, sa_type=enum_column(Predicate, name="predicate")
     )
@@ -207,6 +217,7 @@ class TeamMemberBase(SQLModel):
     name: str = Field(max_length=255)
     role: str = Field(max_length=64)
     email: str = Field(max_length=320)
+    nip: str | None = Field(default=None, max_length=32)
 
 
 class TeamMemberCreate(TeamMemberBase):
@@ -334,6 +345,34 @@ class Answer(AnswerBase, table=True):
     updated_at: datetime = _utc_field()
 
 
+class AssessmentVersionBase(SQLModel):
+    """One imported state of an assessment's answers; the answer rows hold the latest one.
+
+    A version is added only when the answers differ from the latest version (`sha256` of the
+    sorted code/answer pairs), so re-importing the same workbook changes nothing.
+    """
+
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", index=True)
+    version: int = Field(ge=1)
+    sha256: str = Field(min_length=64, max_length=64, regex=SHA256_PATTERN)
+    answers: dict[str, Any] = _json_field()
+    total: float
+    source: str = Field(max_length=500)
+    actor: str = Field(max_length=255)
+    imported_at: datetime = _utc_field()
+
+
+class AssessmentVersionCreate(AssessmentVersionBase):
+    pass
+
+
+class AssessmentVersion(AssessmentVersionBase, table=True):
+    __tablename__ = "assessment_version"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
 class EvidenceDocumentBase(SQLModel):
     unit_id: int = Field(foreign_key="unit_kerja.id")
     code: str = Field(max_length=CODE_LENGTH)
@@ -428,6 +467,7 @@ class WorkItemBase(SQLModel):
     owner_member_id: int | None = Field(default=None, foreign_key="team_member.id")
     due_on: date = Field(index=True)
     completed_on: date | None = None
+    completed_by: str | None = Field(default=None, max_length=255)
 
 
 class WorkItemCreate(WorkItemBase):

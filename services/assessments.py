@@ -1,13 +1,36 @@
-"""Recording a unit's LKE answers: all of them or none, and only answers the framework accepts."""
+"""Recording LKE answers: all of them or none, only answers the framework accepts, and every
+imported state kept as a version of the assessment.
+
+An import of a file is one transaction: the answers of every unit in it are read and checked
+first, then each unit whose answers differ from its latest version gets its answers replaced and
+a new version; a unit whose answers are unchanged gets nothing (re-importing a file is a no-op).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 import pandas as pd
 
-from persistence.tables import AnswerCreate, AssessmentCreate, AssessmentKind
+from persistence.tables import (
+    AnswerCreate,
+    AssessmentCreate,
+    AssessmentKind,
+    AssessmentPeriod,
+    AssessmentPeriodCreate,
+    AssessmentVersionCreate,
+)
 from persistence.unit_of_work import UnitOfWork
 from zi_domain.answers import COUNT_SEPARATOR, AnswerError, AnswerSheet, read_answers
 from zi_domain.framework import Framework
+from zi_domain.indonesian import tanggal
+from zi_domain.scoring import score_units
 
 
 class AnswersRejected(ValueError):
@@ -38,15 +61,131 @@ def record_answers(
     sheet = read_answers(rows.assign(unit=unit_id), framework)
     if sheet.errors:
         raise AnswersRejected(source, sheet.errors)
-    values = sheet.values.iloc[0]
-    assessment = uow.assessments.get_assessment(unit_id=unit_id, period_id=period_id, kind=kind)
-    if assessment is None:
-        assessment = uow.assessments.add_assessment(
+    scope = AssessmentImport(period_id, kind, framework, source=source, actor=reviewer or "")
+    _replace(
+        uow, _assessment_id(uow, unit_id, scope), rows, sheet.values.iloc[0].to_dict(), reviewer
+    )
+    uow.commit()
+    return sheet
+
+
+@dataclass(frozen=True)
+class ImportedAssessment:
+    """One unit's outcome of an import: its new version, or `created=False` when unchanged."""
+
+    unit_id: int
+    version: int
+    created: bool
+    total: float
+    previous_total: float | None
+    meets: dict[str, bool]
+    missing: int
+
+
+@dataclass(frozen=True)
+class AssessmentImport:
+    """An import's scope: which period and kind of assessment, from which file, by whom."""
+
+    period_id: int
+    kind: AssessmentKind
+    framework: Framework
+    source: str
+    actor: str
+
+
+def import_assessments(
+    uow: UnitOfWork, *, context: AssessmentImport, answers: pd.DataFrame
+) -> list[ImportedAssessment]:
+    """Stores the answers (columns unit = unit id, code, answer, row) of every unit in them as
+    new versions, in one transaction; any bad answer refuses the whole file (AnswersRejected)."""
+    sheet = read_answers(answers, context.framework)
+    if sheet.errors:
+        raise AnswersRejected(context.source, sheet.errors)
+    scores = score_units(sheet.values, context.framework)
+    values, points = sheet.values.to_dict("index"), scores.to_dict("index")
+    imported = [
+        _import_unit(uow, context, unit, group, values[unit], points[unit])
+        for unit, group in _by_unit(answers)
+    ]
+    uow.commit()
+    return imported
+
+
+def _by_unit(answers: pd.DataFrame) -> list[tuple[int, pd.DataFrame]]:
+    return [(int(str(unit)), rows) for unit, rows in answers.groupby("unit", sort=False)]
+
+
+def _import_unit(
+    uow: UnitOfWork,
+    context: AssessmentImport,
+    unit_id: int,
+    rows: pd.DataFrame,
+    values: Mapping[Any, float],
+    scores: Mapping[Any, Any],
+) -> ImportedAssessment:
+    given = _given(rows)
+    digest = hashlib.sha256(json.dumps(given, sort_keys=True).encode()).hexdigest()
+    assessment_id = _assessment_id(uow, unit_id, context)
+    latest = uow.assessments.latest_version(assessment_id=assessment_id)
+    outcome = ImportedAssessment(
+        unit_id=unit_id,
+        version=latest.version if latest else 0,
+        created=False,
+        total=float(scores["total"]),
+        previous_total=latest.total if latest else None,
+        meets={
+            p.name: bool(scores[f"meets_{p.name.lower()}"]) for p in context.framework.predicates
+        },
+        missing=sum(1 for v in values.values() if math.isnan(v)),
+    )
+    if latest is not None and latest.sha256 == digest:
+        return outcome
+    _replace(uow, assessment_id, rows, values, None)
+    version = uow.assessments.add_version(
+        version=AssessmentVersionCreate(
+            assessment_id=assessment_id,
+            version=outcome.version + 1,
+            sha256=digest,
+            answers=given,
+            total=outcome.total,
+            source=context.source[-500:],
+            actor=context.actor,
+        )
+    )
+    return ImportedAssessment(**{**vars(outcome), "version": version.version, "created": True})
+
+
+def _given(rows: pd.DataFrame) -> dict[str, str]:
+    """The answers as given, the identity of a version (the same file gives the same digest)."""
+    codes, answers = rows["code"].astype(str).str.strip(), rows["answer"].astype(str).str.strip()
+    return dict(sorted(zip(codes, answers, strict=True)))
+
+
+def _assessment_id(uow: UnitOfWork, unit_id: int, context: AssessmentImport) -> int:
+    found = uow.assessments.get_assessment(
+        unit_id=unit_id, period_id=context.period_id, kind=context.kind
+    )
+    if found is None:
+        found = uow.assessments.add_assessment(
             assessment=AssessmentCreate(
-                unit_id=unit_id, period_id=period_id, kind=kind, framework=framework.name
+                unit_id=unit_id,
+                period_id=context.period_id,
+                kind=context.kind,
+                framework=context.framework.name,
             )
         )
-    assert assessment.id is not None
+    assert found.id is not None
+    return found.id
+
+
+def _replace(
+    uow: UnitOfWork,
+    assessment_id: int,
+    rows: pd.DataFrame,
+    values: Mapping[Any, float],
+    reviewer: str | None,
+) -> None:
+    """The assessment's stored answers become `rows` (not committed)."""
     answers = [
         AnswerCreate(
             code=code,
@@ -56,6 +195,64 @@ def record_answers(
         )
         for code, answer in zip(rows["code"].str.strip(), rows["answer"].str.strip(), strict=True)
     ]
-    uow.assessments.replace_answers(assessment_id=assessment.id, answers=answers)
-    uow.commit()
-    return sheet
+    uow.assessments.replace_answers(assessment_id=assessment_id, answers=answers)
+
+
+def stored_answers(
+    uow: UnitOfWork, *, unit_id: int, period_id: int, kind: AssessmentKind
+) -> Mapping[str, str]:
+    """The unit's latest answers as given (to prefill its LKE workbook)."""
+    found = uow.assessments.get_assessment(unit_id=unit_id, period_id=period_id, kind=kind)
+    if found is None or found.id is None:
+        return {}
+    return {a.code: a.answer for a in uow.assessments.answers(assessment_id=found.id)}
+
+
+class PeriodRefused(ValueError):
+    """An assessment period that cannot be opened; the message says why (Indonesian)."""
+
+
+@dataclass(frozen=True)
+class OpenedPeriod:
+    period: AssessmentPeriod
+    created: bool
+
+
+def open_period(
+    uow: UnitOfWork, *, instansi_id: int, year: int, name: str, starts_on: date, ends_on: date
+) -> OpenedPeriod:
+    """Opens the period (not committed); the same name and dates again changes nothing.
+
+    Periods of an instansi do not overlap: monitoring scores every period a day falls in, and
+    two at once would score a unit twice.
+    """
+    if ends_on < starts_on:
+        raise PeriodRefused(f"periode {name!r}: tanggal selesai sebelum tanggal mulai")
+    for known in uow.assessments.periods(instansi_id=instansi_id):
+        if (known.year, known.name) == (year, name):
+            if (known.starts_on, known.ends_on) == (starts_on, ends_on):
+                return OpenedPeriod(known, created=False)
+            raise PeriodRefused(
+                f"periode {name!r} {year} sudah ada ({tanggal(known.starts_on)} s.d. "
+                f"{tanggal(known.ends_on)}) dengan tanggal lain"
+            )
+        if known.starts_on <= ends_on and starts_on <= known.ends_on:
+            raise PeriodRefused(
+                f"periode {name!r} bertumpang tindih dengan {known.name!r} "
+                f"({tanggal(known.starts_on)} s.d. {tanggal(known.ends_on)})"
+            )
+    period = uow.assessments.add_period(
+        period=AssessmentPeriodCreate(
+            instansi_id=instansi_id, year=year, name=name, starts_on=starts_on, ends_on=ends_on
+        )
+    )
+    return OpenedPeriod(period, created=True)
+
+
+def period_on(uow: UnitOfWork, *, instansi_id: int, day: date) -> AssessmentPeriod | None:
+    """The instansi's assessment period that `day` falls in, or else the latest that started."""
+    periods = uow.assessments.periods(instansi_id=instansi_id)
+    current = [p for p in periods if p.starts_on <= day <= p.ends_on]
+    started = [p for p in periods if p.starts_on <= day]
+    chosen = current or started
+    return chosen[-1] if chosen else None

@@ -22,6 +22,7 @@ from persistence.tables import (
     WorkItemCreate,
 )
 from persistence.unit_of_work import UnitOfWork
+from services.assessments import open_period
 from services.standing import Standings, checks, read_standings
 from zi_domain.calendar import MilestoneTemplate, milestones_for
 from zi_domain.framework import Framework
@@ -58,6 +59,7 @@ class StageOutcome:
 
     moved: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    period: str | None = None  # the assessment period the stage opened, if it opened one
 
 
 def at_noon(day: date) -> datetime:
@@ -372,8 +374,28 @@ def develop(
                     uow, unit=unit, year=year, framework=framework, due=due, as_of=as_of
                 )
             )
+    if outcome.moved:
+        outcome.period = _year_period(uow, instansi_id=instansi_id, year=year, due=due, as_of=as_of)
     uow.commit()
     return outcome
+
+
+def _year_period(
+    uow: UnitOfWork, *, instansi_id: int, year: int, due: dict[str, date], as_of: date
+) -> str | None:
+    """The year's assessment period, opened from the start of development to the proposal
+    deadline of the calendar, unless the instansi has one for the year already."""
+    if any(p.year == year for p in uow.assessments.periods(instansi_id=instansi_id)):
+        return None
+    opened = open_period(
+        uow,
+        instansi_id=instansi_id,
+        year=year,
+        name=f"Penilaian TPI {year}",
+        starts_on=as_of,
+        ends_on=max(due.get("proposal", date(year, 12, 31)), as_of),
+    )
+    return opened.period.name
 
 
 def work_plan(

@@ -26,8 +26,8 @@ from reports.package_store import StoredPackage, remove_package, store_package
 from reports.proposal_documents import InstansiLetter, ProposedUnit, UnitDossier
 from reports.proposal_package import MANIFEST, instansi_package, unit_package
 from services.lifecycle import at_noon, move, unit_facts
-from services.reminders import INSTANSI_HEAD_ROLE, UNIT_HEAD_ROLE
 from services.standing import check_standing, read_standings, unit_standing
+from zi_domain.agency import INSTANSI_HEAD_ROLE, UNIT_HEAD_ROLE
 from zi_domain.evidence import EvidenceDocument, evidence_index
 from zi_domain.file_names import safe_file_name
 from zi_domain.framework import Framework

@@ -37,6 +37,7 @@ from notifications.messages import (
 from persistence.tables import Instansi, TeamMember, UnitKerja
 from persistence.unit_of_work import UnitOfWork
 from services.scoring import stored_tpi_answers
+from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
 from zi_domain.gaps import gap_analysis
 from zi_domain.indonesian import angka
@@ -50,12 +51,6 @@ from zi_domain.reminders import (
 )
 from zi_domain.scoring import score_units
 
-UNIT_HEAD_ROLE = "kepala_unit"
-"""`team_member.role` of a unit's head, who receives escalations."""
-TPI_ROLE = "tpi"
-"""`team_member.role` of a TPI contact (a member with no unit)."""
-INSTANSI_HEAD_ROLE = "pimpinan_instansi"
-"""`team_member.role` of the head of the instansi (no unit), who signs the proposal letter."""
 BUILDING = (UnitState.DESIGNATED, UnitState.DEVELOPING, UnitState.UNDER_TPI_EVALUATION)
 NEAR_POINTS = 5.0
 """A unit within this many points of a predicate's total floor is "close" in the TPI summary."""

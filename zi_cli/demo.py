@@ -46,7 +46,7 @@ from persistence.tables import (
 )
 from persistence.unit_of_work import SqlUnitOfWork
 from services.assessments import record_answers
-from services.reminders import INSTANSI_HEAD_ROLE, TPI_ROLE, UNIT_HEAD_ROLE
+from zi_domain.agency import INSTANSI_HEAD_ROLE, TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import STATE_LABELS, UnitState
@@ -359,16 +359,16 @@ def seed(framework: Framework) -> dict[str, int]:
         ids["period"] = period.id
         uow.commit()
     previous = [u.code for u in UNITS if not u.new]
-    declare(instansi_id=ids["instansi"], year=YEAR - 1, as_of=date(YEAR - 1, 1, 6))
+    declare(instansi=ids["instansi"], year=YEAR - 1, as_of=date(YEAR - 1, 1, 6))
     designate(
-        instansi_id=ids["instansi"],
+        instansi=ids["instansi"],
         candidates=previous,
         sk_number="800/15/2025",
         year=YEAR - 1,
         as_of=date(YEAR - 1, 1, 27),
     )
     develop(
-        instansi_id=ids["instansi"],
+        instansi=ids["instansi"],
         year=YEAR - 1,
         as_of=date(YEAR - 1, 2, 3),
         framework=framework.name,
@@ -429,10 +429,10 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
         task = progress.add_task(f"Tahun {YEAR} minggu demi minggu", total=len(weeks))
         for monday in weeks:
             if monday == date(YEAR, 1, 5):
-                declare(instansi_id=ids["instansi"], year=YEAR, as_of=monday)
+                declare(instansi=ids["instansi"], year=YEAR, as_of=monday)
             if monday == date(YEAR, 1, 19):
                 outcome = designate(
-                    instansi_id=ids["instansi"],
+                    instansi=ids["instansi"],
                     sk_number="800/9/2026",
                     candidates=[u.code for u in UNITS if u.new],
                     as_of=monday,
@@ -440,12 +440,10 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                 for code, reason in outcome["refused"].items():
                     progress.console.print(f"[yellow]Penetapan ditolak:[/] {code}: {reason}")
             if monday == date(YEAR, 1, 26):
-                develop(instansi_id=ids["instansi"], as_of=monday, framework=framework.name)
+                develop(instansi=ids["instansi"], as_of=monday, framework=framework.name)
             if FIRST_MONITORING <= monday <= LAST_MONITORING:
                 record_week(framework, ids, monday, readiness)
-                result = monitor(
-                    as_of=monday, instansi_id=ids["instansi"], framework=framework.name
-                )
+                result = monitor(as_of=monday, instansi=ids["instansi"], framework=framework.name)
                 last_report = Path(result["reports"][-1]) if result["reports"] else last_report
                 for crossing in result["crossings"]:
                     code = next(u.code for u in UNITS if ids.get(u.code) == crossing["unit_id"])
@@ -454,13 +452,13 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                         "dan diusulkan ke TPN"
                     )
             if monday == SUBMISSION:
-                sent = submit(instansi_id=ids["instansi"], year=YEAR, as_of=monday)
+                sent = submit(instansi=ids["instansi"], year=YEAR, as_of=monday)
                 progress.console.print(
                     f"{tanggal(monday)}: surat usulan ditandatangani; "
                     f"{len(sent['submitted'])} usulan dikirim ke TPN"
                 )
             record_tpn(ids, monday)
-            send_reminders(as_of=monday, instansi_id=ids["instansi"], days=7)
+            send_reminders(as_of=monday, instansi=ids["instansi"], days=7)
             progress.advance(task)
     return last_report
 

@@ -7,16 +7,17 @@ Exit status 2 means bad input (the message names the file, row and problem); scr
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
+from zi_cli import lifecycle_commands
 from zi_cli.answers_file import AnswersFileError, read_answers_csv
+from zi_cli.output import AsOf, console, errors, fail
+from zi_cli.output import day as _day
 from zi_cli.score_view import print_unit_score
 from zi_domain.answers import read_answers
 from zi_domain.framework_data import FrameworkError
@@ -29,15 +30,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
-
-BAD_INPUT = 2
-
-
-def fail(message: str) -> NoReturn:
-    errors.print(f"[bold red]Galat:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(BAD_INPUT)
 
 
 @app.command()
@@ -84,6 +76,16 @@ def frameworks() -> None:
         table.add_row(lke.name, lke.title, items, str(installed.path))
     console.print(table)
 
+
+# --- the lifecycle by codes -----------------------------------------------------------------
+
+app.command("declare")(lifecycle_commands.declare)
+app.command("designate")(lifecycle_commands.designate)
+app.command("develop")(lifecycle_commands.develop)
+app.command("monitor")(lifecycle_commands.monitor)
+app.command("remind")(lifecycle_commands.remind)
+app.command("status")(lifecycle_commands.status)
+app.add_typer(lifecycle_commands.period_app, name="period", no_args_is_help=True)
 
 db = typer.Typer(help="Basis data produk.", no_args_is_help=True)
 app.add_typer(db, name="db")
@@ -168,18 +170,8 @@ def mail_sink(
 
 # --- proposals to TPN ---------------------------------------------------------------------------
 
-AsOf = Annotated[
-    datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Tanggal (YYYY-MM-DD); bawaan: hari ini."),
-]
 Year = Annotated[int | None, typer.Option(help="Tahun usulan; bawaan: tahun --as-of.")]
 InstansiName = Annotated[str | None, typer.Option("--instansi", help="Nama (atau nomor) instansi.")]
-
-
-def _day(as_of: datetime | None) -> date:
-    from config.settings import today
-
-    return as_of.date() if as_of is not None else today()
 
 
 @app.command()

@@ -16,6 +16,7 @@ from config.framework_files import load_framework
 from config.settings import get_settings
 from persistence.tables import Instansi, UnitKerja
 from persistence.unit_of_work import SqlUnitOfWork, default_unit_of_work
+from services.lookup import NotFoundInData, find_instansi, find_unit
 from services.proposals import ProposalStart, propose_unit
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import UnitState
@@ -23,43 +24,7 @@ from zi_domain.proposal import PROPOSAL_STATE_LABELS, ProposalState
 
 unit_of_work = default_unit_of_work  # the same database the flows use
 
-
-class NotFoundInData(LookupError):
-    """A unit or instansi named on the command line that the database does not hold."""
-
-
-def find_instansi(uow: SqlUnitOfWork, name: str) -> Instansi:
-    found = uow.instansi.get_instansi_by_name(name=name)
-    if found is None and name.isdigit():
-        found = uow.instansi.get_instansi(instansi_id=int(name))
-    if found is None:
-        known = ", ".join(sorted(i.name for i in uow.instansi.all_instansi())) or "belum ada"
-        raise NotFoundInData(f"--instansi {name!r}: instansi tidak ditemukan (yang ada: {known})")
-    return found
-
-
-def find_unit(uow: SqlUnitOfWork, code: str, instansi: str | None) -> UnitKerja:
-    """A unit by its code within the instansi, or by its number (id)."""
-    if instansi is not None:
-        owner = find_instansi(uow, instansi)
-        assert owner.id is not None
-        unit = uow.units.get_unit_by_code(instansi_id=owner.id, code=code)
-    else:
-        matches = [
-            u
-            for i in uow.instansi.all_instansi()
-            if i.id is not None and (u := uow.units.get_unit_by_code(instansi_id=i.id, code=code))
-        ]
-        if len(matches) > 1:
-            raise NotFoundInData(
-                f"--unit {code!r}: kode dipakai di {len(matches)} instansi; sebutkan --instansi"
-            )
-        unit = matches[0] if matches else None
-    if unit is None and code.isdigit():
-        unit = uow.units.get_unit(unit_id=int(code))
-    if unit is None:
-        raise NotFoundInData(f"--unit {code!r}: unit kerja tidak ditemukan")
-    return unit
+__all__ = ["NotFoundInData", "find_instansi", "find_unit", "unit_of_work"]
 
 
 def propose_one(

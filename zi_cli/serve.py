@@ -33,6 +33,11 @@ STOP_TIMEOUT_SECONDS = 15.0
 MONITOR_DEPLOYMENT = "pemantauan-mingguan"
 PROPOSE_DEPLOYMENT = "usulan-tpn"
 REMINDER_DEPLOYMENT = "pengingat-harian"
+DECLARE_DEPLOYMENT = "catat-pencanangan"
+DESIGNATE_DEPLOYMENT = "catat-penetapan"
+DEVELOP_DEPLOYMENT = "mulai-pembangunan"
+INBOX_DEPLOYMENT = "penerimaan-lke-15-menit"
+INBOX_CRON = "*/15 * * * *"
 TAGS = ["zona-integritas"]
 
 
@@ -57,9 +62,9 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
 
     on_demand = "Dijalankan sesuai permintaan (UI Prefect, `prefect deployment run` atau API)."
     on_demand_flows: list[tuple[Flow[..., Any], str, str]] = [
-        (declare, "catat-pencanangan", "Pencanangan ZI instansi untuk satu tahun."),
-        (designate, "catat-penetapan", "Penetapan unit kerja calon dengan satu SK."),
-        (develop, "mulai-pembangunan", "Pembangunan: rencana kerja unit yang ditetapkan."),
+        (declare, DECLARE_DEPLOYMENT, "Pencanangan ZI instansi untuk satu tahun."),
+        (designate, DESIGNATE_DEPLOYMENT, "Penetapan unit kerja calon dengan satu SK."),
+        (develop, DEVELOP_DEPLOYMENT, "Pembangunan: rencana kerja unit yang ditetapkan."),
         (submit, "kirim-usulan", "Surat usulan yang ditandatangani dikirim ke TPN."),
         (tpn_result, "catat-hasil-tpn", "Hasil TPN satu unit (tahap, anugerah, penolakan)."),
     ]

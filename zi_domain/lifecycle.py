@@ -370,3 +370,31 @@ def _where_allowed(action: Action) -> str:
 def next_predicate(held: str | None) -> str:
     """The predicate a unit builds toward: WBK first; WBBM only for a unit that holds WBK."""
     return WBBM if held == WBK else WBK
+
+
+# What a unit waits for in each state: the action that moves it on, as `zi status` shows it.
+NEXT_ACTION: Mapping[UnitState, Action] = MappingProxyType(
+    {
+        UnitState.DECLARED: Action.DESIGNATE,
+        UnitState.DESIGNATED: Action.START_DEVELOPMENT,
+        UnitState.DEVELOPING: Action.START_TPI_EVALUATION,
+        UnitState.UNDER_TPI_EVALUATION: Action.PROPOSE,
+        **{stage: Action.TPN_ADVANCE for stage in _TPN_STAGES},
+        UnitState.AWARDED_WBK: Action.RESUME_DEVELOPMENT,
+        UnitState.REJECTED: Action.RESUME_DEVELOPMENT,
+        UnitState.REVOKED: Action.RESUME_DEVELOPMENT,
+    }
+)
+
+
+def next_step_blockers(state: UnitState, facts: UnitFacts) -> tuple[str, ...]:
+    """Every reason the unit's next step (NEXT_ACTION) is refused today; empty when it may go."""
+    action = NEXT_ACTION.get(state)
+    if action is None:
+        return ()
+    predicate = next_predicate(facts.predicate_held) if action == Action.PROPOSE else None
+    try:
+        next_transition(state, action, facts, predicate=predicate)
+    except IllegalTransition as refusal:
+        return refusal.reasons
+    return ()

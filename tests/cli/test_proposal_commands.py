@@ -38,7 +38,7 @@ def test_bad_input_names_the_option_and_exits_2(cli_database: Path) -> None:
     assert nothing.exit_code == 2 and "--unit" in nothing.stderr
     unknown = runner.invoke(app, ["propose", "--unit", "TIDAKADA", "--as-of", "2027-03-02"])
     assert unknown.exit_code == 2
-    assert "--unit 'TIDAKADA': unit kerja tidak ditemukan" in unknown.stderr
+    assert "unit kerja 'TIDAKADA' tidak ditemukan" in unknown.stderr
     wrong = runner.invoke(app, ["tpn-result", "--unit", "SIAP", "--result", "lulus"])
     assert wrong.exit_code == 2 and "hasil TPN tidak dikenal: 'lulus'" in wrong.stderr
     instansi = runner.invoke(app, ["proposals", "--instansi", "Kementerian Lain"])

@@ -125,16 +125,14 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
     from flows.tpn_result import tpn_result
 
     ids = kabupaten
-    assert declare(instansi_id=ids["instansi"], year=2026, as_of=date(2026, 1, 5)) == {
+    assert declare(instansi=ids["instansi"], year=2026, as_of=date(2026, 1, 5)) == {
         "created": True,
         "milestones": 8,
     }
-    assert (
-        declare(instansi_id=ids["instansi"], year=2026, as_of=date(2026, 1, 6))["created"] is False
-    )
+    assert declare(instansi=ids["instansi"], year=2026, as_of=date(2026, 1, 6))["created"] is False
 
     designated = designate(
-        instansi_id=ids["instansi"],
+        instansi=ids["instansi"],
         candidates=["BAIK", "SEDANG", "SEMPIT"],
         sk_number="800/12/2026",
         as_of=date(2026, 1, 20),
@@ -143,7 +141,7 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
     assert "kriteria" in designated["refused"]["SEMPIT"]
     assert unit_state("SEMPIT") == "declared"
 
-    assert develop(instansi_id=ids["instansi"], as_of=date(2026, 2, 2))["developing"] == [
+    assert develop(instansi=ids["instansi"], as_of=date(2026, 2, 2))["developing"] == [
         "BAIK",
         "SEDANG",
     ]
@@ -180,7 +178,7 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
         tpn_result(
             unit_id=ids["BAIK"], result="tpn_administrative", year=2027, as_of=date(2027, 6, 1)
         )
-    sent = submit(instansi_id=ids["instansi"], year=2027, as_of=date(2027, 5, 24))
+    sent = submit(instansi=ids["instansi"], year=2027, as_of=date(2027, 5, 24))
     assert len(sent["submitted"]) == 2 and sent["letter"].endswith("-2027-r3.zip")
 
     # TPN: through the stages to an award, which sets the predicate.
@@ -201,7 +199,7 @@ def test_an_illegal_step_is_refused_and_changes_nothing(kabupaten: dict[str, int
 
     # No declaration for 2026: designation is refused for every unit.
     outcome = designate(
-        instansi_id=kabupaten["instansi"],
+        instansi=kabupaten["instansi"],
         candidates=["BAIK"],
         sk_number="800/1/2026",
         as_of=date(2026, 1, 20),

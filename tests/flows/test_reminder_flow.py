@@ -13,8 +13,8 @@ import pytest
 from persistence.database import default_engine
 from persistence.tables import TeamMemberCreate
 from persistence.unit_of_work import SqlUnitOfWork
-from services.reminders import TPI_ROLE, UNIT_HEAD_ROLE
 from tests.flows.test_lifecycle_flows import kabupaten  # noqa: F401 - a fixture
+from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -63,14 +63,14 @@ def test_reminders_go_out_once_on_their_days(kabupaten: dict[str, int], data_dir
 
     ids = kabupaten
     people(ids)
-    declare(instansi_id=ids["instansi"], year=2027, as_of=date(2027, 1, 4))
+    declare(instansi=ids["instansi"], year=2027, as_of=date(2027, 1, 4))
     designate(
-        instansi_id=ids["instansi"],
+        instansi=ids["instansi"],
         candidates=["BAIK", "SEDANG"],
         sk_number="800/1/2027",
         as_of=date(2027, 1, 11),
     )
-    develop(instansi_id=ids["instansi"], as_of=date(2027, 1, 18))
+    develop(instansi=ids["instansi"], as_of=date(2027, 1, 18))
 
     # Thursday 13 May 2027 is T-7 of the internal evaluation (Thursday 20 May), when the work
     # items fall due.

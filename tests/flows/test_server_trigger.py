@@ -153,14 +153,14 @@ def test_threshold_event_triggers_the_proposal(
 
     ids = kabupaten
     # The stages before monitoring, as plain functions: no Prefect needed in this process.
-    declare.fn(instansi_id=ids["instansi"], year=2026, as_of=date(2026, 1, 5))
+    declare.fn(instansi=ids["instansi"], year=2026, as_of=date(2026, 1, 5))
     designate.fn(
-        instansi_id=ids["instansi"],
+        instansi=ids["instansi"],
         candidates=["BAIK"],
         sk_number="800/3/2026",
         as_of=date(2026, 1, 20),
     )
-    develop.fn(instansi_id=ids["instansi"], as_of=date(2026, 2, 2))
+    develop.fn(instansi=ids["instansi"], as_of=date(2026, 2, 2))
     answer(ids, "BAIK", top_answers())
 
     api = prefect_api

@@ -1,0 +1,56 @@
+"""Finding an instansi or a unit by what people type: a code, a name, or a number.
+
+People and deployments name an instansi by its code ("KAB-SKM"); older data without a code is
+found by its name, and scripts may still pass the database number. A unit is named by its code
+within its instansi.
+"""
+
+from __future__ import annotations
+
+from persistence.tables import Instansi, UnitKerja
+from persistence.unit_of_work import UnitOfWork
+
+
+class NotFoundInData(LookupError):
+    """A unit or instansi named by a person or a deployment that the database does not hold."""
+
+
+def find_instansi(uow: UnitOfWork, key: str | int) -> Instansi:
+    text = str(key).strip()
+    found = uow.instansi.get_instansi_by_code(code=text) or uow.instansi.get_instansi_by_name(
+        name=text
+    )
+    if found is None and text.isdigit():
+        found = uow.instansi.get_instansi(instansi_id=int(text))
+    if found is None:
+        known = (
+            ", ".join(sorted(i.code or i.name for i in uow.instansi.all_instansi()))
+            or "belum ada; daftarkan dengan `zi agency import`"
+        )
+        raise NotFoundInData(f"instansi {text!r} tidak ditemukan (yang ada: {known})")
+    return found
+
+
+def find_unit(uow: UnitOfWork, code: str, instansi: str | int | None) -> UnitKerja:
+    """A unit by its code within the instansi (any instansi when the code is unique), or by its
+    number."""
+    if instansi is not None:
+        owner = find_instansi(uow, instansi)
+        assert owner.id is not None
+        unit = uow.units.get_unit_by_code(instansi_id=owner.id, code=code)
+    else:
+        matches = [
+            u
+            for i in uow.instansi.all_instansi()
+            if i.id is not None and (u := uow.units.get_unit_by_code(instansi_id=i.id, code=code))
+        ]
+        if len(matches) > 1:
+            raise NotFoundInData(
+                f"unit {code!r}: kode dipakai di {len(matches)} instansi; sebutkan --instansi"
+            )
+        unit = matches[0] if matches else None
+    if unit is None and code.isdigit():
+        unit = uow.units.get_unit(unit_id=int(code))
+    if unit is None:
+        raise NotFoundInData(f"unit kerja {code!r} tidak ditemukan")
+    return unit

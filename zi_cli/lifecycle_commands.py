@@ -1,0 +1,274 @@
+"""`zi declare`, `zi designate`, `zi develop`, `zi period`, `zi monitor`, `zi remind`, `zi status`.
+
+Every command names the instansi by its code, as the agency workbook does; the stages run their
+flows (see `zi_cli.stages`), the period and the status read and write through the services.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from persistence.unit_of_work import default_unit_of_work
+from services.lookup import NotFoundInData, find_instansi
+from services.status import UnitStatus, instansi_status
+from zi_cli.output import AsOf, InstansiCode, OptionalInstansi, console, day, errors, fail, say
+from zi_cli.stages import (
+    DECLARE,
+    DESIGNATE,
+    DEVELOP,
+    MONITOR,
+    REMIND,
+    Stage,
+    StageFailed,
+    known_instansi,
+    run_stage,
+)
+from zi_domain.indonesian import angka, tanggal
+from zi_domain.lifecycle import STATE_LABELS, UnitState
+
+Server = Annotated[
+    bool,
+    typer.Option(
+        "--server",
+        help="Jalankan deployment di server Prefect (PREFECT_API_URL, `zi serve`) dan tunggu "
+        "hasilnya; bawaan: langsung di proses ini.",
+    ),
+]
+Year = Annotated[int | None, typer.Option(help="Tahun; bawaan: tahun --as-of.")]
+
+
+def _run(stage_name: str, stage: Stage, parameters: dict[str, Any], server: bool) -> dict[str, Any]:
+    try:
+        return run_stage(stage, parameters, server=server)
+    except (StageFailed, NotFoundInData) as error:
+        fail(f"{stage_name}: {error}")
+
+
+def declare(
+    instansi: InstansiCode,
+    year: Year = None,
+    as_of: AsOf = None,
+    pakta: Annotated[
+        str, typer.Option(help="Catatan Pakta Integritas (siapa yang menandatangani).")
+    ] = "Pakta Integritas ditandatangani seluruh pegawai",
+    server: Server = False,
+) -> None:
+    """Pencanangan: pimpinan instansi mencanangkan ZI dan kalender tahunnya dibuat."""
+    code, on = known_instansi(instansi), day(as_of)
+    result = _run(
+        "zi declare",
+        DECLARE,
+        {"instansi": code, "year": year or on.year, "as_of": on, "pakta_integritas": pakta},
+        server,
+    )
+    if result["created"]:
+        say(f"Pencanangan {code} {year or on.year} dicatat; {result['milestones']} tonggak dibuat.")
+    else:
+        say(f"Pencanangan {code} {year or on.year} sudah tercatat sebelumnya; tidak ada perubahan.")
+
+
+def designate(
+    instansi: InstansiCode,
+    sk: Annotated[str, typer.Option("--sk", help="Nomor SK penetapan.")],
+    unit: Annotated[
+        list[str] | None,
+        typer.Option("--unit", help="Kode unit calon (boleh berulang); bawaan: semua unit baru."),
+    ] = None,
+    year: Year = None,
+    as_of: AsOf = None,
+    server: Server = False,
+) -> None:
+    """Penetapan: unit kerja calon ditetapkan dengan satu SK; yang tidak memenuhi ditolak."""
+    code, on = known_instansi(instansi), day(as_of)
+    candidates = unit or _declared_units(code)
+    if not candidates:
+        fail(f"instansi {code}: tidak ada unit pada tahap Pencanangan; sebutkan --unit")
+    result = _run(
+        "zi designate",
+        DESIGNATE,
+        {
+            "instansi": code,
+            "candidates": candidates,
+            "sk_number": sk,
+            "year": year or on.year,
+            "as_of": on,
+        },
+        server,
+    )
+    say(f"Ditetapkan dengan SK {sk}: {', '.join(result['designated']) or '-'}")
+    for refused, reason in result["refused"].items():
+        errors.print(f"[yellow]Ditolak:[/] {escape(refused)}: {escape(reason)}", highlight=False)
+
+
+def _declared_units(instansi: str) -> list[str]:
+    with default_unit_of_work() as uow:
+        owner = find_instansi(uow, instansi)
+        assert owner.id is not None
+        return [
+            u.code for u in uow.units.list_units(instansi_id=owner.id, state=UnitState.DECLARED)
+        ]
+
+
+def develop(
+    instansi: InstansiCode, year: Year = None, as_of: AsOf = None, server: Server = False
+) -> None:
+    """Pembangunan: unit yang ditetapkan mulai membangun dengan rencana kerjanya; periode
+    penilaian tahun itu dibuka bila belum ada."""
+    code, on = known_instansi(instansi), day(as_of)
+    result = _run(
+        "zi develop", DEVELOP, {"instansi": code, "year": year or on.year, "as_of": on}, server
+    )
+    say(f"Pembangunan dimulai: {', '.join(result['developing']) or '-'}")
+    if result.get("period"):
+        say(f"Periode penilaian dibuka: {result['period']}")
+    for refused, reason in result["refused"].items():
+        errors.print(f"[yellow]Tidak dimulai:[/] {escape(refused)}: {escape(reason)}")
+
+
+def monitor(instansi: OptionalInstansi = None, as_of: AsOf = None, server: Server = False) -> None:
+    """Pemantauan TPI: nilai semua unit pada periode aktif, laporan, dan usulan unit yang siap."""
+    code = known_instansi(instansi) if instansi else None
+    on = day(as_of)
+    # With a server the proposal deployment's trigger proposes; embedded, the flow does.
+    parameters = {"instansi": code, "as_of": on, "propose_directly": not server}
+    result = _run("zi monitor", MONITOR, parameters, server)
+    if not result["periods"]:
+        say(f"Tidak ada periode penilaian pada {tanggal(on)}; buka dengan `zi period open`.")
+    for crossing in result["crossings"]:
+        say(f"Unit {crossing['unit_id']} memenuhi batas {crossing['predicate']}")
+    say(f"Pemantauan {tanggal(on)}: {result['periods']} periode, {len(result['crossings'])} unit "
+        "baru memenuhi batas nilai.")  # fmt: skip
+    for report in result["reports"]:
+        say(f"Laporan: {report}")
+
+
+def remind(
+    instansi: OptionalInstansi = None,
+    as_of: AsOf = None,
+    days: Annotated[int, typer.Option(help="Susun juga hari-hari sebelumnya (susulan).")] = 1,
+    server: Server = False,
+) -> None:
+    """Pengingat: e-mail batas waktu, ringkasan mingguan dan ringkasan TPI, masing-masing sekali."""
+    code = known_instansi(instansi) if instansi else None
+    on = day(as_of)
+    result = _run("zi remind", REMIND, {"instansi": code, "as_of": on, "days": days}, server)
+    say(
+        f"Pengingat {tanggal(on)}: {result['composed']} pesan disusun, {result['sent']} terkirim, "
+        f"{result['already_sent']} sudah terkirim sebelumnya, {result['failed']} gagal, "
+        f"{result['invalid']} alamat tidak sah."
+    )
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+period_app = typer.Typer(help="Periode penilaian (pengisian LKE dan pemantauan TPI).")
+
+
+@period_app.command("open")
+def period_open(
+    instansi: InstansiCode,
+    start: Annotated[datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="Mulai.")],
+    end: Annotated[datetime, typer.Option("--end", formats=["%Y-%m-%d"], help="Selesai.")],
+    name: Annotated[str | None, typer.Option(help="Nama; bawaan: 'Penilaian TPI <tahun>'.")] = None,
+    year: Annotated[int | None, typer.Option(help="Tahun; bawaan: tahun --start.")] = None,
+) -> None:
+    """Buka periode penilaian instansi (tidak boleh bertumpang tindih dengan periode lain)."""
+    from services.assessments import PeriodRefused, open_period
+
+    chosen_year = year or start.year
+    chosen_name = name or f"Penilaian TPI {chosen_year}"
+    with default_unit_of_work() as uow:
+        try:
+            owner = find_instansi(uow, instansi)
+            assert owner.id is not None
+            opened = open_period(
+                uow,
+                instansi_id=owner.id,
+                year=chosen_year,
+                name=chosen_name,
+                starts_on=start.date(),
+                ends_on=end.date(),
+            )
+        except (NotFoundInData, PeriodRefused) as error:
+            fail(str(error))
+        uow.commit()
+    verb = "dibuka" if opened.created else "sudah ada (tidak diubah)"
+    say(f"Periode {chosen_name!r} {tanggal(start.date())} s.d. {tanggal(end.date())} {verb}.")
+
+
+@period_app.command("list")
+def period_list(instansi: InstansiCode) -> None:
+    """Daftar periode penilaian instansi."""
+    table = Table(title="Periode penilaian")
+    for column in ("Tahun", "Nama", "Mulai", "Selesai"):
+        table.add_column(column)
+    with default_unit_of_work() as uow:
+        try:
+            owner = find_instansi(uow, instansi)
+        except NotFoundInData as error:
+            fail(str(error))
+        assert owner.id is not None
+        for p in uow.assessments.periods(instansi_id=owner.id):
+            table.add_row(str(p.year), escape(p.name), tanggal(p.starts_on), tanggal(p.ends_on))
+    console.print(table)
+
+
+# --- status ---------------------------------------------------------------------------------
+
+
+def status(instansi: OptionalInstansi = None, as_of: AsOf = None) -> None:
+    """Satu tabel unit: tahap, nilai TPI terakhir, batas nilai, batas waktu berikutnya, dan apa
+    yang menahan langkah berikutnya."""
+    on = day(as_of)
+    with default_unit_of_work() as uow:
+        try:
+            chosen = [find_instansi(uow, instansi)] if instansi else uow.instansi.all_instansi()
+        except NotFoundInData as error:
+            fail(str(error))
+        if not chosen:
+            say("Belum ada instansi; mulai dengan `zi agency template` dan `zi agency import`.")
+        for owner in chosen:
+            rows = instansi_status(uow, instansi=owner, as_of=on)
+            console.print(_status_table(owner.code or owner.name, owner.name, rows, on))
+
+
+def _status_table(code: str, name: str, rows: list[UnitStatus], on: date) -> Table:
+    table = Table(title=f"{escape(name)} ({escape(code)}) per {tanggal(on)}", show_lines=True)
+    for column, justify in (
+        ("Unit", "left"),
+        ("Tahap", "left"),
+        ("Nilai TPI", "right"),
+        ("WBK", "center"),
+        ("WBBM", "center"),
+        ("Batas waktu berikutnya", "left"),
+        ("Yang menahan langkah berikutnya", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        deadline = (
+            f"{tanggal(row.next_deadline.due_on)}: {escape(row.next_deadline.title)}"
+            if row.next_deadline
+            else "-"
+        )
+        if row.overdue:
+            deadline += f"\n[red]{row.overdue} butir terlambat[/]"
+        table.add_row(
+            f"{escape(row.code)}\n{escape(row.name)}",
+            STATE_LABELS[row.state] + (f" ({row.predicate_held})" if row.predicate_held else ""),
+            angka(row.total) if row.total is not None else "-",
+            _mark(row.meets.get("WBK")),
+            _mark(row.meets.get("WBBM")),
+            deadline,
+            "\n".join(f"• {escape(b)}" for b in row.blockers) or "[green]siap[/]",
+        )
+    return table
+
+
+def _mark(met: bool | None) -> str:
+    return "-" if met is None else ("[green]ya[/]" if met else "[red]tidak[/]")

@@ -1,0 +1,105 @@
+"""The lifecycle stages from the shell, by codes: declare, designate, develop, monitor, remind.
+
+Each command runs the stage's Prefect flow: embedded by default (a temporary Prefect API in this
+process, nothing to set up), or with `--server` the deployment that `zi serve` registered on the
+configured Prefect server, waiting for its result. Either way the flow is the same code, so what
+a person runs by hand is what the schedule runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from services.lookup import NotFoundInData, find_instansi
+from zi_cli import serve
+from zi_cli.output import fail
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A flow (module and function) and the name of its deployment under `zi serve`."""
+
+    module: str
+    function: str
+    deployment: str
+
+
+DECLARE = Stage("flows.declare", "declare", serve.DECLARE_DEPLOYMENT)
+DESIGNATE = Stage("flows.designate", "designate", serve.DESIGNATE_DEPLOYMENT)
+DEVELOP = Stage("flows.develop", "develop", serve.DEVELOP_DEPLOYMENT)
+MONITOR = Stage("flows.monitor", "monitor", serve.MONITOR_DEPLOYMENT)
+REMIND = Stage("flows.reminders", "send_reminders", serve.REMINDER_DEPLOYMENT)
+INBOX = Stage("flows.inbox", "receive_workbooks", serve.INBOX_DEPLOYMENT)
+
+
+class StageFailed(RuntimeError):
+    """The flow run did not complete; the message has its state and why."""
+
+
+def known_instansi(key: str) -> str:
+    """The instansi's code (or name) as the flow takes it; exit 2 when it does not exist."""
+    from persistence.unit_of_work import default_unit_of_work
+
+    with default_unit_of_work() as uow:
+        try:
+            found = find_instansi(uow, key)
+        except NotFoundInData as error:
+            fail(f"--instansi: {error}")
+    return found.code or found.name
+
+
+def run_stage(stage: Stage, parameters: dict[str, Any], *, server: bool) -> dict[str, Any]:
+    """The flow's result, run here or as its deployment on the Prefect server."""
+    quiet_prefect()
+    if server:
+        return _run_deployment(stage, parameters)
+    import importlib
+
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    flow = getattr(importlib.import_module(stage.module), stage.function)
+    # A command run by hand is short: no heartbeat thread to join (about 1 s a flow).
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        result: dict[str, Any] = flow(**parameters)
+    return result
+
+
+def quiet_prefect() -> None:
+    """Prefect's own log lines would bury the command's answer; warnings and errors still show."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _run_deployment(stage: Stage, parameters: dict[str, Any]) -> dict[str, Any]:
+    import importlib
+
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.deployments import run_deployment
+
+    flow = getattr(importlib.import_module(stage.module), stage.function)
+    if not os.environ.get("PREFECT_API_URL"):
+        fail(
+            "--server memerlukan PREFECT_API_URL (alamat server Prefect tempat `zi serve` berjalan)"
+        )
+    run = run_deployment(
+        name=f"{flow.name}/{stage.deployment}",
+        parameters={k: _json(v) for k, v in parameters.items()},
+        timeout=None,
+    )
+    if not isinstance(run, FlowRun):  # called from sync code it is the run, not a coroutine
+        raise TypeError(f"expected a FlowRun, got {type(run).__name__}")
+    state = run.state
+    if state is None or not state.is_completed():
+        reason = state.message if state is not None else "tanpa status"
+        raise StageFailed(f"{flow.name}: run {run.name} {getattr(state, 'name', '?')}: {reason}")
+    result = state.result()
+    if not isinstance(result, dict):
+        raise StageFailed(f"{flow.name}: hasil run {run.name} tidak terbaca ({result!r})")
+    return result
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
