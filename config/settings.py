@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     reminder_overdue_every_days: int = 3
     reminder_escalate_after_days: int = 7
     reminder_skip_non_working_days: bool = True
+    inbox_dir: Path | None = Field(
+        default=None,
+        description="Folder where filled LKE workbooks are dropped; default <data_dir>/inbox.",
+    )
+    inbox_settle_seconds: float = Field(
+        default=30.0,
+        description="A file changed more recently than this is left for the next scan "
+        "(it may still be being written).",
+    )
     sanggah_days: int = Field(
         default=3, description="Days after a TPN administrative rejection to file an objection."
     )
@@ -82,6 +91,10 @@ class Settings(BaseSettings):
             return None
         month, _, day = self.proposal_deadline_text.partition("-")
         return int(month), int(day)
+
+    @property
+    def inbox(self) -> Path:
+        return self.inbox_dir or self.data_dir / "inbox"
 
     def database_url_value(self) -> str:
         """The URL to connect with; the embedded SQLite file when none is configured."""

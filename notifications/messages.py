@@ -125,13 +125,14 @@ def message_id_for(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{DOMAIN}>"
 
 
-def idempotency_key(recipient: str, subject_key: str, kind: str, due_or_period: date) -> str:
+def idempotency_key(recipient: str, subject_key: str, kind: str, due_or_period: date | str) -> str:
     """`recipient|subject_key|kind|YYYY-MM-DD`, the recipient lower-cased; a key longer than the
     outbox column is replaced by its SHA-256, so it stays unique and stable."""
     for name, part in (("subject_key", subject_key), ("kind", kind)):
         if "|" in part:
             raise ValueError(f"{name} must not contain '|': {part!r}")
-    key = "|".join((recipient.strip().lower(), subject_key, kind, due_or_period.isoformat()))
+    when = due_or_period if isinstance(due_or_period, str) else due_or_period.isoformat()
+    key = "|".join((recipient.strip().lower(), subject_key, kind, when))
     if len(key) > MAX_KEY_LENGTH:
         return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     return key
@@ -433,6 +434,66 @@ def tpi_summary(summary: TpiSummary, *, recipient: str, recipient_name: str) -> 
 # --- the e-mail itself -------------------------------------------------------------------------
 
 
+# --- receipts of LKE workbooks ------------------------------------------------------------------
+
+RECEIPT_PROBLEMS_SHOWN = 100
+ONCE_PER_FILE = "berkas"  # a receipt's key has no day: one receipt per file content, ever
+
+
+@dataclass(frozen=True)
+class LkeReceipt:
+    """What the inbox did with one workbook: accepted (with its score) or refused (with every
+    problem); `sha256` is the file content's, the identity of the receipt."""
+
+    sha256: str
+    file_name: str
+    instansi: str
+    unit_name: str
+    received_on: date
+    accepted: bool
+    problems: tuple[str, ...] = ()
+    version: int | None = None
+    changed: bool = True
+    total: float | None = None
+    previous_total: float | None = None
+    meets: tuple[tuple[str, bool], ...] = ()
+    closed_items: int = 0
+    fix_first: tuple[FixFirst, ...] = ()
+
+
+def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> OutgoingMessage:
+    """The answer to a unit team that dropped its LKE workbook in the inbox."""
+    unit = _short(receipt.unit_name, SUBJECT_NAME_CHARS)
+    if receipt.accepted:
+        kind = "lke.accepted"
+        total = angka(receipt.total) if receipt.total is not None else "-"
+        subject = f"[ZI] LKE {unit} diterima: total {total}"
+    else:
+        kind = "lke.refused"
+        subject = f"[ZI] LKE {unit} ditolak: {angka(len(receipt.problems), 0)} masalah"
+    change = (
+        None
+        if receipt.total is None or receipt.previous_total is None
+        else receipt.total - receipt.previous_total
+    )
+    return _message(
+        "lke_receipt",
+        to=(recipient, recipient_name),
+        kind=kind,
+        key=(f"lke:{receipt.sha256[:48]}", kind, ONCE_PER_FILE),
+        subject=subject,
+        receipt=receipt,
+        instansi=receipt.instansi,
+        received_on=tanggal(receipt.received_on, with_weekday=True),
+        total=angka(receipt.total) if receipt.total is not None else None,
+        change=None if change is None else ("+" if change >= 0 else "−") + angka(abs(change)),
+        floors=[(name, "terpenuhi" if met else "belum terpenuhi") for name, met in receipt.meets],
+        problem_rows=[(p,) for p in receipt.problems[:RECEIPT_PROBLEMS_SHOWN]],
+        more_problems=_more(receipt.problems, RECEIPT_PROBLEMS_SHOWN),
+        fixes=[(f.code, _short(f.text, 300), angka(f.points)) for f in receipt.fix_first],
+    )
+
+
 def to_email_message(
     message: OutgoingMessage, sender: str, *, sent_at: datetime | None = None
 ) -> EmailMessage:
@@ -493,7 +554,7 @@ def _message(
     *,
     to: tuple[str, str],
     kind: str,
-    key: tuple[str, str, date],
+    key: tuple[str, str, date | str],
     subject: str,
     attachments: tuple[Attachment, ...] = (),
     **context: Any,

@@ -98,17 +98,25 @@ def import_assessments(
 ) -> list[ImportedAssessment]:
     """Stores the answers (columns unit = unit id, code, answer, row) of every unit in them as
     new versions, in one transaction; any bad answer refuses the whole file (AnswersRejected)."""
+    imported = store_assessments(uow, context=context, answers=answers)
+    uow.commit()
+    return imported
+
+
+def store_assessments(
+    uow: UnitOfWork, *, context: AssessmentImport, answers: pd.DataFrame
+) -> list[ImportedAssessment]:
+    """`import_assessments` without the commit, for a caller that writes more in the same
+    transaction (a workbook also closes work items)."""
     sheet = read_answers(answers, context.framework)
     if sheet.errors:
         raise AnswersRejected(context.source, sheet.errors)
     scores = score_units(sheet.values, context.framework)
     values, points = sheet.values.to_dict("index"), scores.to_dict("index")
-    imported = [
+    return [
         _import_unit(uow, context, unit, group, values[unit], points[unit])
         for unit, group in _by_unit(answers)
     ]
-    uow.commit()
-    return imported
 
 
 def _by_unit(answers: pd.DataFrame) -> list[tuple[int, pd.DataFrame]]:

@@ -1,41 +1,76 @@
-"""Reads an answers CSV (`code,answer`, UTF-8) into the long table that `read_answers` takes."""
+"""Reads answers files into the long table that `read_answers` takes.
+
+Two CSV layouts: one unit's `code,answer`, and many units' `unit,code,answer` (the long CSV of
+`zi lke import`). Excel under Indonesian regional settings saves CSV with `;` between cells and a
+decimal comma, so `;` is accepted as well as `,`; the delimiter is read from the header line and
+reported, so a person knows how their file was understood. The long file is read by pandas in one
+pass (ten thousand units are over a million rows).
+"""
 
 from __future__ import annotations
 
 import csv
+import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 REQUIRED_HEADER = ["code", "answer"]
+LONG_HEADER = ["unit", "code", "answer"]
+DELIMITERS = {",": "koma (,)", ";": "titik koma (;)"}
 
 
 class AnswersFileError(ValueError):
     """The file itself cannot be used (unreadable, not UTF-8, wrong header)."""
 
 
-def read_answers_csv(path: Path, *, unit: str = "unit") -> pd.DataFrame:
-    """Rows of the file as (unit, code, answer, row); `row` is the line number in the file.
+@dataclass(frozen=True)
+class AnswersFile:
+    rows: pd.DataFrame  # unit, code, answer, row (the line number in the file)
+    delimiter: str
 
-    Rows with an empty answer are left out: an empty cell is an unanswered question, which the
-    scorer lists as missing.
-    """
+    @property
+    def delimiter_words(self) -> str:
+        return DELIMITERS[self.delimiter]
+
+
+def _text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise AnswersFileError(
             f"{path}: bukan teks UTF-8 (bita ke-{error.start}); simpan ulang sebagai CSV UTF-8"
         ) from error
     except OSError as error:
         raise AnswersFileError(f"{path}: tidak dapat dibaca: {error.strerror}") from error
-    reader = csv.reader(text.splitlines())
-    header = [cell.strip().lower() for cell in next(reader, [])]
-    while header and not header[-1]:
-        header.pop()
-    if header != REQUIRED_HEADER:
-        raise AnswersFileError(
-            f"{path}: baris 1: kepala kolom harus 'code,answer', ditemukan '{','.join(header)}'"
-        )
+
+
+def _header(path: Path, text: str, expected: list[str]) -> str:
+    """The delimiter that splits the header line into exactly `expected`."""
+    first = text.splitlines()[0] if text else ""
+    for delimiter in DELIMITERS:
+        cells = [c.strip().lower() for c in next(csv.reader([first], delimiter=delimiter), [])]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells == expected:
+            return delimiter
+    wanted = "' atau '".join(d.join(expected) for d in DELIMITERS)
+    raise AnswersFileError(f"{path}: baris 1: kepala kolom harus '{wanted}'; ditemukan '{first}'")
+
+
+def read_answers_csv(path: Path, *, unit: str = "unit") -> pd.DataFrame:
+    """One unit's `code,answer` rows as (unit, code, answer, row)."""
+    return read_answers_file(path, unit=unit).rows
+
+
+def read_answers_file(path: Path, *, unit: str = "unit") -> AnswersFile:
+    """One unit's file with its delimiter. Rows with an empty answer are left out: an empty cell
+    is an unanswered question, which the scorer lists as missing."""
+    text = _text(path)
+    delimiter = _header(path, text, REQUIRED_HEADER)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
     rows = []
     for line_number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
@@ -43,10 +78,37 @@ def read_answers_csv(path: Path, *, unit: str = "unit") -> pd.DataFrame:
         if len(cells) < 2:
             raise AnswersFileError(f"{path}: baris {line_number}: kolom 'answer' tidak ada")
         if any(cell.strip() for cell in cells[2:]):
-            raise AnswersFileError(
-                f"{path}: baris {line_number}: lebih dari dua kolom; angka desimal dengan koma "
-                f'harus diberi tanda kutip ("3,62") atau ditulis dengan titik (3.62)'
+            hint = (
+                'angka desimal dengan koma harus diberi tanda kutip ("3,62") atau ditulis '
+                "dengan titik (3.62)"
+                if delimiter == ","
+                else "hapus sel yang berlebih"
             )
+            raise AnswersFileError(f"{path}: baris {line_number}: lebih dari dua kolom; {hint}")
         if cells[1].strip():
             rows.append((unit, cells[0], cells[1], line_number))
-    return pd.DataFrame(rows, columns=["unit", "code", "answer", "row"])
+    frame = pd.DataFrame(rows, columns=["unit", "code", "answer", "row"])
+    return AnswersFile(rows=frame, delimiter=delimiter)
+
+
+def read_long_answers_file(path: Path) -> AnswersFile:
+    """Many units' `unit,code,answer` rows (unit = the unit's code), in one pandas pass."""
+    text = _text(path)
+    delimiter = _header(path, text, LONG_HEADER)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            usecols=[0, 1, 2],
+            names=LONG_HEADER,
+            header=0,
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        raise AnswersFileError(f"{path}: tidak dapat dibaca sebagai CSV: {error}") from error
+    frame["row"] = range(2, len(frame) + 2)
+    frame["unit"] = frame["unit"].str.strip()
+    answered = frame[frame["answer"].str.strip() != ""]
+    return AnswersFile(rows=answered.reset_index(drop=True), delimiter=delimiter)

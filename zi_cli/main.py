@@ -10,16 +10,18 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
-from zi_cli import lifecycle_commands
-from zi_cli.answers_file import AnswersFileError, read_answers_csv
+from zi_cli import intake_commands, lifecycle_commands
+from zi_cli.answers_file import AnswersFileError, read_answers_file
 from zi_cli.output import AsOf, console, errors, fail
 from zi_cli.output import day as _day
 from zi_cli.score_view import print_unit_score
 from zi_domain.answers import read_answers
+from zi_domain.framework import Framework
 from zi_domain.framework_data import FrameworkError
 from zi_domain.indonesian import angka
 from zi_domain.scoring import score_units
@@ -34,7 +36,10 @@ app = typer.Typer(
 
 @app.command()
 def score(
-    answers: Annotated[Path, typer.Argument(help="CSV UTF-8 berkepala 'code,answer'.")],
+    answers: Annotated[
+        Path,
+        typer.Argument(help="CSV UTF-8 berkepala 'code,answer' (atau ;), atau buku kerja LKE."),
+    ],
     framework: Annotated[
         str | None, typer.Option(help="Nama kerangka LKE (lihat `zi frameworks`).")
     ] = None,
@@ -43,7 +48,7 @@ def score(
     """Hitung nilai LKE satu unit kerja dari berkas jawaban."""
     try:
         lke = load_framework(framework)
-        rows = read_answers_csv(answers)
+        rows = _score_input(answers, lke)
     except (FrameworkError, AnswersFileError) as error:
         fail(str(error))
     sheet = read_answers(rows, lke)
@@ -56,6 +61,25 @@ def score(
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         print_unit_score(console, result, lke, title=answers.name)
+
+
+def _score_input(path: Path, lke: Framework) -> pd.DataFrame:
+    """The answers of a CSV (`,` or `;`, reported on stderr) or of a filled LKE workbook."""
+    if path.suffix.lower() == ".xlsx":
+        from spreadsheets.lke_form import LkeFormError, read_lke_form
+
+        try:
+            content = read_lke_form(path, framework=lke)
+        except LkeFormError as error:
+            raise AnswersFileError(str(error)) from error
+        if content.problems:
+            listed = "\n".join(f"  {path}: {p}" for p in content.problems)
+            raise AnswersFileError(f"{len(content.problems)} masalah:\n{listed}")
+        return content.answers.assign(unit="unit")
+    read = read_answers_file(path)
+    if read.delimiter != ",":
+        errors.print(f"{path.name}: pemisah {read.delimiter_words}", highlight=False)
+    return read.rows
 
 
 @app.command()
@@ -86,6 +110,12 @@ app.command("monitor")(lifecycle_commands.monitor)
 app.command("remind")(lifecycle_commands.remind)
 app.command("status")(lifecycle_commands.status)
 app.add_typer(lifecycle_commands.period_app, name="period", no_args_is_help=True)
+
+# --- an agency's own data in ---------------------------------------------------------------
+
+app.add_typer(intake_commands.agency_app, name="agency", no_args_is_help=True)
+app.add_typer(intake_commands.lke_app, name="lke", no_args_is_help=True)
+app.command("inbox")(intake_commands.inbox)
 
 db = typer.Typer(help="Basis data produk.", no_args_is_help=True)
 app.add_typer(db, name="db")

@@ -54,6 +54,7 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
     from flows.declare import declare
     from flows.designate import designate
     from flows.develop import develop
+    from flows.inbox import receive_workbooks
     from flows.monitor import monitor
     from flows.propose import THRESHOLD_MET, propose
     from flows.reminders import send_reminders
@@ -104,6 +105,18 @@ def deployments(settings: Settings) -> list[RunnerDeployment]:
                 description=(
                     "Pengingat batas waktu dan ringkasan mingguan lewat e-mail, masing-masing "
                     f"sekali (jadwal `{settings.reminder_cron}`, zona waktu {settings.timezone})."
+                ),
+                tags=TAGS,
+            )
+        ),
+        _deployment(
+            receive_workbooks.to_deployment(
+                name=INBOX_DEPLOYMENT,
+                schedules=[Cron(INBOX_CRON, timezone=settings.timezone)],
+                description=(
+                    "Penerimaan LKE: buku kerja yang diletakkan di kotak masuk "
+                    f"({settings.inbox}) diimpor, dipindah ke diterima/ atau ditolak/, dan "
+                    "tim unit diberi tahu lewat e-mail (tiap 15 menit)."
                 ),
                 tags=TAGS,
             )
