@@ -17,7 +17,7 @@ from config.settings import get_settings
 from flows.reminders import send
 from flows.runtime import day, unit_of_work
 from persistence.tables import AssessmentKind
-from services.inbox import InboxOutcome, settled_files, take_in
+from services.inbox import InboxOutcome, file_away, settled_files, take_in
 from services.lke_intake import IntakeScope
 
 
@@ -43,6 +43,7 @@ def receive_workbooks(
     outcomes = take_in_all(on, framework, actor)
     messages = [m for outcome in outcomes for m in outcome.messages]
     report = send(messages) if messages else None
+    moved = [file_away(outcome, day=on) for outcome in outcomes]
     for outcome in outcomes:
         print(outcome.summary)
     accepted = [o for o in outcomes if o.accepted]
@@ -52,9 +53,9 @@ def receive_workbooks(
         f"{report.summary() if report else 'tidak ada e-mail'}"
     )
     return {
-        "accepted": [o.file_name for o in accepted],
-        "refused": {o.file_name: list(o.problems) for o in outcomes if not o.accepted},
-        "moved": [str(o.moved_to) for o in outcomes],
+        "accepted": [o.path.name for o in accepted],
+        "refused": {o.path.name: list(o.problems) for o in outcomes if not o.accepted},
+        "moved": [str(path) for path in moved],
         "messages": len(messages),
         "sent": len(report.sent) if report else 0,
         "already_sent": len(report.already_sent) if report else 0,

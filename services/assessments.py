@@ -141,9 +141,7 @@ def _import_unit(
         created=False,
         total=float(scores["total"]),
         previous_total=latest.total if latest else None,
-        meets={
-            p.name: bool(scores[f"meets_{p.name.lower()}"]) for p in context.framework.predicates
-        },
+        meets={p.name: bool(scores[f"meets_{p.name}"]) for p in context.framework.predicates},
         missing=sum(1 for v in values.values() if math.isnan(v)),
     )
     if latest is not None and latest.sha256 == digest:

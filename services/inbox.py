@@ -26,6 +26,7 @@ from notifications.messages import (
 from persistence.tables import AssessmentKind
 from persistence.unit_of_work import UnitOfWork
 from services.lke_intake import IntakeRefused, IntakeScope, WorkbookIntake, import_workbook
+from zi_domain.indonesian import angka
 
 ACCEPTED_FOLDER = "diterima"
 REFUSED_FOLDER = "ditolak"
@@ -41,11 +42,12 @@ class DroppedFile:
 
 @dataclass(frozen=True)
 class InboxOutcome:
-    """One file's fate: where it went, and the receipt its unit team gets (if it has a team)."""
+    """One file's fate and the receipt its unit team gets (if it has a team). The file is
+    moved only after the receipts are handed to the outbox: a run that dies before that finds
+    the file again, imports it as unchanged, and sends only the receipts not yet sent."""
 
-    file_name: str
+    path: Path
     accepted: bool
-    moved_to: Path
     problems: tuple[str, ...]
     messages: tuple[OutgoingMessage, ...]
     summary: str
@@ -82,7 +84,7 @@ def _workbooks(folder: Path) -> Iterator[Path]:
 def take_in(
     new_uow: Callable[[], UnitOfWork], dropped: DroppedFile, scope: IntakeScope
 ) -> InboxOutcome:
-    """Imports one dropped file, files it away, and composes its receipts."""
+    """Imports one dropped file and composes its receipts (the file stays where it is)."""
     content = dropped.path.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     scope = replace(scope, kind=dropped.kind)
@@ -91,35 +93,28 @@ def take_in(
             intake = import_workbook(uow, path=dropped.path, scope=scope)
         except IntakeRefused as refusal:
             receipt_for = _refused_receipt(uow, refusal, digest, dropped.path.name, scope.as_of)
-            moved = file_away(
-                dropped.path, accepted=False, day=scope.as_of, problems=refusal.problems
-            )
             return InboxOutcome(
-                dropped.path.name,
+                dropped.path,
                 False,
-                moved,
                 tuple(refusal.problems),
                 receipt_for,
                 f"{dropped.path.name}: ditolak, {len(refusal.problems)} masalah",
             )
         messages = _accepted_receipts(uow, intake, digest, dropped.path.name, scope.as_of)
-    moved = file_away(dropped.path, accepted=True, day=scope.as_of, problems=())
     imported = intake.imported
     verb = f"versi {imported.version}" if imported.created else "tidak berubah"
     return InboxOutcome(
-        dropped.path.name,
+        dropped.path,
         True,
-        moved,
         (),
         messages,
-        f"{dropped.path.name}: {intake.unit.code} diterima ({verb}), total {imported.total:.2f}",
+        f"{dropped.path.name}: {intake.unit.code} diterima ({verb}), total {angka(imported.total)}",
     )
 
 
-def file_away(
-    path: Path, *, accepted: bool, day: date, problems: tuple[str, ...] | list[str]
-) -> Path:
+def file_away(outcome: InboxOutcome, *, day: date) -> Path:
     """Moves the file to diterima/ or ditolak/ beside it, never over another file."""
+    path, accepted, problems = outcome.path, outcome.accepted, outcome.problems
     folder = path.parent / (ACCEPTED_FOLDER if accepted else REFUSED_FOLDER)
     folder.mkdir(exist_ok=True)
     target = folder / f"{day.isoformat()}_{path.name}"
