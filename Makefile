@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/
 
 # WeasyPrint (the proposal PDFs) needs Pango and a font from the system, not from PyPI.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# The fill-in LKE form's test recalculates its formulas with LibreOffice (skipped without it, but CI).
+LIBREOFFICE_PACKAGE := libreoffice-calc-nogui
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zi-orchestrator needs Python 3.11 or newer")'
@@ -17,6 +19,13 @@ $(STAMP):
 	  apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null || \
 	  (apt-get update -q >/dev/null && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null); \
 	else echo "WeasyPrint needs Pango and a font; install: $(SYSTEM_PACKAGES)"; exit 1; fi
+	@if command -v soffice >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing $(LIBREOFFICE_PACKAGE) (LKE form test)"; \
+	  apt-get install -y -q $(LIBREOFFICE_PACKAGE) >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null && apt-get install -y -q $(LIBREOFFICE_PACKAGE) >/dev/null 2>&1) || \
+	  echo "Could not install $(LIBREOFFICE_PACKAGE): the LKE form test will be skipped"; \
+	else echo "The LKE form test needs LibreOffice; install: $(LIBREOFFICE_PACKAGE)"; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .

@@ -33,26 +33,31 @@ from notifications.sink import default_folder
 from persistence.database import default_engine
 from persistence.tables import (
     AssessmentKind,
-    AssessmentPeriodCreate,
-    BpkOpinion,
     EvidenceDocumentCreate,
-    InstansiCreate,
-    InstansiKind,
-    InstansiPrerequisiteCreate,
     Predicate,
-    TeamMemberCreate,
-    UnitKerjaCreate,
-    UnitPrerequisiteCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
-from services.assessments import record_answers
-from zi_domain.agency import INSTANSI_HEAD_ROLE, TPI_ROLE, UNIT_HEAD_ROLE
+from services.agency import import_agency
+from services.assessments import AssessmentImport, import_assessments, open_period
+from zi_domain.agency import (
+    INSTANSI_HEAD_ROLE,
+    TEAM_MEMBER_ROLE,
+    TPI_ROLE,
+    UNIT_HEAD_ROLE,
+    AgencyRecords,
+    InstansiRecord,
+    InstansiStanding,
+    MemberRecord,
+    UnitRecord,
+    UnitStanding,
+)
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import STATE_LABELS, UnitState
 from zi_domain.proposal import ProposalState
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju (fiktif)"
+INSTANSI_CODE = "KAB-SKM"
 YEAR = 2026
 FIRST_MONITORING = date(YEAR, 2, 2)
 LAST_MONITORING = date(YEAR, 5, 25)
@@ -270,93 +275,31 @@ def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResu
 
 
 def seed(framework: Framework) -> dict[str, int]:
-    """The regency, its units and their standing; 2025's declaration and designation."""
+    """The regency, its units and their standing, registered from its agency records as a real
+    agency does (`zi agency import`); 2025's declaration and designation."""
     from flows.declare import declare
     from flows.designate import designate
     from flows.develop import develop
 
     with SqlUnitOfWork(default_engine()) as uow:
-        instansi = uow.instansi.add_instansi(
-            instansi=InstansiCreate(name=INSTANSI, kind=InstansiKind.PEMERINTAH_DAERAH)
-        )
-        assert instansi.id is not None
+        import_agency(uow, records=agency_records(), dry_run=False)
+        instansi = uow.instansi.get_instansi_by_code(code=INSTANSI_CODE)
+        assert instansi is not None and instansi.id is not None
         ids = {"instansi": instansi.id}
-        for year in (YEAR - 1, YEAR):
-            uow.instansi.set_prerequisites(
-                prerequisites=InstansiPrerequisiteCreate(
-                    instansi_id=instansi.id,
-                    year=year,
-                    bpk_opinion=BpkOpinion.WTP,
-                    sakip_grade="BB",
-                    indeks_rb="B",
-                    spip_level=3,
-                )
-            )
-        for unit in UNITS:
-            row = uow.units.add_unit(
-                unit=UnitKerjaCreate(
-                    instansi_id=instansi.id,
-                    code=unit.code,
-                    name=unit.name,
-                    core_service=True,
-                    high_corruption_risk=True,
-                    wide_public_impact=unit.wide_impact,
-                    state=UnitState.DECLARED,
-                )
-            )
-            assert row.id is not None
-            ids[unit.code] = row.id
-            uow.units.set_prerequisites(
-                prerequisites=UnitPrerequisiteCreate(
-                    unit_id=row.id,
-                    year=YEAR,
-                    follow_up_findings_percent=100,
-                    lhkpn_percent=100,
-                    lhkasn_percent=unit.lhkasn,
-                    internal_sakip_grade="BB",
-                )
-            )
-            for role, person in ((UNIT_HEAD_ROLE, "Kepala"), ("anggota_tim", "Anggota")):
-                uow.units.add_team_member(
-                    member=TeamMemberCreate(
-                        instansi_id=instansi.id,
-                        unit_id=row.id,
-                        name=f"{person} {unit.code}",
-                        role=role,
-                        email=f"{person.lower()}.{unit.code.lower()}@sukamaju.go.id",
-                    )
-                )
-        uow.units.add_team_member(
-            member=TeamMemberCreate(
-                instansi_id=instansi.id,
-                unit_id=None,
-                name="Bupati Sukamaju",
-                role=INSTANSI_HEAD_ROLE,
-                email="bupati@sukamaju.go.id",
-            )
-        )
-        for name in ("Inspektur Pembantu I", "Auditor Madya TPI"):
-            uow.units.add_team_member(
-                member=TeamMemberCreate(
-                    instansi_id=instansi.id,
-                    unit_id=None,
-                    name=name,
-                    role=TPI_ROLE,
-                    email=f"{name.lower().replace(' ', '.')}@inspektorat.sukamaju.go.id",
-                )
-            )
+        for unit in uow.units.list_units(instansi_id=instansi.id):
+            assert unit.id is not None
+            ids[unit.code] = unit.id
         add_evidence(uow, ids, framework)
-        period = uow.assessments.add_period(
-            period=AssessmentPeriodCreate(
-                instansi_id=instansi.id,
-                year=YEAR,
-                name=f"Penilaian TPI {YEAR}",
-                starts_on=date(YEAR, 2, 1),
-                ends_on=date(YEAR, 5, 31),
-            )
+        opened = open_period(
+            uow,
+            instansi_id=instansi.id,
+            year=YEAR,
+            name=f"Penilaian TPI {YEAR}",
+            starts_on=date(YEAR, 2, 1),
+            ends_on=date(YEAR, 5, 31),
         )
-        assert period.id is not None
-        ids["period"] = period.id
+        assert opened.period.id is not None
+        ids["period"] = opened.period.id
         uow.commit()
     previous = [u.code for u in UNITS if not u.new]
     declare(instansi=ids["instansi"], year=YEAR - 1, as_of=date(YEAR - 1, 1, 6))
@@ -375,6 +318,73 @@ def seed(framework: Framework) -> dict[str, int]:
     )
     finish_last_years_plans(ids)
     return ids
+
+
+def agency_records() -> AgencyRecords:
+    """What the regency's coordinator types into the agency workbook."""
+    team = tuple(
+        MemberRecord(
+            name=f"{person} {unit.code}",
+            nip=None,
+            email=f"{person.lower()}.{unit.code.lower()}@sukamaju.go.id",
+            role=role,
+            unit_code=unit.code,
+        )
+        for unit in UNITS
+        for role, person in ((UNIT_HEAD_ROLE, "Kepala"), (TEAM_MEMBER_ROLE, "Anggota"))
+    )
+    tpi = tuple(
+        MemberRecord(
+            name=name,
+            nip=None,
+            email=f"{name.lower().replace(' ', '.')}@inspektorat.sukamaju.go.id",
+            role=TPI_ROLE,
+            unit_code=None,
+        )
+        for name in ("Inspektur Pembantu I", "Auditor Madya TPI")
+    )
+    head = MemberRecord("Bupati Sukamaju", None, "bupati@sukamaju.go.id", INSTANSI_HEAD_ROLE, None)
+    return AgencyRecords(
+        instansi=InstansiRecord(
+            code=INSTANSI_CODE,
+            name=INSTANSI,
+            kind="pemerintah_daerah",
+            region="Provinsi Nusantara (fiktif)",
+            head_name="Bupati Sukamaju",
+            head_title="Bupati Sukamaju",
+            head_elected=True,
+        ),
+        units=tuple(
+            UnitRecord(
+                code=unit.code,
+                name=unit.name,
+                core_service=True,
+                high_corruption_risk=True,
+                wide_public_impact=unit.wide_impact,
+                service_types=("Pelayanan umum",),
+                priority_regional_service=False,
+            )
+            for unit in UNITS
+        ),
+        members=(head, *tpi, *team),
+        instansi_standings=tuple(
+            InstansiStanding(
+                year=year, bpk_opinion="WTP", sakip_grade="BB", indeks_rb="B", spip_level=3
+            )
+            for year in (YEAR - 1, YEAR)
+        ),
+        unit_standings=tuple(
+            UnitStanding(
+                unit_code=unit.code,
+                year=YEAR,
+                follow_up_findings_percent=100.0,
+                lhkpn_percent=100.0,
+                lhkasn_percent=unit.lhkasn,
+                internal_sakip_grade="BB",
+            )
+            for unit in UNITS
+        ),
+    )
 
 
 def finish_last_years_plans(ids: dict[str, int]) -> None:
@@ -466,32 +476,39 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
 def record_week(
     framework: Framework, ids: dict[str, int], monday: date, readiness: dict[str, np.ndarray]
 ) -> None:
-    """The TPI's answers as they stand this week: each question reaches its top answer in the
-    week set by its readiness; surveys count from the end of March."""
+    """The TPI's answers as they stand this week, imported for every unit at once as a real
+    agency's long CSV is (a new version where they changed): each question reaches its top
+    answer in the week set by its readiness; surveys count from the end of March."""
     progress = (monday - FIRST_MONITORING).days / (LAST_MONITORING - FIRST_MONITORING).days
-    for unit in UNITS:
-        if unit.code not in ids or (unit.new and not unit.wide_impact):
-            continue
-        share = unit.start + (unit.end - unit.start) * progress
-        rows = [
-            (q.code, _answer(q.answer_type.values, ready < share))
-            for q, ready in zip(framework.questions, readiness[unit.code], strict=True)
-        ]
-        if monday >= SURVEYS_DONE:
-            rows += [("B.I.a", unit.ipak), ("B.I.b", unit.kinerja), ("B.II.a", unit.ipkp)]
-        frame = pd.DataFrame(rows, columns=["code", "answer"])
-        top = {c for c, a in rows[: len(framework.questions)] if a in ("Ya", "A", "100%")}
-        with SqlUnitOfWork(default_engine()) as uow:
+    frames = []
+    with SqlUnitOfWork(default_engine()) as uow:
+        for unit in UNITS:
+            if unit.new and not unit.wide_impact:
+                continue
+            share = unit.start + (unit.end - unit.start) * progress
+            rows = [
+                (q.code, _answer(q.answer_type.values, ready < share))
+                for q, ready in zip(framework.questions, readiness[unit.code], strict=True)
+            ]
+            if monday >= SURVEYS_DONE:
+                rows += [("B.I.a", unit.ipak), ("B.I.b", unit.kinerja), ("B.II.a", unit.ipkp)]
+            frames.append(
+                pd.DataFrame(rows, columns=["code", "answer"]).assign(unit=ids[unit.code])
+            )
+            top = {c for c, a in rows[: len(framework.questions)] if a in ("Ya", "A", "100%")}
             complete_ready_items(uow, ids[unit.code], framework, top, monday)
-            record_answers(
-                uow,
-                unit_id=ids[unit.code],
+        answers = pd.concat(frames, ignore_index=True)
+        import_assessments(
+            uow,
+            context=AssessmentImport(
                 period_id=ids["period"],
                 kind=AssessmentKind.TPI,
                 framework=framework,
-                rows=frame.assign(row=range(2, len(frame) + 2)),
-                reviewer="Inspektorat Kabupaten Sukamaju",
-            )
+                source=f"jawaban TPI {monday.isoformat()}",
+                actor="Inspektorat Kabupaten Sukamaju",
+            ),
+            answers=answers.assign(row=range(2, len(answers) + 2)),
+        )
 
 
 def complete_ready_items(
