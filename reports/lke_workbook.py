@@ -26,6 +26,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from reports.archive import reproducible_zip_of
 from reports.rendering import printable
+from spreadsheets.cells import write_header
 from zi_domain.framework import (
     AnswerType,
     Framework,
@@ -324,19 +325,6 @@ def write_lke_sheet(
     write_header(sheet, header, LKE_HEADERS, LKE_WIDTHS)
     for index, row in enumerate(rows, start=header + 1):
         write_lke_row(sheet, index, row)
-
-
-def write_header(
-    sheet: Worksheet, at: int, headers: tuple[str, ...], widths: tuple[int, ...]
-) -> None:
-    """Bold captions on grey, frozen so they stay in view while scrolling."""
-    for column, (caption, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = sheet.cell(at, column, caption)
-        cell.font = BOLD
-        cell.fill = GREY
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = f"A{at + 1}"
 
 
 def write_lke_row(sheet: Worksheet, at: int, row: LkeRow) -> None:

@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.rendering import printable
+from spreadsheets.cells import BOLD, CellValue, put, write_header
 from spreadsheets.tabular import (
     Table,
     TableError,
@@ -53,7 +52,6 @@ from zi_domain.agency import (
 )
 
 T = TypeVar("T")
-CellValue = str | int | float | None
 
 # --- the layout ---------------------------------------------------------------------------------
 
@@ -102,11 +100,8 @@ YEAR_RANGE = (2000, 2100)
 PERCENT_RANGE = (0.0, 100.0)
 NIP_DIGITS = 18
 TEXT_FORMAT = "@"
-UNSAFE_START = ("=", "+", "-", "@")  # what a spreadsheet program may take for a formula
 
-BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
-GREY = PatternFill(fill_type="solid", start_color="FFD9D9D9", end_color="FFD9D9D9")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -385,7 +380,7 @@ def unit_standing_row(s: UnitStanding) -> tuple[CellValue, ...]:
 def write_data_sheet(
     sheet: Worksheet, spec: SheetSpec, rows: Sequence[tuple[CellValue, ...]]
 ) -> None:
-    write_header(sheet, spec.headers, tuple(c.width for c in spec.columns))
+    write_header(sheet, 1, spec.headers, tuple(c.width for c in spec.columns))
     sheet.freeze_panes = "A2"
     for index, column in enumerate(spec.columns, start=1):
         if column.text:
@@ -399,31 +394,6 @@ def write_data_sheet(
     for index, column in enumerate(spec.columns, start=1):
         if column.rule is not None:
             add_validation(sheet, column, get_column_letter(index), last_row)
-
-
-def write_header(
-    sheet: Worksheet, headers: Sequence[str], widths: Sequence[int], at: int = 1
-) -> None:
-    for index, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = put(sheet, at, index, header)
-        cell.font = BOLD
-        cell.fill = GREY
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def put(sheet: Worksheet, row: int, column: int, value: CellValue) -> Cell:
-    """Write one value; a text is always stored as text, even when it looks like a formula."""
-    if isinstance(value, str):
-        value = printable(value)
-    cell = sheet.cell(row, column)
-    if not isinstance(cell, Cell):
-        raise TypeError(f"cell {row},{column} of {sheet.title} is merged")
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(UNSAFE_START):
-            cell.quotePrefix = True
-    return cell
 
 
 def add_validation(sheet: Worksheet, column: Column, letter: str, last_row: int) -> None:
@@ -454,7 +424,7 @@ def write_guide(sheet: Worksheet) -> None:
         put(sheet, at, 1, f"Lembar {spec.name}: {spec.purpose}").font = BOLD
         at += 1
     at += 1
-    write_header(sheet, GUIDE_HEADERS, GUIDE_WIDTHS, at)
+    write_header(sheet, at, GUIDE_HEADERS, GUIDE_WIDTHS)
     for spec in DATA_SHEETS:
         for column in spec.columns:
             at += 1

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.styles.differential import DifferentialStyle
@@ -32,6 +32,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from spreadsheets.cells import BOLD, GREY, put_at, write_header
 from zi_domain.answers import COUNT_SEPARATOR, read_answers
 from zi_domain.framework import (
     AnswerType,
@@ -136,18 +137,15 @@ NUMBER = "0.00"
 PERCENT = "0.0#%"
 INDEX = "0.00##"
 DATE = "dd-mm-yyyy"
-BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 SUBTITLE = Font(italic=True, color="FF595959")
 NOTE = Font(color="FF9C0006")
-GREY = PatternFill(fill_type="solid", start_color="FFD9D9D9", end_color="FFD9D9D9")
 LIGHT = PatternFill(fill_type="solid", start_color="FFF2F2F2", end_color="FFF2F2F2")
 INPUT = PatternFill(fill_type="solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
 WARNING = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
 TOP = Alignment(vertical="top")
 WRAP = Alignment(wrap_text=True, vertical="top")
 OPEN = Protection(locked=False)
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 LKE_HEADERS = (
     "Kode",
@@ -686,17 +684,7 @@ def write_lke_form(
 
 def _put(sheet: Worksheet, at: str, content: str | float | date | None) -> Cell:
     """A cell's content; text is always stored as text, so data never becomes a formula."""
-    cell = sheet[at]
-    assert isinstance(cell, Cell)
-    if isinstance(content, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", content)
-        cell.value = text
-        cell.data_type = "s"
-        if text.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    else:
-        cell.value = content
-    return cell
+    return put_at(sheet, at, content)
 
 
 def _formula(sheet: Worksheet, at: str, formula: str) -> Cell:
@@ -714,13 +702,7 @@ def _protect(sheet: Worksheet) -> None:
 
 
 def _header(sheet: Worksheet, at: int, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
-    for column, (caption, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = sheet.cell(at, column, caption)
-        cell.font = BOLD
-        cell.fill = GREY
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = f"A{at + 1}"
+    write_header(sheet, at, headers, widths)
     sheet.print_title_rows = f"{at}:{at}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

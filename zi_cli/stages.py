@@ -8,7 +8,9 @@ a person runs by hand is what the schedule runs.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -62,9 +64,26 @@ def run_stage(stage: Stage, parameters: dict[str, Any], *, server: bool) -> dict
 
     flow = getattr(importlib.import_module(stage.module), stage.function)
     # A command run by hand is short: no heartbeat thread to join (about 1 s a flow).
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        result: dict[str, Any] = flow(**parameters)
+    try:
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            result: dict[str, Any] = flow(**parameters)
+    finally:
+        prefect_console_to_process_stderr()
     return result
+
+
+def prefect_console_to_process_stderr() -> None:
+    """Prefect's console log handlers keep the `sys.stderr` of the moment they were made; when
+    the command runs inside another program (a test's CLI runner), that stream is closed after
+    the command. They are pointed at the process's own stderr once the flow has run."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger(), *map(logging.getLogger, list(logging.root.manager.loggerDict))]
+    for handler in {h for lg in loggers for h in lg.handlers}:
+        stderr = sys.__stderr__
+        if isinstance(handler, PrefectConsoleHandler) and stderr and handler.stream is not stderr:
+            handler.setStream(stderr)
+            handler.console.file = stderr
 
 
 def quiet_prefect() -> None:

@@ -9,7 +9,9 @@ local Maildir). The stages run as real Prefect flows under the test harness.
 from __future__ import annotations
 
 import email
+import email.policy
 import shutil
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -49,9 +51,13 @@ def agency_cli(
     return data_dir
 
 
-def receipts(data_dir: Path) -> list[email.message.Message]:
-    mails = [email.message_from_bytes(p.read_bytes()) for p in (data_dir / "mail" / "new").iterdir()]
-    return [m for m in mails if str(m["Subject"]).startswith("[ZI] LKE")]
+def receipts(data_dir: Path) -> list[EmailMessage]:
+    """The receipts of the inbox in the local Maildir, headers decoded."""
+    mails = [
+        email.message_from_bytes(p.read_bytes(), _class=EmailMessage, policy=email.policy.default)
+        for p in (data_dir / "mail" / "new").iterdir()
+    ]
+    return [m for m in mails if str(m["Subject"]).strip().startswith("[ZI] LKE")]
 
 
 def test_a_new_agency_runs_its_year_from_the_cli(agency_cli: Path, tmp_path: Path) -> None:
@@ -99,7 +105,7 @@ def test_a_new_agency_runs_its_year_from_the_cli(agency_cli: Path, tmp_path: Pat
     assert len(list((inbox / "diterima").glob("*.xlsx"))) == 3
     assert len(list((inbox / "ditolak").glob("*.alasan.txt"))) == 1
     sent = receipts(data_dir)
-    assert len(sent) == 8  # two members in each of the four unit teams
+    assert len(sent) == 8
     refused = [m for m in sent if "ditolak" in str(m["Subject"])]
     assert {str(m["To"]) for m in refused} == {
         "Kepala Dinas Sosial <kepala.dinsos@contoh.go.id>",

@@ -221,7 +221,10 @@ def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> No
         "mulai-pembangunan",
         "kirim-usulan",
         "catat-hasil-tpn",
+        "penerimaan-lke-15-menit",
     }
+    [inbox] = served["penerimaan-lke-15-menit"].schedules
+    assert (inbox.schedule.cron, inbox.schedule.timezone) == ("*/15 * * * *", "Asia/Jakarta")
     monitor = served[MONITOR_DEPLOYMENT]
     [schedule] = monitor.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 6 * * 2", "Asia/Jakarta")
