@@ -139,13 +139,23 @@ def _instansi_fields(record: InstansiRecord) -> dict[str, Any]:
     }
 
 
+class AgencyRefused(ValueError):
+    """Records that contradict what is stored; nothing was written (Indonesian message)."""
+
+
 def _upsert_instansi(uow: UnitOfWork, record: InstansiRecord, report: AgencyImport) -> Instansi:
-    """By code; an instansi registered before it had a code is found by its name."""
+    """By code; an instansi registered before it had a code is found by its name. Names are
+    unique: one held by an instansi of another code is refused, not overwritten."""
     what = f"instansi {record.code}"
     found = uow.instansi.get_instansi_by_code(code=record.code)
+    named = uow.instansi.get_instansi_by_name(name=record.name)
+    if named is not None and named.code not in (None, record.code):
+        raise AgencyRefused(
+            f"nama instansi {record.name!r} sudah terdaftar dengan kode {named.code}; "
+            f"gunakan kode {named.code} atau nama lain"
+        )
     if found is None:
-        named = uow.instansi.get_instansi_by_name(name=record.name)
-        found = named if named is not None and named.code is None else None
+        found = named
     if found is None:
         report.note("added", what)
         return uow.instansi.add_instansi(instansi=InstansiCreate(**_instansi_fields(record)))

@@ -132,7 +132,7 @@ def _import_unit(
     scores: Mapping[Any, Any],
 ) -> ImportedAssessment:
     given = _given(rows)
-    digest = hashlib.sha256(json.dumps(given, sort_keys=True).encode()).hexdigest()
+    digest = _digest(given)
     assessment_id = _assessment_id(uow, unit_id, context)
     latest = uow.assessments.latest_version(assessment_id=assessment_id)
     outcome = ImportedAssessment(
@@ -165,6 +165,23 @@ def _given(rows: pd.DataFrame) -> dict[str, str]:
     """The answers as given, the identity of a version (the same file gives the same digest)."""
     codes, answers = rows["code"].astype(str).str.strip(), rows["answer"].astype(str).str.strip()
     return dict(sorted(zip(codes, answers, strict=True)))
+
+
+def _digest(given: dict[str, str]) -> str:
+    """The same answers written another way ("3,85" or 3.85, "ya" or "Ya", "87,5%") give the
+    same digest: a workbook returned untouched is not a new version."""
+    canonical = {code: _canonical(answer) for code, answer in given.items()}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _canonical(answer: str) -> str:
+    text = answer.strip()
+    number = text.rstrip("%").strip().replace(",", ".")
+    try:
+        value = float(number)
+    except ValueError:
+        return text.upper()
+    return f"{value:.12g}{'%' if text.endswith('%') else ''}"
 
 
 def _assessment_id(uow: UnitOfWork, unit_id: int, context: AssessmentImport) -> int:

@@ -6,6 +6,7 @@ builds.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,14 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from spreadsheets.lke_form import ANSWER_COLUMN, LKE_SHEET, WORK_SHEET
+from zi_domain.agency import (
+    AgencyRecords,
+    InstansiRecord,
+    InstansiStanding,
+    MemberRecord,
+    UnitRecord,
+    UnitStanding,
+)
 from zi_domain.framework import Framework
 
 CODE_COLUMN = "A"
@@ -46,4 +55,58 @@ def fill_lke_form(
             finished_on, by = done[str(code)]
             row[4].value, row[5].value, row[6].value = "Selesai", finished_on, by
     workbook.save(path)
+    return path
+
+
+def agency_records(code: str = "KABUJI") -> AgencyRecords:
+    """A small agency as its coordinator would describe it: three units (DPMPTSP with two service
+    types and a team of two, DUKCAPIL with its head, RSUD without a team), the head of the
+    instansi, a TPI member, one instansi standing and one unit standing."""
+    return AgencyRecords(
+        instansi=InstansiRecord(
+            code=code,
+            name="Pemerintah Kabupaten Uji",
+            kind="pemerintah_daerah",
+            region="Kabupaten Uji",
+            head_name="Drs. Budi Santoso",
+            head_title="Bupati Uji",
+            head_elected=True,
+        ),
+        units=(
+            UnitRecord(
+                "DPMPTSP", "Dinas Penanaman Modal dan PTSP", True, True, True,
+                ("perizinan", "pengaduan"), True,
+            ),
+            UnitRecord(
+                "DUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", True, False, True,
+                ("administrasi kependudukan",), False,
+            ),
+            UnitRecord("RSUD", "RSUD Uji", False, False, False, (), False),
+        ),
+        members=(
+            MemberRecord("Drs. Budi Santoso", None, "bupati@uji.go.id", "pimpinan_instansi", None),
+            MemberRecord("Rina Wulandari", "197903122005012003", "rina@uji.go.id", "tpi", None),
+            MemberRecord(
+                "Siti Rahmawati", "198501012010012001", "siti@uji.go.id", "kepala_unit", "DPMPTSP"
+            ),
+            MemberRecord(
+                "Agus Pratama", "199002022015031002", "agus@uji.go.id", "anggota_tim", "DPMPTSP"
+            ),
+            MemberRecord("Dewi Lestari", None, "dewi@uji.go.id", "kepala_unit", "DUKCAPIL"),
+        ),
+        instansi_standings=(InstansiStanding(2025, "WTP", "BB", "B", 3),),
+        unit_standings=(UnitStanding("DPMPTSP", 2025, 92.5, 100.0, 98.0, "BB"),),
+    )  # fmt: skip
+
+
+def write_long_csv(
+    path: Path, answers_by_unit: Mapping[str, Mapping[str, str]], *, delimiter: str = ","
+) -> Path:
+    """The long CSV `unit,code,answer` of many units, as a spreadsheet program saves it: a cell
+    is quoted only when it holds the delimiter (so "3,85" is quoted with `,`, bare with `;`)."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(("unit", "code", "answer"))
+        for unit, answers in answers_by_unit.items():
+            writer.writerows((unit, code, answer) for code, answer in answers.items())
     return path

@@ -92,7 +92,8 @@ def read_answers_file(path: Path, *, unit: str = "unit") -> AnswersFile:
 
 
 def read_long_answers_file(path: Path) -> AnswersFile:
-    """Many units' `unit,code,answer` rows (unit = the unit's code), in one pandas pass."""
+    """Many units' `unit,code,answer` rows (unit = the unit's code), in one pandas pass; `row`
+    is the line number in the file, blank lines counted."""
     text = _text(path)
     delimiter = _header(path, text, LONG_HEADER)
     try:
@@ -102,13 +103,38 @@ def read_long_answers_file(path: Path) -> AnswersFile:
             dtype=str,
             keep_default_na=False,
             skipinitialspace=True,
-            usecols=[0, 1, 2],
-            names=LONG_HEADER,
-            header=0,
+            header=None,
+            skiprows=1,
+            skip_blank_lines=False,
+            names=[*LONG_HEADER, *(f"extra_{n}" for n in range(_widest(text, delimiter) - 3))],
         )
     except (pd.errors.ParserError, ValueError) as error:
         raise AnswersFileError(f"{path}: tidak dapat dibaca sebagai CSV: {error}") from error
     frame["row"] = range(2, len(frame) + 2)
+    _refuse_extra_cells(path, frame, delimiter)
     frame["unit"] = frame["unit"].str.strip()
     answered = frame[frame["answer"].str.strip() != ""]
-    return AnswersFile(rows=answered.reset_index(drop=True), delimiter=delimiter)
+    return AnswersFile(
+        rows=answered[[*LONG_HEADER, "row"]].reset_index(drop=True), delimiter=delimiter
+    )
+
+
+def _widest(text: str, delimiter: str) -> int:
+    """The most cells on a line (at least 3), so that extra cells are read, not dropped."""
+    return max(3, *(len(cells) for cells in csv.reader(io.StringIO(text), delimiter=delimiter)))
+
+
+def _refuse_extra_cells(path: Path, frame: pd.DataFrame, delimiter: str) -> None:
+    extra = [c for c in frame.columns if str(c).startswith("extra_")]
+    if not extra:
+        return
+    crowded = frame[(frame[extra].apply(lambda c: c.str.strip()) != "").any(axis=1)]
+    if crowded.empty:
+        return
+    lines = ", ".join(str(r) for r in crowded["row"].head(10))
+    hint = (
+        'angka desimal dengan koma harus diberi tanda kutip ("3,62") atau ditulis dengan titik'
+        if delimiter == ","
+        else "hapus sel yang berlebih"
+    )
+    raise AnswersFileError(f"{path}: baris {lines}: lebih dari tiga kolom; {hint}")

@@ -62,7 +62,7 @@ def agency_import(
     ] = False,
 ) -> None:
     """Masukkan atau perbarui instansi, unit, tim dan syarat dari buku kerja (tidak menghapus)."""
-    from services.agency import OUTCOME_LABELS, import_agency
+    from services.agency import OUTCOME_LABELS, AgencyRefused, import_agency
     from spreadsheets.agency_workbook import AgencyFileError, read_agency_file
 
     try:
@@ -70,7 +70,10 @@ def agency_import(
     except AgencyFileError as error:
         fail(str(error))
     with default_unit_of_work() as uow:
-        report = import_agency(uow, records=records, dry_run=dry_run)
+        try:
+            report = import_agency(uow, records=records, dry_run=dry_run)
+        except AgencyRefused as refusal:
+            fail(f"{', '.join(map(str, files))}: {refusal}")
     for outcome in ("added", "changed", "missing"):
         for change in report.of(outcome):
             details = f": {'; '.join(change.details)}" if change.details else ""
