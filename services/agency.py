@@ -33,9 +33,35 @@ from zi_domain.agency import (
     UnitRecord,
     UnitStanding,
 )
+from zi_domain.indonesian import angka
 from zi_domain.lifecycle import UnitState
 
 Outcome = Literal["added", "changed", "unchanged", "missing"]
+# The workbook's column names, so a change reads as the coordinator typed it.
+FIELD_LABELS = {
+    "code": "kode",
+    "name": "nama",
+    "kind": "jenis",
+    "region": "wilayah",
+    "head_name": "nama pimpinan",
+    "head_title": "jabatan pimpinan",
+    "head_elected": "pimpinan dipilih",
+    "core_service": "layanan inti",
+    "high_corruption_risk": "risiko korupsi tinggi",
+    "wide_public_impact": "dampak publik luas",
+    "service_types": "jenis layanan",
+    "priority_regional_service": "unit prioritas daerah",
+    "nip": "NIP",
+    "email": "e-mail",
+    "bpk_opinion": "opini BPK",
+    "sakip_grade": "nilai SAKIP",
+    "indeks_rb": "Indeks RB",
+    "spip_level": "level SPIP",
+    "follow_up_findings_percent": "tindak lanjut temuan (%)",
+    "lhkpn_percent": "LHKPN (%)",
+    "lhkasn_percent": "LHKASN (%)",
+    "internal_sakip_grade": "SAKIP internal",
+}
 OUTCOME_LABELS: dict[Outcome, str] = {
     "added": "ditambahkan",
     "changed": "diubah",
@@ -314,13 +340,15 @@ def _update(row: Any, fields: Mapping[str, Any], what: str, report: AgencyImport
     changed = [name for name, value in fields.items() if getattr(row, name) != value]
     for name in changed:
         setattr(row, name, fields[name])
-    details = [f"{name}: {_shown(getattr(row, name))}" for name in changed]
+    details = [f"{FIELD_LABELS.get(name, name)}: {_shown(getattr(row, name))}" for name in changed]
     report.note("changed" if changed else "unchanged", what, details)
 
 
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
+    if isinstance(value, float):
+        return angka(value, 2)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value) or "-"
     return "-" if value is None else str(value)

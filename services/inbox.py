@@ -85,14 +85,15 @@ def take_in(
     new_uow: Callable[[], UnitOfWork], dropped: DroppedFile, scope: IntakeScope
 ) -> InboxOutcome:
     """Imports one dropped file and composes its receipts (the file stays where it is)."""
-    content = dropped.path.read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
+    # A receipt's identity: the file's content and where it was dropped (self-assessment or TPI).
+    digest = hashlib.sha256(dropped.kind.value.encode() + b"\0" + dropped.path.read_bytes())
+    digest_hex = digest.hexdigest()
     scope = replace(scope, kind=dropped.kind)
     with new_uow() as uow:
         try:
             intake = import_workbook(uow, path=dropped.path, scope=scope)
         except IntakeRefused as refusal:
-            receipt_for = _refused_receipt(uow, refusal, digest, dropped.path.name, scope.as_of)
+            receipt_for = _refused_receipt(uow, refusal, digest_hex, dropped.path.name, scope.as_of)
             return InboxOutcome(
                 dropped.path,
                 False,
@@ -100,7 +101,7 @@ def take_in(
                 receipt_for,
                 f"{dropped.path.name}: ditolak, {len(refusal.problems)} masalah",
             )
-        messages = _accepted_receipts(uow, intake, digest, dropped.path.name, scope.as_of)
+        messages = _accepted_receipts(uow, intake, digest_hex, dropped.path.name, scope.as_of)
     imported = intake.imported
     verb = f"versi {imported.version}" if imported.created else "tidak berubah"
     return InboxOutcome(

@@ -159,14 +159,14 @@ def test_changed_records_are_reported_with_their_fields(new_uow: NewUow) -> None
         "syarat unit DPMPTSP 2025",
     }
     assert details(report, "unit DPMPTSP") == (
-        "name: Dinas PMPTSP Kabupaten Uji",
-        "high_corruption_risk: Tidak",
-        "service_types: perizinan",
+        "nama: Dinas PMPTSP Kabupaten Uji",
+        "risiko korupsi tinggi: Tidak",
+        "jenis layanan: perizinan",
     )
     assert details(report, "anggota tim siti@uji.go.id (kepala_unit, unit DPMPTSP)") == (
-        "nip: 198501012010012099",
+        "NIP: 198501012010012099",
     )
-    assert details(report, "syarat unit DPMPTSP 2025") == ("lhkpn_percent: 97.5",)
+    assert details(report, "syarat unit DPMPTSP 2025") == ("LHKPN (%): 97,50",)
     assert len(report.of("unchanged")) == len(EVERY_RECORD) - 3
 
     dpmptsp = units_by_code(new_uow)["DPMPTSP"]
@@ -251,8 +251,8 @@ def test_an_instansi_registered_without_a_code_is_adopted_by_its_name(new_uow: N
     report = run_import(new_uow, agency_records())
 
     assert outcomes(report)["instansi KABUJI"] == "changed"
-    assert "code: KABUJI" in details(report, "instansi KABUJI")
-    assert "head_name: Drs. Budi Santoso" in details(report, "instansi KABUJI")
+    assert "kode: KABUJI" in details(report, "instansi KABUJI")
+    assert "nama pimpinan: Drs. Budi Santoso" in details(report, "instansi KABUJI")
     with new_uow() as uow:
         (only,) = uow.instansi.all_instansi()
         assert only.id == earlier.id and only.code == "KABUJI"
