@@ -715,7 +715,7 @@ def _unit_words(unit: LkeFormUnit) -> str:
 
 
 def _write_guide(sheet: Worksheet, framework: Framework, unit: LkeFormUnit) -> None:
-    sheet.column_dimensions["A"].width = 110
+    sheet.column_dimensions["A"].width = 88  # an A4 page wide
     _put(sheet, "A1", "PETUNJUK PENGISIAN LEMBAR KERJA EVALUASI (LKE) ZONA INTEGRITAS").font = TITLE
     lines = [
         ("Unit kerja", f"{unit.unit_name} (kode {unit.unit_code})"),
@@ -724,7 +724,7 @@ def _write_guide(sheet: Worksheet, framework: Framework, unit: LkeFormUnit) -> N
         ("Kerangka LKE", framework.title),
     ]
     for offset, (label, text) in enumerate(lines, start=3):
-        _put(sheet, f"A{offset}", f"{label}: {text}").alignment = WRAP
+        _guide_line(sheet, offset, f"{label}: {text}")
     steps = [
         "Isi jawaban hanya pada sel berwarna kuning di kolom Jawaban (kolom F) lembar LKE. "
         "Sel lain terkunci dan berisi rumus yang menghitung nilai secara otomatis.",
@@ -753,8 +753,22 @@ def _write_guide(sheet: Worksheet, framework: Framework, unit: LkeFormUnit) -> N
     ]
     _put(sheet, "A8", "Cara mengisi").font = BOLD
     for number, step in enumerate(steps, start=1):
-        _put(sheet, f"A{8 + number}", f"{number}. {step}").alignment = WRAP
+        _guide_line(sheet, 8 + number, f"{number}. {step}")
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
     _protect(sheet)
+
+
+GUIDE_CHARACTERS_PER_LINE = 76  # of column A's width of 88 in the default font
+GUIDE_LINE_HEIGHT = 15.0
+
+
+def _guide_line(sheet: Worksheet, row: int, text: str) -> None:
+    """A wrapped line of the guide, its row as tall as its text (no program measures it)."""
+    _put(sheet, f"A{row}", text).alignment = WRAP
+    lines = -(-len(text) // GUIDE_CHARACTERS_PER_LINE)
+    sheet.row_dimensions[row].height = GUIDE_LINE_HEIGHT * max(lines, 1)
 
 
 def _write_lke(
@@ -823,6 +837,25 @@ def _write_summary(sheet: Worksheet, framework: Framework, layout: _Layout) -> N
     _mark_fails(sheet, f"I{FIRST_VERDICT_ROW}:I{last}")
 
 
+LINE_HEIGHT = 15.0
+CHARACTERS_PER_WIDTH = 1.15  # average characters of text per unit of column width
+
+
+def _row_height(texts: Mapping[str, str | None]) -> float:
+    """The height that shows every wrapped text of the row: LibreOffice and Excel do not
+    measure rows of a file that openpyxl wrote, and a printed page would overlap them."""
+    widths = dict(zip("ABCDEFGHIJ", LKE_WIDTHS, strict=True))
+    lines = [
+        sum(
+            max(1, -(-len(part) // int(widths[column] * CHARACTERS_PER_WIDTH)))
+            for part in text.split("\n")
+        )
+        for column, text in texts.items()
+        if text
+    ]
+    return LINE_HEIGHT * max(lines, default=1)
+
+
 def _mark_fails(sheet: Worksheet, cells: str) -> None:
     style = DifferentialStyle(font=NOTE, fill=WARNING)
     rule = Rule(type="cellIs", operator="equal", formula=[_quoted(FAILS)], dxf=style)
@@ -837,6 +870,10 @@ def _write_line(sheet: Worksheet, row: int, line: _Line) -> None:
     sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top", indent=line.indent)
     if line.slot is not None:
         _put(sheet, f"E{row}", _hint(line.slot)).alignment = WRAP
+    wrapped = {"B": line.text, "C": line.explanation}
+    if line.slot is not None:
+        wrapped["E"] = _hint(line.slot)
+    sheet.row_dimensions[row].height = _row_height(wrapped)
     formulas = {
         "G": (line.value, line.value_format),
         "I": (line.score, NUMBER),
