@@ -29,7 +29,7 @@ from zi_cli.stages import (
     run_stage,
 )
 from zi_domain.indonesian import angka, tanggal
-from zi_domain.lifecycle import STATE_LABELS, UnitState
+from zi_domain.lifecycle import ACTION_VERBS, STATE_LABELS, UnitState
 
 Server = Annotated[
     bool,
@@ -239,36 +239,47 @@ def status(instansi: OptionalInstansi = None, as_of: AsOf = None) -> None:
 
 
 def _status_table(code: str, name: str, rows: list[UnitStatus], on: date) -> Table:
-    table = Table(title=f"{escape(name)} ({escape(code)}) per {tanggal(on)}", show_lines=True)
-    for column, justify in (
-        ("Unit", "left"),
-        ("Tahap", "left"),
-        ("Nilai TPI", "right"),
-        ("WBK", "center"),
-        ("WBBM", "center"),
-        ("Batas waktu berikutnya", "left"),
-        ("Yang menahan langkah berikutnya", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table = Table(
+        title=f"{escape(name)} ({escape(code)}) per {tanggal(on)}",
+        show_lines=True,
+        caption=f"{len(rows)} unit; tanda ✓ = batas nilai terpenuhi pada nilai TPI terakhir",
+    )
+    table.add_column("Unit", no_wrap=True)
+    table.add_column("Tahap", max_width=18)
+    table.add_column("Nilai TPI", justify="right", no_wrap=True)
+    table.add_column("WBK", justify="center", no_wrap=True)
+    table.add_column("WBBM", justify="center", no_wrap=True)
+    table.add_column("Batas waktu berikutnya", ratio=1, min_width=16)
+    table.add_column("Yang menahan langkah berikutnya", ratio=2, min_width=24)
     for row in rows:
         deadline = (
-            f"{tanggal(row.next_deadline.due_on)}: {escape(row.next_deadline.title)}"
+            f"{tanggal(row.next_deadline.due_on)}: {escape(_short(row.next_deadline.title, 60))}"
             if row.next_deadline
             else "-"
         )
         if row.overdue:
             deadline += f"\n[red]{row.overdue} butir terlambat[/]"
         table.add_row(
-            f"{escape(row.code)}\n{escape(row.name)}",
+            escape(row.code),
             STATE_LABELS[row.state] + (f" ({row.predicate_held})" if row.predicate_held else ""),
             angka(row.total) if row.total is not None else "-",
             _mark(row.meets.get("WBK")),
             _mark(row.meets.get("WBBM")),
             deadline,
-            "\n".join(f"• {escape(b)}" for b in row.blockers) or "[green]siap[/]",
+            "\n".join(f"• {escape(b)}" for b in row.blockers) or _ready(row),
         )
     return table
 
 
+def _ready(row: UnitStatus) -> str:
+    if row.next_action is None:
+        return "-"
+    return f"[green]siap {ACTION_VERBS[row.next_action]}[/]"
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _mark(met: bool | None) -> str:
-    return "-" if met is None else ("[green]ya[/]" if met else "[red]tidak[/]")
+    return "-" if met is None else ("[green]✓ ya[/]" if met else "[red]✗ tidak[/]")

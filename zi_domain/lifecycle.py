@@ -76,7 +76,7 @@ STATE_LABELS: Mapping[UnitState, str] = MappingProxyType(
 )
 
 # How a refusal names the action: "Unit tidak dapat <verb> (<action>) dari tahap ...".
-_ACTION_VERBS: Mapping[Action, str] = MappingProxyType(
+ACTION_VERBS: Mapping[Action, str] = MappingProxyType(
     {
         Action.DESIGNATE: "ditetapkan",
         Action.START_DEVELOPMENT: "memulai pembangunan",
@@ -135,7 +135,7 @@ class IllegalTransition(ValueError):
         self.action = action
         self.reasons = reasons
         super().__init__(
-            f"Unit tidak dapat {_ACTION_VERBS[action]} ({action.value}) dari tahap "
+            f"Unit tidak dapat {ACTION_VERBS[action]} ({action.value}) dari tahap "
             f"'{state.value}' ({STATE_LABELS[state]}): {'; '.join(reasons)}"
         )
 
