@@ -289,7 +289,16 @@ def _print_imported(source: str, unit: UnitKerja, imported: ImportedAssessment) 
 # --- the inbox ----------------------------------------------------------------------------------
 
 
-def inbox(as_of: AsOf = None, framework: Framework = None) -> None:
+def inbox(
+    as_of: AsOf = None,
+    framework: Framework = None,
+    server: Annotated[
+        bool,
+        typer.Option(
+            "--server", help="Jalankan deployment di server Prefect (PREFECT_API_URL) dan tunggu."
+        ),
+    ] = False,
+) -> None:
     """Terima buku kerja LKE dari kotak masuk (ZI_INBOX_DIR) sekarang, seperti flow
     `penerimaan-lke` tiap 15 menit di bawah `zi serve`."""
     from config.settings import get_settings
@@ -297,7 +306,7 @@ def inbox(as_of: AsOf = None, framework: Framework = None) -> None:
 
     folder = get_settings().inbox
     folder.mkdir(parents=True, exist_ok=True)
-    result = run_stage(INBOX, {"as_of": day(as_of), "framework": framework}, server=False)
+    result = run_stage(INBOX, {"as_of": day(as_of), "framework": framework}, server=server)
     for name in result["accepted"]:
         say(f"Diterima: {name}")
     for name, problems in result["refused"].items():
