@@ -69,6 +69,7 @@ def agency_import(
         records = read_agency_file(files)
     except AgencyFileError as error:
         fail(str(error))
+    _say_delimiters(files)
     with default_unit_of_work() as uow:
         try:
             report = import_agency(uow, records=records, dry_run=dry_run)
@@ -84,6 +85,21 @@ def agency_import(
         f"diubah, {counts['unchanged']} tetap, {counts['missing']} tidak ada di berkas."
         + (" Uji coba (--dry-run): tidak ada yang disimpan." if dry_run else "")
     )
+
+
+def _say_delimiters(files: list[Path]) -> None:
+    """People save CSV with `,` or `;` (Excel under Indonesian settings): say which was read."""
+    from spreadsheets.tabular import TableError, read_table
+    from zi_cli.answers_file import DELIMITERS
+
+    for file in files:
+        if file.suffix.lower() == ".csv":
+            try:
+                delimiter = read_table(file).delimiter
+            except TableError:
+                continue
+            if delimiter:
+                say(f"{file.name}: pemisah {DELIMITERS[delimiter]}")
 
 
 @agency_app.command("export")

@@ -77,8 +77,7 @@ def _score_input(path: Path, lke: Framework) -> pd.DataFrame:
             raise AnswersFileError(f"{len(content.problems)} masalah:\n{listed}")
         return content.answers.assign(unit="unit")
     read = read_answers_file(path)
-    if read.delimiter != ",":
-        errors.print(f"{path.name}: pemisah {read.delimiter_words}", highlight=False)
+    errors.print(f"{path.name}: pemisah {read.delimiter_words}", highlight=False)
     return read.rows
 
 

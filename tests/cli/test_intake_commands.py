@@ -341,7 +341,7 @@ def test_score_reads_a_semicolon_csv_as_the_comma_one(tmp_path: Path) -> None:
     assert comma_total == pytest.approx(zi_domain_total(ANSWERS), abs=1e-9)
     assert semicolon_total == comma_total
     assert "titik-koma.csv: pemisah titik koma (;)" in flat(semicolon_err)
-    assert comma_err == ""
+    assert "koma.csv: pemisah koma (,)" in flat(comma_err)
 
 
 def test_score_reads_a_filled_lke_workbook(tmp_path: Path) -> None:
