@@ -7,12 +7,20 @@ builds.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import load_workbook
 
+from config.framework_files import load_framework
+from persistence.tables import AssessmentKind, WorkItemCreate
+from persistence.unit_of_work import SqlUnitOfWork
+from services.agency import import_agency
+from services.assessments import open_period
+from services.lke_intake import IntakeScope, write_unit_workbook
 from spreadsheets.lke_form import ANSWER_COLUMN, LKE_SHEET, WORK_SHEET
 from zi_domain.agency import (
     AgencyRecords,
@@ -22,7 +30,9 @@ from zi_domain.agency import (
     UnitRecord,
     UnitStanding,
 )
+from zi_domain.answers import read_answers
 from zi_domain.framework import Framework
+from zi_domain.scoring import score_units
 
 CODE_COLUMN = "A"
 
@@ -110,3 +120,87 @@ def write_long_csv(
         for unit, answers in answers_by_unit.items():
             writer.writerows((unit, code, answer) for code, answer in answers.items())
     return path
+
+
+# --- the agency of the intake tests: registered, a period open, two work items ----------------
+
+INTAKE_YEAR = 2026
+INTAKE_SCOPE = IntakeScope(
+    framework=load_framework("permenpanrb-90-2021"),
+    kind=AssessmentKind.TPI,
+    as_of=date(INTAKE_YEAR, 5, 4),
+    actor="Rina (TPI)",
+)
+# A unit short of the top: two B answers, a percentage with a decimal comma, IPKP 3,19.
+INTAKE_ANSWERS = top_answers(INTAKE_SCOPE.framework, ipkp="3,19") | {
+    "A.I.1.i.b": "B",
+    "A.II.1.i.a": "87,5%",
+    "B.I.b": "B",
+}
+
+
+@dataclass(frozen=True)
+class Agency:
+    """`agency_records()` imported, its 2026 period open, DPMPTSP with two work items."""
+
+    instansi_id: int
+    period_id: int
+    units: dict[str, int]
+
+
+def registered_agency(new_uow: Callable[[], SqlUnitOfWork]) -> Agency:
+    with new_uow() as uow:
+        import_agency(uow, records=agency_records(), dry_run=False)
+    with new_uow() as uow:
+        instansi = uow.instansi.get_instansi_by_code(code="KABUJI")
+        assert instansi is not None and instansi.id is not None
+        opened = open_period(
+            uow,
+            instansi_id=instansi.id,
+            year=INTAKE_YEAR,
+            name=f"Penilaian {INTAKE_YEAR}",
+            starts_on=date(INTAKE_YEAR, 1, 1),
+            ends_on=date(INTAKE_YEAR, 12, 31),
+        )
+        units = {u.code: u.id for u in uow.units.list_units(instansi_id=instansi.id) if u.id}
+        uow.work_plans.add_items(
+            items=[
+                WorkItemCreate(
+                    unit_id=units["DPMPTSP"],
+                    year=INTAKE_YEAR,
+                    code="A.I.1.i",
+                    title="Membentuk Tim Kerja ZI",
+                    due_on=date(INTAKE_YEAR, 2, 27),
+                ),
+                WorkItemCreate(
+                    unit_id=units["DPMPTSP"],
+                    year=INTAKE_YEAR,
+                    code="survei:ipak",
+                    title="Survei IPAK",
+                    due_on=date(INTAKE_YEAR, 4, 30),
+                ),
+            ]
+        )
+        uow.commit()
+        assert opened.period.id is not None
+        return Agency(instansi.id, opened.period.id, units)
+
+
+def blank_form(new_uow: Callable[[], SqlUnitOfWork], folder: Path, code: str = "DPMPTSP") -> Path:
+    """The unit's LKE workbook as `zi lke template` writes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with new_uow() as uow:
+        instansi = uow.instansi.get_instansi_by_code(code="KABUJI")
+        assert instansi is not None and instansi.id is not None
+        unit = uow.units.get_unit_by_code(instansi_id=instansi.id, code=code)
+        assert unit is not None
+        return write_unit_workbook(uow, unit=unit, folder=folder, scope=INTAKE_SCOPE)
+
+
+def zi_domain_total(answers: Mapping[str, str], framework: Framework | None = None) -> float:
+    """The total `zi_domain` gives the answers: what every path must agree with."""
+    framework = framework or INTAKE_SCOPE.framework
+    rows = [("unit", code, answer, n) for n, (code, answer) in enumerate(answers.items(), 2)]
+    sheet = read_answers(pd.DataFrame(rows, columns=["unit", "code", "answer", "row"]), framework)
+    assert sheet.errors == []
+    return float(score_units(sheet.values, framework).iloc[0]["total"])

@@ -21,8 +21,13 @@ from config.settings import get_settings
 from persistence.tables import Assessment, AssessmentKind, AssessmentVersion, Instansi, UnitKerja
 from spreadsheets.agency_workbook import write_agency_workbook
 from spreadsheets.lke_form import LkeFormUnit, answer_rows, read_lke_form, write_lke_form
-from tests.builders import agency_records, fill_lke_form, top_answers, write_long_csv
-from tests.services.test_lke_intake import zi_domain_total
+from tests.builders import (
+    agency_records,
+    fill_lke_form,
+    top_answers,
+    write_long_csv,
+    zi_domain_total,
+)
 from zi_cli.main import app
 from zi_domain.indonesian import angka
 
@@ -379,3 +384,37 @@ def test_status_shows_every_unit_and_what_holds_it(registered: Engine) -> None:
 
     unknown = zi("status", "--instansi", "KABLAIN")
     assert unknown.exit_code == 2 and "instansi 'KABLAIN' tidak ditemukan" in unknown.stderr
+
+
+# --- the README's example files ------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_the_example_agency_as_csv_files_is_the_example_workbook(cli_database: Engine) -> None:
+    csv_files = sorted((EXAMPLES / "agensi-csv").glob("*.csv"))
+    assert len(csv_files) == 5
+    first = zi("agency", "import", *csv_files)
+    assert first.exit_code == 0, first.output
+    assert "unit-kerja.csv: pemisah titik koma (;)" in flat(first.stdout)
+    assert "46 ditambahkan" in flat(first.stdout)
+    same = zi("agency", "import", EXAMPLES / "agensi-contoh.xlsx")
+    assert "0 ditambahkan, 0 diubah, 46 tetap, 0 tidak ada di berkas" in flat(same.stdout)
+
+
+def test_the_example_long_csv_imports_two_units(cli_database: Engine) -> None:
+    assert zi("agency", "import", EXAMPLES / "agensi-contoh.xlsx").exit_code == 0
+    opened = zi(
+        "period", "open", "--instansi", "KAB-CTH", "--start", "2027-02-01", "--end", "2027-05-31"
+    )
+    assert opened.exit_code == 0, opened.output
+    imported = zi(
+        "lke", "import", EXAMPLES / "jawaban-contoh.csv", "--instansi", "KAB-CTH",
+        "--as-of", "2027-03-01",
+    )  # fmt: skip
+    out = flat(imported.stdout)
+    assert imported.exit_code == 0, imported.output
+    assert "pemisah titik koma (;)" in out
+    assert "RSUD total 98,47, memenuhi WBK, WBBM; versi 1 (pertama)" in out
+    assert "DISDIK total 95,80, memenuhi WBK; versi 1 (pertama)" not in out  # IPKP 3,19: WBK fails
+    assert "DISDIK total 95,80, belum memenuhi batas; versi 1 (pertama)" in out

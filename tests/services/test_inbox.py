@@ -18,18 +18,12 @@ from persistence.unit_of_work import SqlUnitOfWork
 from services.inbox import DroppedFile, InboxOutcome, file_away, settled_files, take_in
 from services.lke_intake import IntakeScope
 from spreadsheets.lke_form import answer_rows
-from tests.builders import fill_lke_form
-from tests.services.test_lke_intake import (  # noqa: F401
-    ANSWERS,
-    FRAMEWORK,
-    Agency,
-    agency,
-    blank_form,
-    zi_domain_total,
-)
+from tests.builders import INTAKE_ANSWERS as ANSWERS
+from tests.builders import INTAKE_SCOPE, Agency, blank_form, fill_lke_form, zi_domain_total
 from zi_domain.indonesian import angka
 
 NewUow = Callable[[], SqlUnitOfWork]
+FRAMEWORK = INTAKE_SCOPE.framework
 DAY = date(2026, 5, 4)
 # The flow's scope: the kind is the folder's (the inbox itself: mandiri; tpi/: TPI).
 SCOPE = IntakeScope(
@@ -100,7 +94,7 @@ def test_only_settled_workbooks_are_taken_and_tpi_ones_as_tpi(tmp_path: Path) ->
 
 def test_an_accepted_workbook_is_stored_filed_and_answered_to_its_team(
     new_uow: NewUow,
-    agency: Agency,  # noqa: F811
+    agency: Agency,
     engine: Engine,
     tmp_path: Path,
 ) -> None:
@@ -132,7 +126,7 @@ def test_an_accepted_workbook_is_stored_filed_and_answered_to_its_team(
 
 def test_a_workbook_in_tpi_is_the_tpi_evaluation(
     new_uow: NewUow,
-    agency: Agency,  # noqa: F811
+    agency: Agency,
     tmp_path: Path,
 ) -> None:
     inbox = tmp_path / "inbox"
@@ -151,7 +145,7 @@ def test_a_workbook_in_tpi_is_the_tpi_evaluation(
 
 def test_a_refused_workbook_is_filed_with_its_reasons_and_answered_with_its_cells(
     new_uow: NewUow,
-    agency: Agency,  # noqa: F811
+    agency: Agency,
     engine: Engine,
     tmp_path: Path,
 ) -> None:
@@ -184,7 +178,7 @@ def test_a_refused_workbook_is_filed_with_its_reasons_and_answered_with_its_cell
 
 def test_a_workbook_whose_unit_cannot_be_told_is_filed_without_a_receipt(
     new_uow: NewUow,
-    agency: Agency,  # noqa: F811
+    agency: Agency,
     tmp_path: Path,
 ) -> None:
     inbox = tmp_path / "inbox"
@@ -203,7 +197,7 @@ def test_a_workbook_whose_unit_cannot_be_told_is_filed_without_a_receipt(
 
 def test_the_same_content_dropped_twice_has_the_same_receipt_keys(
     new_uow: NewUow,
-    agency: Agency,  # noqa: F811
+    agency: Agency,
     engine: Engine,
     tmp_path: Path,
 ) -> None:
@@ -228,7 +222,7 @@ def test_the_same_content_dropped_twice_has_the_same_receipt_keys(
 
 def test_a_refused_content_dropped_twice_has_the_same_receipt_keys(
     new_uow: NewUow,
-    agency: Agency,  # noqa: F811
+    agency: Agency,
     tmp_path: Path,
 ) -> None:
     inbox = tmp_path / "inbox"

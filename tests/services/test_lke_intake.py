@@ -5,35 +5,29 @@ nothing, the long CSV of many units, and the assessment periods an import falls 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from config.framework_files import load_framework
 from persistence.tables import (
     Answer,
     Assessment,
     AssessmentKind,
     AssessmentVersion,
     WorkItem,
-    WorkItemCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
 from services.agency import import_agency
 from services.assessments import PeriodRefused, open_period, period_on, stored_answers
 from services.lke_intake import (
     IntakeRefused,
-    IntakeScope,
     WorkbookIntake,
     import_long_answers,
     import_workbook,
-    write_unit_workbook,
 )
 from spreadsheets.lke_form import (
     INSTANSI_CODE_CELL,
@@ -42,85 +36,29 @@ from spreadsheets.lke_form import (
     answer_rows,
     read_lke_form,
 )
-from tests.builders import agency_records, fill_lke_form, top_answers, write_long_csv
+from tests.builders import (
+    INTAKE_ANSWERS,
+    INTAKE_SCOPE,
+    INTAKE_YEAR,
+    Agency,
+    agency_records,
+    blank_form,
+    fill_lke_form,
+    top_answers,
+    write_long_csv,
+    zi_domain_total,
+)
 from zi_cli.answers_file import read_long_answers_file
-from zi_domain.answers import read_answers
-from zi_domain.scoring import score_units
 
 NewUow = Callable[[], SqlUnitOfWork]
-FRAMEWORK = load_framework("permenpanrb-90-2021")
-YEAR = 2026
-SCOPE = IntakeScope(
-    framework=FRAMEWORK, kind=AssessmentKind.TPI, as_of=date(YEAR, 5, 4), actor="Rina (TPI)"
-)
-# A unit short of the top: two B answers, a percentage with a decimal comma, IPKP 3,19.
-ANSWERS = top_answers(FRAMEWORK, ipkp="3,19") | {
-    "A.I.1.i.b": "B",
-    "A.II.1.i.a": "87,5%",
-    "B.I.b": "B",
-}
+SCOPE = INTAKE_SCOPE
+FRAMEWORK = SCOPE.framework
+YEAR = INTAKE_YEAR
+ANSWERS = INTAKE_ANSWERS
 UNIT_NAME = "Pemerintah Kabupaten Uji"
 
 
-@dataclass(frozen=True)
-class Agency:
-    """The builders' agency imported, its 2026 period open, DPMPTSP with two work items."""
-
-    instansi_id: int
-    period_id: int
-    units: dict[str, int]
-
-
-@pytest.fixture
-def agency(new_uow: NewUow) -> Agency:
-    with new_uow() as uow:
-        import_agency(uow, records=agency_records(), dry_run=False)
-    with new_uow() as uow:
-        instansi = uow.instansi.get_instansi_by_code(code="KABUJI")
-        assert instansi is not None and instansi.id is not None
-        opened = open_period(
-            uow,
-            instansi_id=instansi.id,
-            year=YEAR,
-            name=f"Penilaian {YEAR}",
-            starts_on=date(YEAR, 1, 1),
-            ends_on=date(YEAR, 12, 31),
-        )
-        units = {u.code: u.id for u in uow.units.list_units(instansi_id=instansi.id) if u.id}
-        uow.work_plans.add_items(
-            items=[
-                WorkItemCreate(
-                    unit_id=units["DPMPTSP"],
-                    year=YEAR,
-                    code="A.I.1.i",
-                    title="Membentuk Tim Kerja ZI",
-                    due_on=date(YEAR, 2, 27),
-                ),
-                WorkItemCreate(
-                    unit_id=units["DPMPTSP"],
-                    year=YEAR,
-                    code="survei:ipak",
-                    title="Survei IPAK",
-                    due_on=date(YEAR, 4, 30),
-                ),
-            ]
-        )
-        uow.commit()
-        assert opened.period.id is not None
-        return Agency(instansi.id, opened.period.id, units)
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def blank_form(new_uow: NewUow, folder: Path, code: str = "DPMPTSP") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    with new_uow() as uow:
-        instansi = uow.instansi.get_instansi_by_code(code="KABUJI")
-        assert instansi is not None and instansi.id is not None
-        unit = uow.units.get_unit_by_code(instansi_id=instansi.id, code=code)
-        assert unit is not None
-        return write_unit_workbook(uow, unit=unit, folder=folder, scope=SCOPE)
 
 
 def filled_form(
@@ -137,13 +75,6 @@ def filled_form(
 def take(new_uow: NewUow, path: Path) -> WorkbookIntake:
     with new_uow() as uow:
         return import_workbook(uow, path=path, scope=SCOPE)
-
-
-def zi_domain_total(answers: Mapping[str, str]) -> float:
-    rows = [("unit", code, answer, n) for n, (code, answer) in enumerate(answers.items(), 2)]
-    sheet = read_answers(pd.DataFrame(rows, columns=["unit", "code", "answer", "row"]), FRAMEWORK)
-    assert sheet.errors == []
-    return float(score_units(sheet.values, FRAMEWORK).iloc[0]["total"])
 
 
 def form_answers(path: Path) -> dict[str, str]:
