@@ -30,7 +30,7 @@ from typing import Any
 import jinja2
 from icalendar import Alarm, Calendar, Event
 
-from zi_domain.indonesian import angka, tanggal
+from zi_domain.indonesian import TEMPLATE_FILTERS, angka, tanggal
 from zi_domain.reminders import DeadlineItem, DueReminder
 
 DOMAIN = "zi-orchestrator.invalid"  # Message-ID and UID domain: ours, and never a real host
@@ -618,7 +618,7 @@ def _short(text: str, limit: int) -> str:
 def _environment(html: bool) -> jinja2.Environment:
     """Templates from the installed package; a missing name is an error. HTML templates are
     escaped by name (select_autoescape); text templates are plain text and never escaped."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("notifications", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]) if html else False,
         undefined=jinja2.StrictUndefined,
@@ -626,6 +626,8 @@ def _environment(html: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(TEMPLATE_FILTERS)
+    return env
 
 
 def _render(name: str, **context: Any) -> tuple[str, str]:

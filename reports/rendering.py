@@ -7,6 +7,8 @@ import re
 
 import jinja2
 
+from zi_domain.indonesian import TEMPLATE_FILTERS
+
 # C0 control characters but tab, line feed and carriage return: a PDF's text and a worksheet's
 # cells cannot hold them, and a name typed by someone may (a pasted bell, an escape sequence).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -24,7 +26,7 @@ def _finalize(value: object) -> object:
 @functools.cache
 def environment() -> jinja2.Environment:
     """Templates from the installed package, escaped by default; a missing name is an error."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -33,3 +35,5 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=_finalize,
     )
+    env.filters.update(TEMPLATE_FILTERS)
+    return env

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
+from types import MappingProxyType
+from typing import Any
 
 from zi_domain.rounding import lke_round
 
@@ -34,3 +37,10 @@ def tanggal(day: date, *, with_weekday: bool = False) -> str:
     """date(2027, 5, 31) → '31 Mei 2027' (or 'Senin, 31 Mei 2027')."""
     text = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
     return f"{DAYS[day.weekday()]}, {text}" if with_weekday else text
+
+
+# The filters of every Jinja2 template the product renders (documents, reports, e-mails): a
+# number shown to a person is `x | angka` (the LKE's half-up rounding), a date `d | tanggal`.
+TEMPLATE_FILTERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
+    {"angka": angka, "tanggal": tanggal}
+)
