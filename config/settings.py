@@ -80,8 +80,17 @@ class Settings(BaseSettings):
         description="A file changed more recently than this is left for the next scan "
         "(it may still be being written).",
     )
-    sanggah_days: int = Field(
-        default=3, description="Days after a TPN administrative rejection to file an objection."
+    designation_requires_all_criteria: bool = Field(
+        default=False,
+        description="An instansi's policy: designate only units that meet all three criteria. "
+        "Off by default: the regulation weighs them ('antara lain'), it does not require all.",
+    )
+    evidence_max_age_years: int | None = Field(
+        default=None,
+        ge=0,
+        description="Flags (never leaves out) evidence dated more than this many years before "
+        "the assessment year; unset, nothing is flagged. A policy: PermenPANRB 90/2021 sets no "
+        "date window for data dukung.",
     )
 
     @property

@@ -1,8 +1,9 @@
 """Pencanangan: the head of the instansi declares ZI for a year and signs the Pakta Integritas.
 
 Creates the year's milestone calendar (designation, work plan, self-surveys, TPI monitoring
-rounds, internal evaluation, proposal deadline) from `config/calendar.yaml`. Declaring a year
-twice changes nothing.
+rounds, internal evaluation, proposal deadline) from `config/calendar.yaml`. One declaration
+stands until withdrawn (the regulation sets no yearly one): declaring again only adds a new year's
+calendar, if it is missing.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow
 
+from config.settings import get_settings
 from flows.runtime import day, instansi_id_of, unit_of_work
 from services.lifecycle import designate as designate_units
 
@@ -19,7 +20,7 @@ from services.lifecycle import designate as designate_units
 def designate(
     instansi: str | int,
     candidates: list[str],
-    sk_number: str,
+    sk_number: str | None = None,
     year: int | None = None,
     as_of: date | None = None,
     actor: str = "Pimpinan instansi",
@@ -34,8 +35,12 @@ def designate(
             sk_number=sk_number,
             as_of=on,
             actor=actor,
+            criteria_required=get_settings().designation_requires_all_criteria,
         )
     for code, reason in outcome.refused.items():
         print(f"Ditolak: {code}: {reason}")
-    print(f"Ditetapkan dengan SK {sk_number}: {', '.join(outcome.moved) or '-'}")
-    return {"designated": outcome.moved, "refused": outcome.refused}
+    for code, note in outcome.noted.items():
+        print(f"Ditetapkan, {code}: {note}")
+    under = f" dengan SK {sk_number}" if sk_number else ""
+    print(f"Ditetapkan{under}: {', '.join(outcome.moved) or '-'}")
+    return {"designated": outcome.moved, "refused": outcome.refused, "noted": outcome.noted}

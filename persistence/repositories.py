@@ -33,6 +33,8 @@ from persistence.tables import (
     AssessmentPeriodCreate,
     AssessmentVersion,
     AssessmentVersionCreate,
+    Complaint,
+    ComplaintCreate,
     Deadline,
     DeadlineCreate,
     EvidenceDocument,
@@ -43,10 +45,6 @@ from persistence.tables import (
     InstansiPrerequisiteCreate,
     LifecycleEvent,
     LifecycleEventCreate,
-    Notification,
-    NotificationCreate,
-    NotificationStatus,
-    Predicate,
     Proposal,
     ProposalCreate,
     ProposalEvent,
@@ -66,6 +64,7 @@ from persistence.tables import (
     WorkItem,
     WorkItemCreate,
 )
+from zi_domain.predicates import Predicate
 
 ANSWER_FRAME_COLUMNS = ("unit_id", "code", "answer")
 """The columns of `tpi_answers_frame`, the input of the vectorised scorer."""
@@ -80,6 +79,14 @@ class UnitStep(NamedTuple):
     from_state: str | None
     to_state: str
     occurred_at: datetime
+    kind: str = ""
+    year: int = 0
+    decree_date: date | None = None  # an award's or a revocation's decree
+
+    @property
+    def effective_on(self) -> date:
+        """The day the step takes effect: its decree's date when it has one."""
+        return self.decree_date or self.occurred_at.date()
 
 
 class SnapshotSummary(NamedTuple):
@@ -136,6 +143,10 @@ class UnitRepository(Protocol):
     def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]: ...
     def instansi_events(self, *, instansi_id: int) -> list[LifecycleEvent]: ...
     def steps(self, *, instansi_id: int, unit_ids: Sequence[int]) -> dict[int, list[UnitStep]]: ...
+    def add_complaint(self, *, complaint: ComplaintCreate) -> Complaint: ...
+    def complaints(
+        self, *, instansi_id: int, unit_id: int | None = None, since: date | None = None
+    ) -> list[Complaint]: ...
 
 
 class AssessmentRepository(Protocol):
@@ -184,15 +195,9 @@ class DeadlineRepository(Protocol):
     def add_deadline(self, *, deadline: DeadlineCreate) -> Deadline: ...
     def deadlines(self, *, instansi_id: int) -> list[Deadline]: ...
     def due_between(self, *, first: date, last: date) -> list[Deadline]: ...
-
-
-class NotificationRepository(Protocol):
-    def claim(
-        self, *, notification: NotificationCreate, at: datetime | None = None
-    ) -> Notification | None: ...
-    def mark_sent(self, *, key: str, message_id: str, at: datetime | None = None) -> None: ...
-    def mark_failed(self, *, key: str, error: str) -> None: ...
-    def get_notification(self, *, key: str) -> Notification | None: ...
+    def move_deadlines(
+        self, *, kind: str, year: int, due_on: date, instansi_id: int | None = None
+    ) -> list[tuple[Deadline, date]]: ...
 
 
 class WorkPlanRepository(Protocol):
@@ -471,6 +476,9 @@ class SqlUnitRepository(_SqlRepository):
                 col(LifecycleEvent.from_state),
                 col(LifecycleEvent.to_state),
                 col(LifecycleEvent.occurred_at),
+                col(LifecycleEvent.kind),
+                col(LifecycleEvent.year),
+                col(LifecycleEvent.decree_date),
             )
             .where(
                 col(LifecycleEvent.instansi_id) == instansi_id,
@@ -482,6 +490,21 @@ class SqlUnitRepository(_SqlRepository):
         for row in self._execute_core(query):
             found[row[0]].append(UnitStep._make(row))
         return found
+
+    def add_complaint(self, *, complaint: ComplaintCreate) -> Complaint:
+        return self._add(Complaint.model_validate(complaint))
+
+    def complaints(
+        self, *, instansi_id: int, unit_id: int | None = None, since: date | None = None
+    ) -> list[Complaint]:
+        """The instansi's (or one unit's) complaints, oldest first; from `since` when given."""
+        query = select(Complaint).where(Complaint.instansi_id == instansi_id)
+        if unit_id is not None:
+            query = query.where(Complaint.unit_id == unit_id)
+        if since is not None:
+            query = query.where(col(Complaint.received_on) >= since)
+        order = (col(Complaint.received_on), col(Complaint.id))
+        return list(self._session.exec(query.order_by(*order)))
 
 
 class SqlAssessmentRepository(_SqlRepository):
@@ -647,57 +670,23 @@ class SqlDeadlineRepository(_SqlRepository):
         query = select(Deadline).where(col(Deadline.due_on).between(first, last))
         return list(self._session.exec(query.order_by(col(Deadline.due_on), col(Deadline.id))))
 
-
-class SqlNotificationRepository(_SqlRepository):
-    def claim(
-        self, *, notification: NotificationCreate, at: datetime | None = None
-    ) -> Notification | None:
-        """Claim the right to send; None if the key is already claimed or sent.
-
-        A failed notification can be claimed again (a retry). The claim is one INSERT ... ON
-        CONFLICT, so two workers racing for the same key cannot both get it; commit it before
-        sending, so that a crash after sending is never followed by a second send.
-        """
-        claimed = {
-            "status": NotificationStatus.CLAIMED,
-            "claimed_at": at or utc_now(),
-            "error": None,
-        }
-        statement = self._upsert_statement(Notification).values(
-            {**notification.model_dump(), **claimed}
+    def move_deadlines(
+        self, *, kind: str, year: int, due_on: date, instansi_id: int | None = None
+    ) -> list[tuple[Deadline, date]]:
+        """Moves the stored milestones of `kind` due in `year` (of one instansi, or of all) to
+        `due_on`; returns each with its old date. Reminders are composed from these rows, so
+        they follow."""
+        query = select(Deadline).where(
+            Deadline.kind == kind,
+            col(Deadline.due_on).between(date(year, 1, 1), date(year, 12, 31)),
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=["idempotency_key"],
-            set_=claimed,
-            where=col(Notification.status) == NotificationStatus.FAILED,
-        ).returning(col(Notification.id))
-        claimed_id = self._execute_core(statement).scalar_one_or_none()
-        if claimed_id is None:
-            return None
-        return self._session.get(Notification, claimed_id, populate_existing=True)
-
-    def mark_sent(self, *, key: str, message_id: str, at: datetime | None = None) -> None:
-        self._set_status(
-            key,
-            status=NotificationStatus.SENT,
-            message_id=message_id,
-            sent_at=at or utc_now(),
-            error=None,
-        )
-
-    def mark_failed(self, *, key: str, error: str) -> None:
-        self._set_status(key, status=NotificationStatus.FAILED, error=error)
-
-    def get_notification(self, *, key: str) -> Notification | None:
-        query = select(Notification).where(Notification.idempotency_key == key)
-        return self._session.exec(query).first()
-
-    def _set_status(self, key: str, **values: Any) -> None:
-        updated = self._session.exec(
-            sa.update(Notification).where(col(Notification.idempotency_key) == key).values(values)
-        )
-        if updated.rowcount != 1:
-            raise NotFound(f"no notification with key {key!r}")
+        if instansi_id is not None:
+            query = query.where(Deadline.instansi_id == instansi_id)
+        moved = [(d, d.due_on) for d in self._session.exec(query.order_by(col(Deadline.id)))]
+        for deadline, _ in moved:
+            deadline.due_on = due_on
+            self._session.add(deadline)
+        return moved
 
 
 class SqlProposalRepository(_SqlRepository):

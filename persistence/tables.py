@@ -1,10 +1,11 @@
 """The database schema, as SQLModel classes.
 
 Each table follows the full-stack-fastapi-template layout: `XBase` holds the fields a caller
-supplies, `XCreate` is what the repositories accept, `XPublic` is what may be shown (with the id),
-and `X(table=True)` is the row. Identifiers are English; the Indonesian terms of art (instansi,
-unit kerja, pengungkit, hasil, WBK, WBBM, SK, LHKPN...) are kept because they are the domain's
-names and have no faithful translation.
+supplies, `XCreate` is what the repositories accept, and `X(table=True)` is the row, which is
+also what callers read back (nothing serves the rows over an API, so there are no `XPublic`
+read models). Identifiers are English; the Indonesian terms of art (instansi, unit kerja,
+pengungkit, hasil, WBK, WBBM, SK, LHKPN...) are kept because they are the domain's names and
+have no faithful translation.
 
 The schema is created only by the Alembic migrations in `persistence/migrations/`; a change here
 needs a new revision (see `persistence/migrations/README`).
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from persistence.sqltypes import UtcDateTime, enum_column, utc_now
+from zi_domain.predicates import Predicate
 
 # Named constraints make Alembic's batch mode (SQLite) able to drop or alter them later, and keep
 # the names identical on SQLite and PostgreSQL.
@@ -44,11 +46,6 @@ class InstansiKind(enum.StrEnum):
 
     KEMENTERIAN_LEMBAGA = "kementerian_lembaga"
     PEMERINTAH_DAERAH = "pemerintah_daerah"
-
-
-class Predicate(enum.StrEnum):
-    WBK = "WBK"
-    WBBM = "WBBM"
 
 
 class AssessmentKind(enum.StrEnum):
@@ -113,10 +110,6 @@ class InstansiCreate(InstansiBase):
     pass
 
 
-class InstansiPublic(InstansiBase):
-    id: int
-
-
 class Instansi(InstansiBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
@@ -134,10 +127,6 @@ class InstansiPrerequisiteBase(SQLModel):
 
 class InstansiPrerequisiteCreate(InstansiPrerequisiteBase):
     pass
-
-
-class InstansiPrerequisitePublic(InstansiPrerequisiteBase):
-    id: int
 
 
 class InstansiPrerequisite(InstansiPrerequisiteBase, table=True):
@@ -172,10 +161,6 @@ class UnitKerjaCreate(UnitKerjaBase):
     pass
 
 
-class UnitKerjaPublic(UnitKerjaBase):
-    id: int
-
-
 class UnitKerja(UnitKerjaBase, table=True):
     __tablename__ = "unit_kerja"
     __table_args__ = (sa.UniqueConstraint("instansi_id", "code"),)
@@ -196,10 +181,6 @@ class UnitPrerequisiteBase(SQLModel):
 
 class UnitPrerequisiteCreate(UnitPrerequisiteBase):
     pass
-
-
-class UnitPrerequisitePublic(UnitPrerequisiteBase):
-    id: int
 
 
 class UnitPrerequisite(UnitPrerequisiteBase, table=True):
@@ -224,10 +205,6 @@ class TeamMemberCreate(TeamMemberBase):
     pass
 
 
-class TeamMemberPublic(TeamMemberBase):
-    id: int
-
-
 class TeamMember(TeamMemberBase, table=True):
     __tablename__ = "team_member"
 
@@ -243,7 +220,9 @@ class LifecycleEventBase(SQLModel):
     kind: str = Field(max_length=STATE_LENGTH)
     from_state: str | None = Field(default=None, max_length=STATE_LENGTH)
     to_state: str = Field(max_length=STATE_LENGTH)
-    sk_number: str | None = Field(default=None, max_length=128)
+    sk_number: str | None = Field(default=None, max_length=128)  # the decree it records
+    decree_date: date | None = None  # an award's, a revocation's: the two-year bar counts from it
+    valid_until: date | None = None  # an award's validity, as its decree says
     criteria: dict[str, Any] = _json_field()
     actor: str = Field(max_length=255)
     occurred_at: datetime = _utc_field()
@@ -252,10 +231,6 @@ class LifecycleEventBase(SQLModel):
 
 class LifecycleEventCreate(LifecycleEventBase):
     pass
-
-
-class LifecycleEventPublic(LifecycleEventBase):
-    id: int
 
 
 class LifecycleEvent(LifecycleEventBase, table=True):
@@ -279,10 +254,6 @@ class AssessmentPeriodCreate(AssessmentPeriodBase):
     pass
 
 
-class AssessmentPeriodPublic(AssessmentPeriodBase):
-    id: int
-
-
 class AssessmentPeriod(AssessmentPeriodBase, table=True):
     __tablename__ = "assessment_period"
     __table_args__ = (sa.UniqueConstraint("instansi_id", "year", "name"),)
@@ -299,11 +270,6 @@ class AssessmentBase(SQLModel):
 
 class AssessmentCreate(AssessmentBase):
     pass
-
-
-class AssessmentPublic(AssessmentBase):
-    id: int
-    updated_at: datetime
 
 
 class Assessment(AssessmentBase, table=True):
@@ -329,12 +295,6 @@ class AnswerBase(SQLModel):
 
 class AnswerCreate(AnswerBase):
     pass
-
-
-class AnswerPublic(AnswerBase):
-    id: int
-    assessment_id: int
-    updated_at: datetime
 
 
 class Answer(AnswerBase, table=True):
@@ -387,10 +347,6 @@ class EvidenceDocumentCreate(EvidenceDocumentBase):
     pass
 
 
-class EvidenceDocumentPublic(EvidenceDocumentBase):
-    id: int
-
-
 class EvidenceDocument(EvidenceDocumentBase, table=True):
     __tablename__ = "evidence_document"
     __table_args__ = (sa.Index("ix_evidence_document_unit_id_code", "unit_id", "code"),)
@@ -408,10 +364,6 @@ class SurveyResultBase(SQLModel):
 
 class SurveyResultCreate(SurveyResultBase):
     pass
-
-
-class SurveyResultPublic(SurveyResultBase):
-    id: int
 
 
 class SurveyResult(SurveyResultBase, table=True):
@@ -438,11 +390,6 @@ class ScoreSnapshotBase(SQLModel):
 
 class ScoreSnapshotCreate(ScoreSnapshotBase):
     pass
-
-
-class ScoreSnapshotPublic(ScoreSnapshotBase):
-    id: int
-    created_at: datetime
 
 
 class ScoreSnapshot(ScoreSnapshotBase, table=True):
@@ -474,10 +421,6 @@ class WorkItemCreate(WorkItemBase):
     pass
 
 
-class WorkItemPublic(WorkItemBase):
-    id: int
-
-
 class WorkItem(WorkItemBase, table=True):
     # One item per unit, year and code: creating the work plan twice adds nothing.
     __tablename__ = "work_item"
@@ -499,11 +442,6 @@ class ThresholdCrossingBase(SQLModel):
 
 class ThresholdCrossingCreate(ThresholdCrossingBase):
     pass
-
-
-class ThresholdCrossingPublic(ThresholdCrossingBase):
-    id: int
-    recorded_at: datetime
 
 
 class ThresholdCrossing(ThresholdCrossingBase, table=True):
@@ -530,10 +468,6 @@ class DeadlineCreate(DeadlineBase):
     pass
 
 
-class DeadlinePublic(DeadlineBase):
-    id: int
-
-
 class Deadline(DeadlineBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
@@ -549,15 +483,6 @@ class NotificationBase(SQLModel):
 
 class NotificationCreate(NotificationBase):
     pass
-
-
-class NotificationPublic(NotificationBase):
-    id: int
-    status: NotificationStatus
-    message_id: str | None
-    claimed_at: datetime
-    sent_at: datetime | None
-    error: str | None
 
 
 class Notification(NotificationBase, table=True):
@@ -586,16 +511,13 @@ class ProposalBase(SQLModel):
         default=None, min_length=64, max_length=64, regex=SHA256_PATTERN
     )
     tpi_total: float | None = Field(default=None, ge=0, le=100)  # the score its package carries
+    # TPN's own result (its field evaluation and survey replace the TPI's): total and components
+    tpn_total: float | None = Field(default=None, ge=0, le=100)
+    tpn_scores: dict[str, Any] = _json_field()
 
 
 class ProposalCreate(ProposalBase):
     pass
-
-
-class ProposalPublic(ProposalBase):
-    id: int
-    revision: int
-    created_at: datetime
 
 
 class Proposal(ProposalBase, table=True):
@@ -619,11 +541,31 @@ class ProposalEventCreate(ProposalEventBase):
     pass
 
 
-class ProposalEventPublic(ProposalEventBase):
-    id: int
-
-
 class ProposalEvent(ProposalEventBase, table=True):
     __tablename__ = "proposal_event"
 
+    id: int | None = Field(default=None, primary_key=True)
+
+
+# --- after the award ---------------------------------------------------------------------------
+
+
+class ComplaintBase(SQLModel):
+    """A complaint of maladministration about a unit (Lampiran II Bab III A): the TPI handles
+    it, and it may be the reason the TPI reports that a unit no longer meets its predicate."""
+
+    instansi_id: int = Field(foreign_key="instansi.id", index=True)
+    unit_id: int = Field(foreign_key="unit_kerja.id", index=True)
+    received_on: date
+    summary: str = Field(sa_type=sa.Text)
+    source: str | None = Field(default=None, max_length=255)
+    actor: str = Field(max_length=255)
+    recorded_at: datetime = _utc_field()
+
+
+class ComplaintCreate(ComplaintBase):
+    pass
+
+
+class Complaint(ComplaintBase, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -9,15 +9,15 @@ same for thousands of units (a monitoring run) in a fixed number of statements.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
 from persistence.repositories import SnapshotSummary, UnitStep
 from persistence.tables import (
+    Deadline,
     DeadlineCreate,
     LifecycleEvent,
     LifecycleEventCreate,
-    Predicate,
     UnitKerja,
     WorkItemCreate,
 )
@@ -26,16 +26,21 @@ from services.assessments import open_period
 from services.standing import Standings, checks, read_standings
 from zi_domain.calendar import MilestoneTemplate, milestones_for
 from zi_domain.framework import Framework
+from zi_domain.indonesian import tanggal
 from zi_domain.lifecycle import (
     Action,
     IllegalTransition,
     Transition,
     UnitFacts,
     UnitState,
+    missing_criteria,
     next_transition,
 )
+from zi_domain.predicates import Predicate, predicates_met
 
 DECLARATION = "declaration"
+WITHDRAWAL = "declaration_withdrawn"
+PROPOSAL_DEADLINE = "proposal"  # the calendar's milestone kind of the proposal deadline
 SURVEY_ITEMS = (
     ("survei:ipak", "Survei mandiri persepsi anti korupsi (IPAK)"),
     ("survei:ipkp", "Survei mandiri persepsi kualitas pelayanan (IPKP)"),
@@ -59,7 +64,18 @@ class StageOutcome:
 
     moved: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    noted: dict[str, str] = field(default_factory=dict)  # moved, with something to know
     period: str | None = None  # the assessment period the stage opened, if it opened one
+
+
+@dataclass(frozen=True)
+class Decree:
+    """A decree an action records: an award's (the Minister's, or the instansi's for WBK
+    mandiri), a revocation's. Its date, not the day it is typed in, starts what it starts."""
+
+    number: str
+    dated: date
+    valid_until: date | None = None
 
 
 def at_noon(day: date) -> datetime:
@@ -67,15 +83,21 @@ def at_noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
-def declaration(uow: UnitOfWork, *, instansi_id: int, year: int) -> LifecycleEvent | None:
-    return next(
-        (
-            e
-            for e in uow.units.instansi_events(instansi_id=instansi_id)
-            if e.kind == DECLARATION and e.year == year
-        ),
-        None,
+def declaration(
+    uow: UnitOfWork, *, instansi_id: int, as_of: date, unit_id: int | None = None
+) -> LifecycleEvent | None:
+    """The declaration of the instansi's head (or of a unit's head) that stands on `as_of`:
+    one declaration stands until it is withdrawn (the regulation sets no yearly one)."""
+    events = (
+        uow.units.instansi_events(instansi_id=instansi_id)
+        if unit_id is None
+        else uow.units.events(instansi_id=instansi_id, unit_id=unit_id)
     )
+    latest = None
+    for event in events:
+        if event.kind in (DECLARATION, WITHDRAWAL) and event.occurred_at.date() <= as_of:
+            latest = event
+    return latest if latest is not None and latest.kind == DECLARATION else None
 
 
 def declare(
@@ -88,16 +110,12 @@ def declare(
     pakta_integritas: str,
     template: tuple[MilestoneTemplate, ...],
 ) -> Declaration:
-    """Records the head's declaration and Pakta Integritas, and the year's milestone calendar.
-
-    Declaring the same year again changes nothing and says so.
-    """
+    """Records the head's declaration and Pakta Integritas, unless one stands, and the year's
+    milestone calendar, unless the year has it: declaring again changes nothing and says so."""
     if uow.instansi.get_instansi(instansi_id=instansi_id) is None:
         raise InstansiNotFound(f"instansi {instansi_id} tidak ada")
-    existing = declaration(uow, instansi_id=instansi_id, year=year)
-    if existing is not None:
-        return Declaration(event=existing, milestones=0, created=False)
-    event = uow.units.record_event(
+    existing = declaration(uow, instansi_id=instansi_id, as_of=declared_on)
+    event = existing or uow.units.record_event(
         event=LifecycleEventCreate(
             instansi_id=instansi_id,
             year=year,
@@ -108,6 +126,17 @@ def declare(
             note=pakta_integritas,
         )
     )
+    milestones = year_calendar(uow, instansi_id=instansi_id, year=year, template=template)
+    uow.commit()
+    return Declaration(event=event, milestones=milestones, created=existing is None)
+
+
+def year_calendar(
+    uow: UnitOfWork, *, instansi_id: int, year: int, template: tuple[MilestoneTemplate, ...]
+) -> int:
+    """Stores the year's milestones unless the instansi has some in that year; how many."""
+    if any(d.due_on.year == year and d.unit_id is None for d in _deadlines(uow, instansi_id)):
+        return 0
     milestones = milestones_for(year, template)
     for milestone in milestones:
         uow.deadlines.add_deadline(
@@ -118,8 +147,55 @@ def declare(
                 due_on=milestone.due_on,
             )
         )
+    return len(milestones)
+
+
+def _deadlines(uow: UnitOfWork, instansi_id: int) -> list[Deadline]:
+    return uow.deadlines.deadlines(instansi_id=instansi_id)
+
+
+def withdraw_declaration(
+    uow: UnitOfWork, *, instansi_id: int, on: date, actor: str, reason: str
+) -> LifecycleEvent | None:
+    """Withdraws the instansi's standing declaration (None: none stands); designated units
+    keep their state, but no unit is designated until the head declares again."""
+    if declaration(uow, instansi_id=instansi_id, as_of=on) is None:
+        return None
+    event = uow.units.record_event(
+        event=LifecycleEventCreate(
+            instansi_id=instansi_id,
+            year=on.year,
+            kind=WITHDRAWAL,
+            to_state=UnitState.DECLARED,
+            actor=actor,
+            occurred_at=at_noon(on),
+            note=reason,
+        )
+    )
     uow.commit()
-    return Declaration(event=event, milestones=len(milestones), created=True)
+    return event
+
+
+def declare_unit(
+    uow: UnitOfWork, *, unit: UnitKerja, declared_on: date, actor: str, pakta_integritas: str
+) -> Declaration:
+    """A unit's head declares for the unit (Lampiran I Bab II: "pimpinan instansi pemerintah
+    atau unit kerja"); the unit may then be designated without the instansi's declaration."""
+    existing = declaration(uow, instansi_id=unit.instansi_id, as_of=declared_on, unit_id=_id(unit))
+    event = existing or uow.units.record_event(
+        event=LifecycleEventCreate(
+            instansi_id=unit.instansi_id,
+            unit_id=_id(unit),
+            year=declared_on.year,
+            kind=DECLARATION,
+            to_state=unit.state,
+            actor=actor,
+            occurred_at=at_noon(declared_on),
+            note=pakta_integritas,
+        )
+    )
+    uow.commit()
+    return Declaration(event=event, milestones=0, created=existing is None)
 
 
 def unit_facts(
@@ -130,6 +206,7 @@ def unit_facts(
     as_of: date,
     sk_number: str | None = None,
     predicate_sought: str | None = None,
+    criteria_required: bool = False,
 ) -> UnitFacts:
     """Everything the lifecycle guards need to know about the unit, read from the database."""
     assert unit.id is not None
@@ -140,6 +217,7 @@ def unit_facts(
         as_of=as_of,
         sk_number=sk_number,
         predicate_sought=predicate_sought,
+        criteria_required=criteria_required,
     )
     return facts[unit.id]
 
@@ -152,6 +230,7 @@ def units_facts(
     as_of: date,
     sk_number: str | None = None,
     predicate_sought: str | None = None,
+    criteria_required: bool = False,
 ) -> dict[int, UnitFacts]:
     """`unit_facts` of many units of one instansi, by unit id, in a fixed number of queries."""
     if not units:
@@ -163,60 +242,78 @@ def units_facts(
     unit_ids = [_id(unit) for unit in units]
     steps = uow.units.steps(instansi_id=instansi_id, unit_ids=unit_ids)
     latest = uow.snapshots.latest_snapshots(unit_ids=unit_ids, until=as_of)
-    declared = declaration(uow, instansi_id=instansi_id, year=year) is not None
     standings = read_standings(
         uow, instansi_id=instansi_id, unit_ids=unit_ids, year=year, steps=steps
+    )
+    shared = UnitFacts(
+        as_of=as_of,
+        instansi_declared=declaration(uow, instansi_id=instansi_id, as_of=as_of) is not None,
+        criteria_required=criteria_required,
+        sk_number=sk_number,
+        predicate_sought=predicate_sought,
+        proposal_deadline=proposal_deadline(uow, instansi_id=instansi_id, year=year),
     )
     return {
         unit_id: _facts(
             unit,
-            as_of=as_of,
-            declared=declared,
+            shared,
+            year=year,
             steps=steps[unit_id],
             latest=latest.get(unit_id),
             standings=standings,
-            sk_number=sk_number,
-            predicate_sought=predicate_sought,
         )
         for unit_id, unit in zip(unit_ids, units, strict=True)
     }
 
 
+def proposal_deadline(uow: UnitOfWork, *, instansi_id: int, year: int) -> date | None:
+    """The instansi's proposal deadline of `year` as stored (31 May, or TPN's announced date)."""
+    return next(
+        (
+            d.due_on
+            for d in _deadlines(uow, instansi_id)
+            if d.kind == PROPOSAL_DEADLINE and d.due_on.year == year and d.unit_id is None
+        ),
+        None,
+    )
+
+
 def _facts(
     unit: UnitKerja,
+    shared: UnitFacts,
     *,
-    as_of: date,
-    declared: bool,
+    year: int,
     steps: Sequence[UnitStep],
     latest: SnapshotSummary | None,
     standings: Standings,
-    sk_number: str | None,
-    predicate_sought: str | None,
 ) -> UnitFacts:
-    revoked = [e.occurred_at.date() for e in steps if e.to_state == UnitState.REVOKED]
-    meets = frozenset(
-        name
-        for name, met in (
-            ("WBK", latest and latest.meets_wbk),
-            ("WBBM", latest and latest.meets_wbbm),
-        )
-        if met
-    )
-    tabel_5 = checks(standings, unit=unit, as_of=as_of)
-    return UnitFacts(
-        as_of=as_of,
-        instansi_declared=declared,
-        meets_criteria=unit.core_service and unit.high_corruption_risk and unit.wide_public_impact,
-        sk_number=sk_number,
-        tpi_meets=meets,
+    """The unit's own facts on top of those it shares with its instansi (`shared`)."""
+    revoked = [e.effective_on for e in steps if e.to_state == UnitState.REVOKED]
+    # Only the TPI evaluation of the proposal year counts (5/2024, Gambar 6).
+    this_year = latest if latest is not None and latest.as_of.year == year else None
+    tabel_5 = checks(standings, unit=unit, as_of=shared.as_of)
+    own_declaration = [e.kind for e in steps if e.kind in (DECLARATION, WITHDRAWAL)]
+    return replace(
+        shared,
+        unit_declared=bool(own_declaration) and own_declaration[-1] == DECLARATION,
+        criteria_missing=missing_criteria(_criteria(unit)),
+        tpi_meets=snapshot_meets(this_year),
         prerequisites_met=frozenset(p for p, check in tabel_5.items() if check.met),
         unmet_prerequisites=tuple(
             (p, unmet.message) for p, check in tabel_5.items() for unmet in check.unmet
         ),
         predicate_held=unit.predicate.value if unit.predicate else None,
         revoked_on=revoked[-1] if revoked else None,
-        predicate_sought=predicate_sought,
+        rejected_this_year=any(e.to_state == UnitState.REJECTED and e.year == year for e in steps),
     )
+
+
+def snapshot_meets(snapshot: SnapshotSummary | None) -> frozenset[str]:
+    """The predicates whose floors a stored TPI score meets."""
+    if snapshot is None:
+        return frozenset()
+    met = predicates_met(wbk=snapshot.meets_wbk, wbbm=snapshot.meets_wbbm)
+    return frozenset(name for name, meets in met.items() if meets)
 
 
 def _id(unit: UnitKerja) -> int:
@@ -234,12 +331,41 @@ def move(
     actor: str,
     predicate: str | None = None,
     note: str | None = None,
+    decree: Decree | None = None,
 ) -> Transition:
     """Applies one lifecycle action to the unit (not committed): the rule, then the record."""
+    if decree is not None:
+        if decree.dated > facts.as_of:
+            raise ValueError(
+                f"tanggal surat keputusan {tanggal(decree.dated)} jatuh setelah "
+                f"{tanggal(facts.as_of)}"
+            )
+        facts = replace(facts, sk_number=decree.number)
     transition, event = _transition(unit, action, facts, year, actor, predicate, note)
+    if decree is not None:  # the move takes effect on the decree's date
+        event.decree_date, event.valid_until = decree.dated, decree.valid_until
+        event.occurred_at = at_noon(decree.dated)
     uow.units.move_unit(event=event)
     _apply(unit, transition, facts)
     return transition
+
+
+def build_on(
+    uow: UnitOfWork, *, unit: UnitKerja, year: int, on: date, actor: str, note: str
+) -> Transition:
+    """After an award, a rejection or a revocation the unit goes on building (not committed):
+    toward WBBM after WBK, or toward a later proposal. The move is dated `on` (the decree's
+    date), from which Tabel 5's year of building toward WBBM counts."""
+    facts = UnitFacts(as_of=on, revoked_on=on if unit.state == UnitState.REVOKED else None)
+    return move(
+        uow,
+        unit=unit,
+        action=Action.RESUME_DEVELOPMENT,
+        facts=replace(facts, predicate_held=unit.predicate.value if unit.predicate else None),
+        year=year,
+        actor=actor,
+        note=note,
+    )
 
 
 def move_many(
@@ -285,13 +411,17 @@ def _transition(
         kind=str(action),
         from_state=transition.from_state,
         to_state=transition.to_state,
-        sk_number=facts.sk_number if action == Action.DESIGNATE else None,
+        sk_number=facts.sk_number if action in _DECREED else None,
         criteria=_criteria(unit) if action == Action.DESIGNATE else {},
         actor=actor,
         occurred_at=at_noon(facts.as_of),
         note=note,
     )
     return transition, event
+
+
+# The actions whose event records a decree (an SK) when one is given.
+_DECREED = frozenset({Action.DESIGNATE, Action.AWARD, Action.AWARD_MANDIRI, Action.REVOKE})
 
 
 def _apply(unit: UnitKerja, transition: Transition, facts: UnitFacts) -> None:
@@ -302,7 +432,7 @@ def _apply(unit: UnitKerja, transition: Transition, facts: UnitFacts) -> None:
     unit.state = transition.to_state
 
 
-def _criteria(unit: UnitKerja) -> dict[str, object]:
+def _criteria(unit: UnitKerja) -> dict[str, bool]:
     return {
         "core_service": unit.core_service,
         "high_corruption_risk": unit.high_corruption_risk,
@@ -316,13 +446,17 @@ def designate(
     instansi_id: int,
     year: int,
     candidates: Sequence[str],
-    sk_number: str,
+    sk_number: str | None,
     as_of: date,
     actor: str,
+    criteria_required: bool = False,
 ) -> StageOutcome:
-    """Designates the candidate units (by code) that pass, under one SK; refuses the rest.
+    """Designates the candidate units (by code) that pass, under one SK when there is one (a
+    convention, not a rule of the regulation); refuses the rest.
 
-    One SK designates its units together: the passing ones are committed as one.
+    The criteria are weighed, not a gate: a unit lacking some is designated with them noted,
+    unless the instansi's policy (`criteria_required`) says otherwise. The passing units are
+    committed as one.
     """
     outcome = StageOutcome()
     for code in candidates:
@@ -330,14 +464,23 @@ def designate(
         if unit is None:
             outcome.refused[code] = f"unit kerja dengan kode '{code}' tidak ada"
             continue
-        facts = unit_facts(uow, unit=unit, year=year, as_of=as_of, sk_number=sk_number)
-        _try(
+        facts = unit_facts(
+            uow,
+            unit=unit,
+            year=year,
+            as_of=as_of,
+            sk_number=sk_number,
+            criteria_required=criteria_required,
+        )
+        moved = _try(
             outcome,
             code,
             lambda u=unit, f=facts: move(
                 uow, unit=u, action=Action.DESIGNATE, facts=f, year=year, actor=actor
             ),
         )
+        if moved and facts.criteria_missing:
+            outcome.noted[code] = "kriteria belum terpenuhi: " + ", ".join(facts.criteria_missing)
     uow.commit()
     return outcome
 

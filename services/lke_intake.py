@@ -38,7 +38,7 @@ from spreadsheets.lke_form import (
 from zi_domain.answers import read_answers
 from zi_domain.framework import Framework
 from zi_domain.gaps import Gap, gap_analysis
-from zi_domain.lifecycle import next_predicate
+from zi_domain.predicates import next_predicate
 from zi_domain.scoring import score_units
 
 KINDS = {"mandiri": AssessmentKind.SELF, "tpi": AssessmentKind.TPI}

@@ -24,12 +24,7 @@ from typing import ParamSpec, TypeVar
 import pandas as pd
 
 from persistence.repositories import SnapshotSummary
-from persistence.tables import (
-    AssessmentPeriod,
-    Predicate,
-    ThresholdCrossingCreate,
-    UnitKerja,
-)
+from persistence.tables import AssessmentPeriod, ThresholdCrossingCreate, UnitKerja
 from persistence.unit_of_work import UnitOfWork
 from reports.monitoring import (
     MonitoringReport,
@@ -39,7 +34,7 @@ from reports.monitoring import (
 )
 from services.lifecycle import move_many, units_facts
 from services.scoring import ScoredPeriod, snapshot_period
-from zi_domain.evidence import evidence_years, indicator_of
+from zi_domain.evidence import indicator_of, oldest_recent_year
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka
 from zi_domain.lifecycle import (
@@ -48,9 +43,9 @@ from zi_domain.lifecycle import (
     IllegalTransition,
     UnitFacts,
     UnitState,
-    next_predicate,
     next_transition,
 )
+from zi_domain.predicates import WBBM, Predicate, next_predicate, predicates_met
 from zi_domain.rounding import lke_round
 from zi_domain.scoring import Shortfall
 from zi_domain.unit_score import UnitScore, shortfall_words
@@ -71,6 +66,17 @@ class Crossing:
     predicate: str
     total: float
     as_of: date
+
+
+@dataclass(frozen=True)
+class EvidenceStatus:
+    """A unit's evidence as monitoring sees it: the LKE indicators with no document (gaps), and
+    the documents of LKE indicators that the policy age flags as old (listed and counted all the
+    same; 0 with no policy age)."""
+
+    gaps: int
+    old: int = 0
+    max_age_years: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,12 @@ def monitor_period(
     framework: Framework,
     as_of: date,
     report_dir: Path | None,
+    evidence_max_age_years: int | None = None,
 ) -> MonitoringOutcome:
-    """One monitoring run of the period; commits once, then writes the HTML report."""
+    """One monitoring run of the period; commits once, then writes the HTML report.
+
+    `evidence_max_age_years` is the setting of that name: evidence older than that many years
+    before the period's year is flagged as old, never counted as missing."""
     period = uow.assessments.get_period(period_id=period_id)
     if period is None:
         raise LookupError(f"periode penilaian {period_id} tidak ada")
@@ -123,7 +133,13 @@ def monitor_period(
     _start_tpi_evaluation(uow, units=[units[u] for u in unit_ids], year=period.year, as_of=as_of)
     previous = uow.monitoring.previous_snapshots(unit_ids=unit_ids, before=as_of)
     overdue = uow.work_plans.overdue_counts(unit_ids=unit_ids, as_of=as_of)
-    evidence = evidence_problems(uow, unit_ids=unit_ids, framework=framework, year=period.year)
+    evidence = evidence_status(
+        uow,
+        unit_ids=unit_ids,
+        framework=framework,
+        year=period.year,
+        max_age_years=evidence_max_age_years,
+    )
     history = uow.monitoring.history(unit_ids=unit_ids, until=as_of)
     refusals = _proposal_refusals(
         uow, units=[units[u] for u in unit_ids], reports=scored.reports, period=period, as_of=as_of
@@ -143,7 +159,7 @@ def monitor_period(
             previous.get(unit_id),
             crossings.get(unit_id),
             overdue.get(unit_id, 0),
-            evidence.get(unit_id, 0),
+            evidence[unit_id],
             history.get(unit_id, []),
             _held_back(units[unit_id], scored.reports[unit_id], refusals.get(unit_id)),
             shortfall_words,
@@ -262,7 +278,7 @@ def _record_crossings(
 def _held_back(unit: UnitKerja, report: UnitScore, refusal: IllegalTransition | None) -> str | None:
     """Why a unit that meets its next predicate's floors cannot be proposed, if it cannot;
     `refusal` is the lifecycle's (see `_proposal_refusals`)."""
-    if report.meets.get("WBBM") and unit.predicate is None:
+    if report.meets.get(WBBM) and unit.predicate is None:
         return "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK"
     if refusal is None:
         return None
@@ -270,24 +286,41 @@ def _held_back(unit: UnitKerja, report: UnitScore, refusal: IllegalTransition | 
     return f"memenuhi batas nilai {predicate}, tetapi belum dapat diusulkan: {refusal}"
 
 
-def evidence_problems(
-    uow: UnitOfWork, *, unit_ids: list[int], framework: Framework, year: int
-) -> dict[int, int]:
-    """Per unit, the LKE indicators with no evidence dated in the two years before `year`."""
+def evidence_status(
+    uow: UnitOfWork,
+    *,
+    unit_ids: list[int],
+    framework: Framework,
+    year: int,
+    max_age_years: int | None = None,
+) -> dict[int, EvidenceStatus]:
+    """Per unit, the LKE indicators with no evidence at all, and the documents of LKE indicators
+    dated more than `max_age_years` before `year` (none flagged when it is None)."""
     documents = uow.monitoring.evidence_years(unit_ids=unit_ids)
     indicator_codes = [i.code for i in framework.indicators]
-    covered = pd.Series(0, index=pd.Index(unit_ids, name="unit_id"))
+    oldest = oldest_recent_year(year, max_age_years)
+    units = pd.Index(unit_ids, name="unit_id")
+    covered = pd.Series(0, index=units)
+    old = pd.Series(0, index=units)
     if not documents.empty:
-        window = evidence_years(year)
-        dated = documents[documents["year"].between(window.start, window.stop - 1)]
+        # PermenPANRB 90/2021 sets no date window for data dukung (Lampiran II): a document of
+        # any year covers its indicator; an old one is only flagged.
         # Each distinct code's indicator once, not once per document.
-        indicator = dated["code"].map({code: indicator_of(code) for code in dated["code"].unique()})
-        pairs = dated.assign(indicator=indicator)
-        pairs = pairs[pairs["indicator"].isin(indicator_codes)].drop_duplicates(
-            ["unit_id", "indicator"]
+        codes = documents["code"].unique()
+        indicator = documents["code"].map({code: indicator_of(code) for code in codes})
+        of_lke = documents.assign(indicator=indicator)
+        of_lke = of_lke[of_lke["indicator"].isin(indicator_codes)]
+        pairs = of_lke.drop_duplicates(["unit_id", "indicator"])
+        covered = pairs.groupby("unit_id").size().reindex(units, fill_value=0)
+        if oldest is not None:
+            aged = of_lke[of_lke["year"] < oldest]
+            old = aged.groupby("unit_id").size().reindex(units, fill_value=0)
+    return {
+        int(u): EvidenceStatus(
+            gaps=len(indicator_codes) - int(n), old=int(flagged), max_age_years=max_age_years
         )
-        covered = covered.add(pairs.groupby("unit_id").size(), fill_value=0)
-    return {int(str(u)): len(indicator_codes) - int(n) for u, n in covered.items()}
+        for u, n, flagged in zip(unit_ids, covered.tolist(), old.tolist(), strict=True)
+    }
 
 
 def _row(
@@ -297,7 +330,7 @@ def _row(
     previous: SnapshotSummary | None,
     crossing: Crossing | None,
     overdue: int,
-    evidence: int,
+    evidence: EvidenceStatus,
     history: list[tuple[date, float]],
     held_back: str | None,
     shortfall_words: Callable[[Shortfall], str],
@@ -319,7 +352,7 @@ def _row(
             shortfall_words(s) for s in report.shortfalls[next_predicate(unit.predicate)]
         ),
         overdue_items=overdue,
-        evidence_problems=evidence,
+        evidence_problems=evidence.gaps,
         history=tuple(history),
     )
 
@@ -341,7 +374,7 @@ def changes(
     previous: SnapshotSummary | None,
     crossing: Crossing | None,
     overdue: int,
-    evidence: int,
+    evidence: EvidenceStatus,
     held_back: str | None,
 ) -> list[str]:
     """What changed since the previous run, in sentences the TPI reads."""
@@ -352,7 +385,7 @@ def changes(
         delta = lke_round(report.total) - lke_round(previous.total)
         if abs(delta) >= 0.005:
             found.append(f"nilai {'naik' if delta > 0 else 'turun'} {angka(abs(delta))}")
-        was = {"WBK": previous.meets_wbk, "WBBM": previous.meets_wbbm}
+        was = predicates_met(wbk=previous.meets_wbk, wbbm=previous.meets_wbbm)
         found += [
             f"tidak lagi memenuhi batas {p}"
             for p, met in was.items()
@@ -362,9 +395,14 @@ def changes(
         found.append(held_back)
     if overdue:
         found.append(f"{overdue} butir rencana kerja terlambat")
-    if evidence:
-        found.append(f"{evidence} indikator tanpa bukti dukung dalam dua tahun terakhir")
+    if evidence.gaps:
+        found.append(f"{evidence.gaps} indikator tanpa bukti dukung")
+    if evidence.old:
+        found.append(
+            f"{evidence.old} dokumen bukti dukung ditandai lama "
+            f"(lebih dari {evidence.max_age_years} tahun)"
+        )
     return found
 
 
-__all__ = ["Crossing", "MonitoringOutcome", "ScoredPeriod", "monitor_period"]
+__all__ = ["Crossing", "EvidenceStatus", "MonitoringOutcome", "ScoredPeriod", "monitor_period"]

@@ -9,29 +9,26 @@ are removed. The same data always gives the same bytes (see `reports.proposal_pa
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from persistence.tables import (
-    Predicate,
-    Proposal,
-    ProposalCreate,
-    ProposalEventCreate,
-    UnitKerja,
-)
+from persistence.repositories import SnapshotSummary
+from persistence.tables import Instansi, Proposal, ProposalCreate, ProposalEventCreate, UnitKerja
 from persistence.unit_of_work import UnitOfWork
 from reports.package_store import StoredPackage, remove_package, store_package
-from reports.proposal_documents import InstansiLetter, ProposedUnit, UnitDossier
+from reports.proposal_documents import InstansiLetter, ProposedUnit, Signatory, UnitDossier
 from reports.proposal_package import MANIFEST, instansi_package, unit_package
-from services.lifecycle import at_noon, move, unit_facts
+from services.after_award import after_award
+from services.lifecycle import Decree, at_noon, build_on, move, unit_facts
 from services.standing import check_standing, read_standings, unit_standing
-from zi_domain.agency import INSTANSI_HEAD_ROLE, UNIT_HEAD_ROLE
+from zi_domain.agency import INSTANSI_HEAD_ROLE, TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.evidence import EvidenceDocument, evidence_index
 from zi_domain.file_names import safe_file_name
 from zi_domain.framework import Framework
-from zi_domain.lifecycle import Action, IllegalTransition, Transition, next_predicate
+from zi_domain.lifecycle import Action, IllegalTransition, Transition
+from zi_domain.predicates import Predicate, next_predicate
 from zi_domain.prerequisites import prerequisite_checklist
 from zi_domain.proposal import (
     OPEN_STATES,
@@ -52,6 +49,7 @@ _TPN_ACTIONS = {
     ProposalState.TPN_PANEL: Action.TPN_ADVANCE,
     ProposalState.AWARDED: Action.AWARD,
     ProposalState.REJECTED: Action.REJECT,
+    ProposalState.ANNULLED: Action.ANNUL,
 }
 
 
@@ -235,7 +233,8 @@ def unit_dossier(
     framework: Framework,
 ) -> UnitDossier:
     """What the unit's package is made from: its latest TPI assessment (the stored answers,
-    scored now), the year's snapshots, its evidence and its Tabel 5 standing."""
+    scored now), the year's snapshots, its evidence, its Tabel 5 standing and the chair of the
+    TPI who signs its evaluation report (LHE)."""
     assert unit.id is not None
     instansi = uow.instansi.get_instansi(instansi_id=unit.instansi_id)
     assert instansi is not None
@@ -285,6 +284,7 @@ def unit_dossier(
             as_of=as_of,
         ),
         waived=frozenset(w.rule for w in check.waived),
+        tpi_chair=_tpi_chair(uow, instansi_id=unit.instansi_id),
     )
 
 
@@ -293,6 +293,17 @@ def _named(uow: UnitOfWork, *, instansi_id: int, unit_id: int | None, role: str)
         m.name for m in uow.units.team(instansi_id=instansi_id, unit_id=unit_id) if m.role == role
     ]
     return people[0] if people else None
+
+
+def _tpi_chair(uow: UnitOfWork, *, instansi_id: int) -> Signatory | None:
+    """The Ketua TPI who signs the LHE: the team list has no chair role, so the instansi's first
+    TPI member (the order they were entered in); None leaves a blank line to sign on."""
+    members = [
+        m for m in uow.units.team(instansi_id=instansi_id, unit_id=None) if m.role == TPI_ROLE
+    ]
+    if not members:
+        return None
+    return Signatory(members[0].name, "Ketua Tim Penilai Internal", nip=members[0].nip)
 
 
 def _store_unit_package(dossier: UnitDossier, *, data_dir: Path, unit: UnitKerja) -> StoredPackage:
@@ -319,26 +330,45 @@ def _unit_name(unit: UnitKerja) -> str:
 def build_instansi_letter(
     uow: UnitOfWork, *, instansi_id: int, year: int, as_of: date, data_dir: Path
 ) -> Path | None:
-    """The letter that lists every unit proposed in `year` (drafts and later, not superseded
-    or rejected), as a new revision when its contents changed; None when no unit is proposed."""
+    """The letter (PermenPANRB 5/2024, Gambar 6) with the instansi's one SPTJM (Gambar 7), both
+    dated `as_of`, listing every unit proposed in `year` (drafts and later, not superseded or
+    rejected) with its TPI total as it stands on `as_of`; a new revision when their contents
+    changed; None when no unit is proposed."""
     instansi = uow.instansi.get_instansi(instansi_id=instansi_id)
     if instansi is None:
         raise LookupError(f"instansi {instansi_id} tidak ada")
-    proposed = [
-        ProposedUnit(
-            code=unit.code, name=unit.name, predicate=p.predicate.value, total=p.tpi_total or 0.0
-        )
+    listed = [
+        (p, unit)
         for p, unit in uow.proposals.proposals_of(instansi_id=instansi_id, year=year)
         if p.state in OPEN_STATES | {ProposalState.AWARDED}
     ]
-    if not proposed:
+    if not listed:
         return None
+    standing = _tpi_scores_on(
+        uow, unit_ids=[unit.id for _, unit in listed if unit.id], year=year, day=as_of
+    )
+    proposed = [
+        ProposedUnit(
+            code=unit.code,
+            name=unit.name,
+            predicate=p.predicate.value,
+            # The score of the day the letter is signed, not the one its package was built
+            # with weeks before; the package's only when the year has no snapshot by then.
+            total=found.total if (found := standing.get(unit.id or 0)) else p.tpi_total or 0.0,
+            scored_on=found.as_of if found else None,
+        )
+        for p, unit in listed
+    ]
+    head = _instansi_head(uow, instansi)
     letter = InstansiLetter(
         instansi=instansi.name,
         year=year,
         dated=as_of,
         units=tuple(proposed),
-        head_name=_named(uow, instansi_id=instansi_id, unit_id=None, role=INSTANSI_HEAD_ROLE),
+        head_name=head.name,
+        head_title=head.title,
+        head_elected=head.elected,
+        head_nip=head.nip,
     )
     folder = _instansi_folder(data_dir, year, instansi.name)
     latest = max(_letter_revisions(folder), default=0)
@@ -356,6 +386,38 @@ def build_instansi_letter(
         top=top,
     )
     return stored.zip_path
+
+
+def _tpi_scores_on(
+    uow: UnitOfWork, *, unit_ids: Sequence[int], year: int, day: date
+) -> dict[int, SnapshotSummary]:
+    """Each unit's latest TPI score snapshot of `year` dated `day` or before (one SELECT); a
+    unit without one in the year is absent."""
+    found = uow.snapshots.latest_snapshots(unit_ids=unit_ids, until=min(day, date(year, 12, 31)))
+    return {unit_id: s for unit_id, s in found.items() if s.as_of.year == year}
+
+
+def _instansi_head(uow: UnitOfWork, instansi: Instansi) -> Signatory:
+    """Who signs the letter and the SPTJM: the head's name and title from the instansi's record
+    (the team member of role pimpinan_instansi when the record names nobody). An elected head
+    (a Bupati) signs without a NIP; a civil servant's NIP is that of the pimpinan_instansi
+    member of the same name, or left blank to be written in."""
+    assert instansi.id is not None
+    heads = [
+        m
+        for m in uow.units.team(instansi_id=instansi.id, unit_id=None)
+        if m.role == INSTANSI_HEAD_ROLE
+    ]
+    name = (instansi.head_name or "").strip() or (heads[0].name if heads else None)
+    nip = None
+    if name and not instansi.head_elected:
+        nip = next((m.nip for m in heads if m.nip and _same_name(m.name, name)), None)
+    title = (instansi.head_title or "").strip() or None
+    return Signatory(name, title, elected=instansi.head_elected, nip=nip)
+
+
+def _same_name(first: str, second: str) -> bool:
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
 def _same_but_revision(stored: bytes, built: bytes) -> bool:
@@ -383,8 +445,9 @@ def _letter_top(instansi: str, year: int, revision: int) -> str:
 def submit_proposals(
     uow: UnitOfWork, *, instansi_id: int, year: int, as_of: date, actor: str, data_dir: Path
 ) -> Submission:
-    """Marks every draft of the instansi's year as sent to TPN with the letter, rebuilt first so
-    that it lists exactly what is sent."""
+    """Marks every draft of the instansi's year as sent to TPN with the letter and its SPTJM,
+    rebuilt first, dated `as_of`, so that they list exactly what is sent with each unit's TPI
+    score as it stands on the day of submission."""
     letter = build_instansi_letter(
         uow, instansi_id=instansi_id, year=year, as_of=as_of, data_dir=data_dir
     )
@@ -399,6 +462,15 @@ def submit_proposals(
     return Submission(letter=letter, sent=drafts)
 
 
+@dataclass(frozen=True)
+class TpnScore:
+    """TPN's own result for a unit: its field evaluation and survey replace the TPI's score
+    (Lampiran II Bab II); the components it states (pengungkit, hasil, IPAK, IPKP...)."""
+
+    total: float
+    components: Mapping[str, float] = field(default_factory=dict)
+
+
 def record_tpn_result(
     uow: UnitOfWork,
     *,
@@ -409,11 +481,14 @@ def record_tpn_result(
     as_of: date,
     actor: str,
     note: str | None = None,
+    decree: Decree | None = None,
+    score: TpnScore | None = None,
 ) -> Transition:
     """TPN's outcome for the unit's proposal: a stage reached, an award or a rejection.
 
-    The proposal must have been submitted; an award sets the unit's predicate (and so opens
-    the way to WBBM after WBK).
+    The proposal must have been submitted. An award needs the Minister's decree; it sets the
+    unit's predicate, and a WBK unit then builds on toward WBBM from the decree's date. A
+    rejected unit goes back to development, proposable again in a later year.
     """
     if result not in TPN_RESULTS:
         raise ValueError(f"hasil TPN tidak dikenal: {result!r}; pilih {', '.join(TPN_RESULTS)}")
@@ -426,6 +501,9 @@ def record_tpn_result(
         raise LookupError(f"{unit.name} tidak mempunyai usulan {predicate} tahun {year}")
     # The proposal's move first: its refusal ("not yet submitted") says more than the unit's.
     _move_proposal(uow, proposal, target, actor=actor, as_of=as_of)
+    if score is not None:
+        proposal.tpn_total = score.total
+        proposal.tpn_scores = dict(score.components)
     facts = unit_facts(uow, unit=unit, year=year, as_of=as_of, predicate_sought=predicate)
     transition = move(
         uow,
@@ -436,9 +514,53 @@ def record_tpn_result(
         actor=actor,
         predicate=predicate,
         note=note,
+        decree=decree if target == ProposalState.AWARDED else None,
     )
+    if target == ProposalState.AWARDED:
+        assert decree is not None  # the award's guard requires it
+        after_award(uow, unit=unit, decree=decree, actor=actor)
+    elif target == ProposalState.REJECTED:
+        build_on(uow, unit=unit, year=year, on=as_of, actor=actor, note=_BACK_TO_BUILDING)
     uow.commit()
     return transition
+
+
+_BACK_TO_BUILDING = "tidak ditetapkan TPN: kembali ke pembangunan"
+
+
+@dataclass(frozen=True)
+class Annulment:
+    annulled: list[str]  # the codes of the units whose proposals were dropped
+
+
+def annul_proposals(
+    uow: UnitOfWork, *, instansi_id: int, year: int, as_of: date, actor: str, reason: str
+) -> Annulment:
+    """Drops every proposal of the instansi's `year` that is with TPN (submitted, not yet
+    decided) after a KKN offence in the proposal year (Lampiran II Bab IV: "usulan TPI yang
+    telah disampaikan pada TPN akan digugurkan"); the units go back to development, proposable
+    again in a later year. Drafts not sent are left alone. Committed, all or nothing."""
+    sent = [
+        (proposal, unit)
+        for proposal, unit in uow.proposals.proposals_of(instansi_id=instansi_id, year=year)
+        if proposal.state in OPEN_STATES - {ProposalState.DRAFT}
+    ]
+    for proposal, unit in sent:
+        _move_proposal(uow, proposal, ProposalState.ANNULLED, actor=actor, as_of=as_of)
+        facts = unit_facts(
+            uow, unit=unit, year=year, as_of=as_of, predicate_sought=proposal.predicate.value
+        )
+        move(uow, unit=unit, action=Action.ANNUL, facts=facts, year=year, actor=actor, note=reason)
+        build_on(
+            uow,
+            unit=unit,
+            year=year,
+            on=as_of,
+            actor=actor,
+            note="usulan digugurkan: kembali ke pembangunan",
+        )
+    uow.commit()
+    return Annulment(annulled=[unit.code for _, unit in sent])
 
 
 def _move_proposal(

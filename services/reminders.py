@@ -2,11 +2,12 @@
 the week a digest per unit team and a summary for the TPI.
 
 Deadlines come from the database: the instansi's milestones (including the proposal deadline),
-each unit's work items, the LKE fill-in window of the assessment period, and the TPN objection
-(sanggah) window after an administrative rejection. Who receives what: a unit's deadlines go to
-its team (a work item to its owner); an escalation also goes to the unit head and the TPI
-contacts; instansi milestones go to the TPI and the heads of the units still building. The
-messages are built here; `notifications.delivery` sends each of them once.
+each unit's work items, and the LKE fill-in window of the assessment period. There is no
+objection (sanggah) deadline after a TPN rejection: PermenPANRB 90/2021 (Lampiran II) and 5/2024
+set no objection window. Who receives what: a unit's deadlines go to its team (a work item to its
+owner); an escalation also goes to the unit head and the TPI contacts; instansi milestones go to
+the TPI and the heads of the units still building. The messages are built here;
+`notifications.delivery` sends each of them once.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
 from zi_domain.gaps import gap_analysis
 from zi_domain.indonesian import angka
-from zi_domain.lifecycle import STATE_LABELS, UnitState, next_predicate
+from zi_domain.lifecycle import STATE_LABELS, UnitState
+from zi_domain.predicates import next_predicate
 from zi_domain.reminders import (
     DeadlineItem,
     DueReminder,
@@ -96,7 +98,6 @@ def mail_for_day(
     as_of: date,
     policy: ReminderPolicy,
     framework: Framework,
-    sanggah_days: int,
     failures: Iterable[FailedDelivery] = (),
 ) -> DayMail:
     """Every message the instansi's people should get today, each with its idempotency key."""
@@ -107,9 +108,7 @@ def mail_for_day(
     teams: dict[int, list[TeamMember]] = {
         unit_id: uow.units.team(instansi_id=instansi.id, unit_id=unit_id) for unit_id in units
     }
-    items, owners = deadline_items(
-        uow, instansi_id=instansi.id, units=units, as_of=as_of, sanggah_days=sanggah_days
-    )
+    items, owners = deadline_items(uow, instansi_id=instansi.id, units=units, as_of=as_of)
     built = _Built()
     for reminder in reminders_due(items, today=as_of, policy=policy):
         for member, role in recipients(reminder, units, teams, tpi, owners):
@@ -165,7 +164,6 @@ def deadline_items(
     instansi_id: int,
     units: dict[int, UnitKerja],
     as_of: date,
-    sanggah_days: int,
 ) -> tuple[list[DeadlineItem], dict[str, int]]:
     """The deadlines, and the owner (team member id) of each work item that has one."""
     owners: dict[str, int] = {}
@@ -211,22 +209,8 @@ def deadline_items(
             )
             for u in building
         ]
-    for event in uow.units.events(instansi_id=instansi_id):
-        if (
-            event.from_state == UnitState.TPN_ADMINISTRATIVE
-            and event.to_state == UnitState.REJECTED
-        ):
-            due = event.occurred_at.date() + timedelta(days=sanggah_days)
-            items.append(
-                DeadlineItem(
-                    key=f"sanggah:{event.id}",
-                    kind="sanggah",
-                    title="Sanggahan atas hasil evaluasi administrasi TPN",
-                    due_on=due,
-                    unit_id=event.unit_id,
-                    done=due < as_of,
-                )
-            )
+    # No deadline follows a TPN rejection: the regulation has no objection (sanggah) window
+    # (PermenPANRB 90/2021 Lampiran II, as amended by 5/2024).
     return items, owners
 
 
@@ -253,7 +237,7 @@ def recipients(
     owner = owners.get(reminder.item.key)
     addressed = [m for m in team if m.id == owner] or team
     found: list[tuple[TeamMember, str | None]] = [(m, None) for m in addressed]
-    if reminder.kind == "escalation" or reminder.item.kind == "sanggah":
+    if reminder.kind == "escalation":
         found += [(m, "kepala unit kerja") for m in team if m.role == UNIT_HEAD_ROLE]
         found += [(m, "narahubung TPI") for m in tpi]
     unique: dict[str, tuple[TeamMember, str | None]] = {}

@@ -13,6 +13,7 @@ from persistence.tables import ScoreSnapshotCreate
 from persistence.unit_of_work import UnitOfWork
 from zi_domain.answers import AnswerSheet, read_answers
 from zi_domain.framework import Framework
+from zi_domain.predicates import WBBM, WBK
 from zi_domain.scoring import score_units
 from zi_domain.unit_score import UnitScore, unit_score
 
@@ -106,7 +107,7 @@ def _snapshot(
         total=report.total,
         pengungkit=report.pengungkit,
         hasil=report.hasil,
-        meets_wbk=report.meets.get("WBK", False),
-        meets_wbbm=report.meets.get("WBBM", False),
+        meets_wbk=report.meets.get(WBK, False),
+        meets_wbbm=report.meets.get(WBBM, False),
         details=details,
     )

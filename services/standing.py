@@ -15,15 +15,14 @@ from functools import lru_cache
 from persistence.repositories import UnitStep
 from persistence.tables import UnitKerja, UnitPrerequisite
 from persistence.unit_of_work import UnitOfWork
-from zi_domain.lifecycle import UnitState
+from zi_domain.lifecycle import Action, UnitState
+from zi_domain.predicates import PREDICATES, WBK
 from zi_domain.prerequisites import (
     InstansiStanding,
     PrerequisiteCheck,
     UnitStanding,
     check_prerequisites,
 )
-
-PREDICATES = ("WBK", "WBBM")
 
 # The check is pure and its inputs are frozen: units of one instansi share most of them (one
 # designation date, standings at 100 %), so a run of thousands of units checks few distinct ones.
@@ -105,17 +104,17 @@ def unit_standing(standings: Standings, *, unit: UnitKerja, predicate: str) -> U
 
 
 def building_since(steps: Sequence[UnitStep], *, predicate: str) -> date | None:
-    """When building toward the predicate began: designation for WBK; for WBBM, the return to
-    development after the WBK award."""
-    if predicate == "WBK":
-        starts = [e for e in steps if e.to_state == UnitState.DESIGNATED]
-    else:
-        starts = [
-            e
-            for e in steps
-            if e.from_state == UnitState.AWARDED_WBK and e.to_state == UnitState.DEVELOPING
-        ]
-    return starts[0].occurred_at.date() if starts else None
+    """When building toward the predicate began: designation for WBK; for WBBM, the latest
+    return to development after a WBK award (TPN's or mandiri), on the award decree's date."""
+    if predicate == WBK:
+        starts = [e.effective_on for e in steps if e.kind == Action.DESIGNATE]
+        return starts[0] if starts else None
+    starts = [
+        e.effective_on
+        for e in steps
+        if e.from_state == UnitState.AWARDED_WBK and e.to_state == UnitState.DEVELOPING
+    ]
+    return starts[-1] if starts else None
 
 
 def checks(standings: Standings, *, unit: UnitKerja, as_of: date) -> dict[str, PrerequisiteCheck]:

@@ -7,6 +7,7 @@ the same guards the stages apply, asked before anyone tries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,9 +15,7 @@ from persistence.tables import Instansi
 from persistence.unit_of_work import UnitOfWork
 from services.lifecycle import units_facts
 from zi_domain.lifecycle import NEXT_ACTION, Action, UnitState, next_step_blockers
-
-# The SK is given when designating; `zi status` asks only about the rules a unit can fail.
-_SK_TO_BE_GIVEN = "SK"
+from zi_domain.predicates import predicates_met
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class UnitStatus:
     predicate_held: str | None
     total: float | None
     scored_on: date | None
-    meets: dict[str, bool]
+    meets: Mapping[str, bool]
     next_deadline: NextDeadline | None
     overdue: int
     next_action: Action | None
@@ -44,7 +43,7 @@ def instansi_status(uow: UnitOfWork, *, instansi: Instansi, as_of: date) -> list
     assert instansi.id is not None
     units = uow.units.list_units(instansi_id=instansi.id)
     ids = [u.id for u in units if u.id is not None]
-    facts = units_facts(uow, units=units, year=as_of.year, as_of=as_of, sk_number=_SK_TO_BE_GIVEN)
+    facts = units_facts(uow, units=units, year=as_of.year, as_of=as_of)
     latest = uow.snapshots.latest_snapshots(unit_ids=ids, until=as_of)
     overdue = uow.work_plans.overdue_counts(unit_ids=ids, as_of=as_of)
     milestones = [
@@ -69,7 +68,11 @@ def instansi_status(uow: UnitOfWork, *, instansi: Instansi, as_of: date) -> list
                 predicate_held=unit.predicate.value if unit.predicate else None,
                 total=snapshot.total if snapshot else None,
                 scored_on=snapshot.as_of if snapshot else None,
-                meets={"WBK": snapshot.meets_wbk, "WBBM": snapshot.meets_wbbm} if snapshot else {},
+                meets=(
+                    predicates_met(wbk=snapshot.meets_wbk, wbbm=snapshot.meets_wbbm)
+                    if snapshot
+                    else {}
+                ),
                 next_deadline=min(open_items + milestones, key=lambda d: d.due_on, default=None),
                 overdue=overdue.get(unit_id, 0),
                 next_action=NEXT_ACTION.get(state),

@@ -5,7 +5,10 @@ been building since. The replay covers 2026: the new declaration and its calenda
 designation of new candidates (one refused), development, weekly TPI monitoring from February to
 May while the units' answers improve, units crossing the WBK floors and being proposed, one unit
 meeting even the WBBM floors but proposed for WBK first (WBBM only after WBK), one held back by a
-prerequisite, then TPN's stages and the awards of 9 December.
+prerequisite, then TPN's stages and the awards of 7 December. After them the year goes on as the
+regulation has it: the awarded units build on toward WBBM, the rejected one goes back to
+development, the Bupati awards WBK mandiri to the Puskesmas (5/2024), and one awarded unit is
+revoked after complaints of maladministration (its building goes on; no proposal for two years).
 
 Everything goes through the same flows, services and database code as real use, in a data folder
 of its own (`demo/` under the data folder: SQLite database, reports, e-mails in a Maildir), made
@@ -31,11 +34,7 @@ from rich.table import Table
 
 from notifications.sink import default_folder
 from persistence.database import default_engine
-from persistence.tables import (
-    AssessmentKind,
-    EvidenceDocumentCreate,
-    Predicate,
-)
+from persistence.tables import AssessmentKind, EvidenceDocumentCreate, LifecycleEventCreate
 from persistence.unit_of_work import SqlUnitOfWork
 from services.agency import import_agency
 from services.assessments import AssessmentImport, import_assessments, open_period
@@ -54,6 +53,7 @@ from zi_domain.agency import (
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import STATE_LABELS, UnitState
+from zi_domain.predicates import Predicate
 from zi_domain.proposal import ProposalState
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju (fiktif)"
@@ -79,6 +79,7 @@ class DemoUnit:
     wide_impact: bool = True
     lhkasn: float = 100.0
     tpn: str = "awarded"  # what TPN decides if the unit is proposed
+    wbk_decree: date | None = None  # awarded WBK before the replayed year: builds toward WBBM
     story: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -104,6 +105,17 @@ UNITS = (
         story="memenuhi batas WBBM, tetapi WBBM hanya setelah WBK",
     ),
     DemoUnit(
+        "DLH",
+        "Dinas Lingkungan Hidup",
+        0.85,
+        1.0,
+        "3,92",
+        "A",
+        "3,88",
+        wbk_decree=date(YEAR - 2, 12, 9),
+        story="WBK sejak 9 Desember 2024: membangun menuju WBBM, diusulkan WBBM",
+    ),
+    DemoUnit(
         "DPMPTSP",
         "Dinas Penanaman Modal dan PTSP",
         0.70,
@@ -121,7 +133,7 @@ UNITS = (
         "B",
         "3,45",
         tpn="rejected",
-        story="ditolak TPN pada evaluasi lapangan",
+        story="ditolak pada evaluasi lapangan: kembali membangun, dapat diusulkan lagi 2027",
     ),
     DemoUnit(
         "DISDIK",
@@ -193,7 +205,7 @@ UNITS = (
         "B",
         "3,70",
         new=True,
-        story="ditetapkan 2026: belum satu tahun membangun",
+        story="ditetapkan 2026: belum satu tahun membangun untuk diusulkan ke TPN",
     ),
     DemoUnit(
         "SETDA-UMUM",
@@ -205,7 +217,7 @@ UNITS = (
         "3,3",
         new=True,
         wide_impact=False,
-        story="tidak ditetapkan: dampak tidak luas",
+        story="ditetapkan; kriteria dampak luas tidak terpenuhi (ditimbang, dicatat)",
     ),
 )
 
@@ -317,7 +329,43 @@ def seed(framework: Framework) -> dict[str, int]:
         framework=framework.name,
     )
     finish_last_years_plans(ids)
+    record_earlier_awards(ids)
     return ids
+
+
+def record_earlier_awards(ids: dict[str, int]) -> None:
+    """The units awarded WBK before the replayed year, as that year's records left them: the
+    Minister's decree, then building on toward WBBM from its date (Tabel 5 counts the year of
+    building toward WBBM from there)."""
+    from services.lifecycle import at_noon
+
+    with SqlUnitOfWork(default_engine()) as uow:
+        for unit in UNITS:
+            if unit.wbk_decree is None:
+                continue
+            row = uow.units.get_unit(unit_id=ids[unit.code])
+            assert row is not None and row.id is not None
+            steps = (
+                ("award", UnitState.TPN_PANEL, UnitState.AWARDED_WBK),
+                ("resume_development", UnitState.AWARDED_WBK, UnitState.DEVELOPING),
+            )
+            for kind, before, after in steps:
+                uow.units.record_event(
+                    event=LifecycleEventCreate(
+                        instansi_id=row.instansi_id,
+                        unit_id=row.id,
+                        year=unit.wbk_decree.year,
+                        kind=kind,
+                        from_state=before,
+                        to_state=after,
+                        sk_number=f"KEP-480/M.PANRB/12/{unit.wbk_decree.year}",
+                        decree_date=unit.wbk_decree,
+                        actor="TPN",
+                        occurred_at=at_noon(unit.wbk_decree),
+                    )
+                )
+            row.predicate = Predicate.WBK
+        uow.commit()
 
 
 def agency_records() -> AgencyRecords:
@@ -449,6 +497,8 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                 )
                 for code, reason in outcome["refused"].items():
                     progress.console.print(f"[yellow]Penetapan ditolak:[/] {code}: {reason}")
+                for code, note in outcome["noted"].items():
+                    progress.console.print(f"Penetapan {code}: {note}")
             if monday == date(YEAR, 1, 26):
                 develop(instansi=ids["instansi"], as_of=monday, framework=framework.name)
             if FIRST_MONITORING <= monday <= LAST_MONITORING:
@@ -468,6 +518,7 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                     f"{len(sent['submitted'])} usulan dikirim ke TPN"
                 )
             record_tpn(ids, monday)
+            after_the_awards(ids, monday, progress.console)
             send_reminders(as_of=monday, instansi=ids["instansi"], days=7)
             progress.advance(task)
     return last_report
@@ -555,9 +606,10 @@ def record_tpn(ids: dict[str, int], monday: date) -> None:
         proposals = [
             (unit, p)
             for unit in UNITS
+            for predicate in Predicate
             if (
                 p := uow.proposals.latest_proposal(
-                    unit_id=ids[unit.code], year=YEAR, predicate=Predicate.WBK
+                    unit_id=ids[unit.code], year=YEAR, predicate=predicate
                 )
             )
             is not None
@@ -565,12 +617,74 @@ def record_tpn(ids: dict[str, int], monday: date) -> None:
         states = {u.code: uow.units.get_unit(unit_id=ids[u.code]) for u, _ in proposals}
     for unit, proposal in proposals:
         current = states[unit.code]
-        if current is None or current.state in (UnitState.REJECTED, UnitState.AWARDED_WBK):
+        predicate = proposal.predicate.value
+        if current is None or proposal.state in (ProposalState.REJECTED, ProposalState.AWARDED):
             continue
         if proposal.state == ProposalState.DRAFT:
             continue  # proposed after the letter went out: it waits for next year's letter
         result = "rejected" if unit.tpn == "rejected" and stage == "tpn_field" else stage
-        tpn_result(unit_id=ids[unit.code], result=result, predicate="WBK", year=YEAR, as_of=monday)
+        awarded = result == "awarded"
+        tpn_result(
+            unit_id=ids[unit.code],
+            result=result,
+            predicate=predicate,
+            year=YEAR,
+            as_of=monday,
+            decree=AWARD_DECREE if awarded else None,
+            decree_date=monday if awarded else None,
+        )
+
+
+AWARD_DECREE = f"KEP-512/M.PANRB/12/{YEAR}"
+MANDIRI = ("PUSKESMAS", date(YEAR, 12, 14), f"188.45/731/KPTS/{YEAR}")
+COMPLAINTS = (
+    (date(YEAR, 12, 14), "Pungutan di luar tarif resmi pada loket pelayanan"),
+    (date(YEAR, 12, 21), "Calo menawarkan percepatan layanan di halaman kantor"),
+)
+REVOKED = ("DISDUKCAPIL", date(YEAR, 12, 28), f"KEP-601/M.PANRB/12/{YEAR}")
+
+
+def after_the_awards(ids: dict[str, int], monday: date, console: Console) -> None:
+    """December after the awards: WBK mandiri by the Bupati (5/2024 Bab II B), complaints about
+    an awarded unit, and its revocation by the Minister (90/2021 Lampiran II Bab III C)."""
+    from services.after_award import add_complaint, award_wbk_mandiri, revoke_predicate
+    from services.lifecycle import Decree
+
+    with SqlUnitOfWork(default_engine()) as uow:
+        if monday == MANDIRI[1]:
+            unit = uow.units.get_unit(unit_id=ids[MANDIRI[0]])
+            assert unit is not None
+            award_wbk_mandiri(
+                uow,
+                unit=unit,
+                decree=Decree(number=MANDIRI[2], dated=monday),
+                as_of=monday,
+                actor="Bupati Sukamaju",
+            )
+            console.print(f"{tanggal(monday)}: {MANDIRI[0]} berpredikat WBK mandiri ({MANDIRI[2]})")
+        revoked = uow.units.get_unit(unit_id=ids[REVOKED[0]])
+        assert revoked is not None
+        for received, summary in COMPLAINTS:
+            if monday == received and revoked.predicate is not None:
+                add_complaint(
+                    uow,
+                    unit=revoked,
+                    received_on=monday,
+                    summary=summary,
+                    source="SP4N-LAPOR!",
+                    actor="Inspektorat Kabupaten Sukamaju",
+                )
+                console.print(f"{tanggal(monday)}: pengaduan atas {REVOKED[0]}: {summary}")
+        if monday == REVOKED[1] and revoked.predicate is not None:
+            revoke_predicate(
+                uow,
+                unit=revoked,
+                decree=Decree(number=REVOKED[2], dated=monday),
+                as_of=monday,
+                actor="Menteri PANRB (atas laporan TPI)",
+                reason="maladministrasi terbukti setelah klarifikasi dengan TPI",
+            )
+            console.print(f"{tanggal(monday)}: predikat {REVOKED[0]} dicabut ({REVOKED[2]})")
 
 
 def print_summary(console: Console, ids: dict[str, int]) -> None:
@@ -596,7 +710,7 @@ def print_summary(console: Console, ids: dict[str, int]) -> None:
                 [f"batas {crossing.predicate.value} terpenuhi {tanggal(crossing.as_of)}, diusulkan"]
                 if crossing
                 else []
-            )
+            ) + _after_award_notes(uow, ids, unit, row.predicate)
             table.add_row(
                 unit.name,
                 STATE_LABELS[UnitState(row.state)],
@@ -607,6 +721,31 @@ def print_summary(console: Console, ids: dict[str, int]) -> None:
                 "; ".join(notes + ([unit.story] if unit.story else [])),
             )
     console.print(table)
+
+
+def _after_award_notes(
+    uow: SqlUnitOfWork, ids: dict[str, int], unit: DemoUnit, held: Predicate | None
+) -> list[str]:
+    """What happened to the unit after TPN's outcome, as its lifecycle events record it."""
+    words = {
+        ("award", UnitState.AWARDED_WBK): "ditetapkan WBK",
+        ("award", UnitState.AWARDED_WBBM): "ditetapkan WBBM",
+        ("award_mandiri", UnitState.AWARDED_WBK): "WBK mandiri",
+        ("reject", UnitState.REJECTED): "ditolak TPN",
+        ("revoke", UnitState.REVOKED): "predikat dicabut",
+    }
+    events = uow.units.events(instansi_id=ids["instansi"], unit_id=ids[unit.code])
+    notes = [
+        f"{words[(e.kind, UnitState(e.to_state))]} {tanggal(e.decree_date or e.occurred_at.date())}"
+        for e in events
+        if (e.kind, e.to_state) in words and e.year == YEAR
+    ]
+    complaints = uow.units.complaints(instansi_id=ids["instansi"], unit_id=ids[unit.code])
+    if complaints:
+        notes.append(f"{len(complaints)} pengaduan")
+    if held == Predicate.WBK:
+        notes.append("membangun menuju WBBM")
+    return notes
 
 
 def _mark(met: bool | None) -> str:

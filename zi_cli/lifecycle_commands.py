@@ -30,6 +30,7 @@ from zi_cli.stages import (
 )
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import ACTION_VERBS, STATE_LABELS, UnitState
+from zi_domain.predicates import PREDICATES
 
 Server = Annotated[
     bool,
@@ -56,10 +57,25 @@ def declare(
     pakta: Annotated[
         str, typer.Option(help="Catatan Pakta Integritas (siapa yang menandatangani).")
     ] = "Pakta Integritas ditandatangani seluruh pegawai",
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Pencanangan oleh kepala unit kerja ini, untuk unitnya."),
+    ] = None,
+    withdraw: Annotated[
+        str | None,
+        typer.Option("--withdraw", help="Cabut pencanangan pimpinan instansi, dengan alasannya."),
+    ] = None,
     server: Server = False,
 ) -> None:
-    """Pencanangan: pimpinan instansi mencanangkan ZI dan kalender tahunnya dibuat."""
+    """Pencanangan: pimpinan instansi (atau kepala unit) mencanangkan ZI.
+
+    Satu pencanangan berlaku sampai dicabut; mencanangkan lagi hanya menambah kalender tahun
+    yang belum ada.
+    """
     code, on = known_instansi(instansi), day(as_of)
+    if unit is not None or withdraw is not None:
+        _declaration_of_record(code, on, unit=unit, withdraw=withdraw, pakta=pakta)
+        return
     result = _run(
         "zi declare",
         DECLARE,
@@ -67,14 +83,51 @@ def declare(
         server,
     )
     if result["created"]:
-        say(f"Pencanangan {code} {year or on.year} dicatat; {result['milestones']} tonggak dibuat.")
+        say(f"Pencanangan {code} dicatat; {result['milestones']} tonggak {year or on.year} dibuat.")
+    elif result["milestones"]:
+        made = f"{result['milestones']} tonggak {year or on.year} dibuat"
+        say(f"Pencanangan {code} sudah berlaku; {made}.")
     else:
-        say(f"Pencanangan {code} {year or on.year} sudah tercatat sebelumnya; tidak ada perubahan.")
+        say(f"Pencanangan {code} dan kalender {year or on.year} sudah ada; tidak ada perubahan.")
+
+
+def _declaration_of_record(
+    code: str, on: date, *, unit: str | None, withdraw: str | None, pakta: str
+) -> None:
+    """A unit head's declaration, or the withdrawal of the instansi's: recorded directly."""
+    from services.lifecycle import declare_unit, withdraw_declaration
+    from services.lookup import find_unit
+
+    with default_unit_of_work() as uow:
+        try:
+            if withdraw is not None:
+                owner = find_instansi(uow, code)
+                assert owner.id is not None
+                event = withdraw_declaration(
+                    uow, instansi_id=owner.id, on=on, actor="Pimpinan instansi", reason=withdraw
+                )
+                say(
+                    f"Pencanangan {code} dicabut per {tanggal(on)}."
+                    if event is not None
+                    else f"Tidak ada pencanangan {code} yang berlaku; tidak ada perubahan."
+                )
+                return
+            assert unit is not None
+            found = find_unit(uow, unit, code)
+            declared = declare_unit(
+                uow, unit=found, declared_on=on, actor="Kepala unit kerja", pakta_integritas=pakta
+            )
+        except NotFoundInData as error:
+            fail(str(error))
+    verb = "dicatat" if declared.created else "sudah berlaku; tidak ada perubahan"
+    say(f"Pencanangan oleh kepala unit {found.name} ({found.code}) {verb}.")
 
 
 def designate(
     instansi: InstansiCode,
-    sk: Annotated[str, typer.Option("--sk", help="Nomor SK penetapan.")],
+    sk: Annotated[
+        str | None, typer.Option("--sk", help="Nomor SK penetapan (kebiasaan, tidak wajib).")
+    ] = None,
     unit: Annotated[
         list[str] | None,
         typer.Option("--unit", help="Kode unit calon (boleh berulang); bawaan: semua unit baru."),
@@ -83,7 +136,12 @@ def designate(
     as_of: AsOf = None,
     server: Server = False,
 ) -> None:
-    """Penetapan: unit kerja calon ditetapkan dengan satu SK; yang tidak memenuhi ditolak."""
+    """Penetapan: unit kerja calon ditetapkan (dengan satu SK bila ada).
+
+    Kriteria penetapan ditimbang, bukan syarat mutlak: unit yang belum memenuhi sebagian kriteria
+    tetap ditetapkan dan kekurangannya dicatat, kecuali kebijakan instansi
+    (ZI_DESIGNATION_REQUIRES_ALL_CRITERIA) menolaknya.
+    """
     code, on = known_instansi(instansi), day(as_of)
     candidates = unit or _declared_units(code)
     if not candidates:
@@ -100,7 +158,10 @@ def designate(
         },
         server,
     )
-    say(f"Ditetapkan dengan SK {sk}: {', '.join(result['designated']) or '-'}")
+    under = f" dengan SK {sk}" if sk else ""
+    say(f"Ditetapkan{under}: {', '.join(result['designated']) or '-'}")
+    for noted, note in result.get("noted", {}).items():
+        say(f"  {noted}: {note}")
     for refused, reason in result["refused"].items():
         errors.print(f"[yellow]Ditolak:[/] {escape(refused)}: {escape(reason)}", highlight=False)
 
@@ -247,8 +308,8 @@ def _status_table(code: str, name: str, rows: list[UnitStatus], on: date) -> Tab
     table.add_column("Unit", no_wrap=True)
     table.add_column("Tahap", max_width=18)
     table.add_column("Nilai TPI", justify="right", no_wrap=True)
-    table.add_column("WBK", justify="center", no_wrap=True)
-    table.add_column("WBBM", justify="center", no_wrap=True)
+    for predicate in PREDICATES:
+        table.add_column(predicate, justify="center", no_wrap=True)
     table.add_column("Batas waktu berikutnya", ratio=1, min_width=16)
     table.add_column("Yang menahan langkah berikutnya", ratio=2, min_width=24)
     for row in rows:
@@ -263,8 +324,7 @@ def _status_table(code: str, name: str, rows: list[UnitStatus], on: date) -> Tab
             escape(row.code),
             STATE_LABELS[row.state] + (f" ({row.predicate_held})" if row.predicate_held else ""),
             angka(row.total) if row.total is not None else "-",
-            _mark(row.meets.get("WBK")),
-            _mark(row.meets.get("WBBM")),
+            *(_mark(row.meets.get(predicate)) for predicate in PREDICATES),
             deadline,
             "\n".join(f"• {escape(b)}" for b in row.blockers) or _ready(row),
         )

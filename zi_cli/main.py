@@ -15,7 +15,7 @@ import typer
 
 from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
-from zi_cli import intake_commands, lifecycle_commands
+from zi_cli import award_commands, intake_commands, lifecycle_commands
 from zi_cli.answers_file import AnswersFileError, read_answers_file
 from zi_cli.output import AsOf, console, errors, fail
 from zi_cli.output import day as _day
@@ -24,6 +24,7 @@ from zi_domain.answers import read_answers
 from zi_domain.framework import Framework
 from zi_domain.framework_data import FrameworkError
 from zi_domain.indonesian import angka
+from zi_domain.predicates import PREDICATES
 from zi_domain.scoring import score_units
 from zi_domain.unit_score import unit_score
 
@@ -230,7 +231,7 @@ def propose(
 
     if unit is None and instansi is None:
         fail("sebutkan --unit KODE, atau --instansi NAMA dengan --year TAHUN")
-    if predicate is not None and predicate not in ("WBK", "WBBM"):
+    if predicate is not None and predicate not in PREDICATES:
         fail(f"--predicate {predicate!r}: pilih WBK atau WBBM")
     on = _day(as_of)
     with cli.unit_of_work() as uow:
@@ -320,49 +321,16 @@ def submit(
     )
 
 
-@app.command("tpn-result")
-def tpn_result_command(
-    unit: Annotated[str, typer.Option("--unit", help="Kode (atau nomor) unit kerja.")],
-    result: Annotated[
-        str,
-        typer.Option(
-            help="tpn_administrative, tpn_desk, tpn_field, tpn_panel, awarded atau rejected."
-        ),
-    ],
-    instansi: InstansiName = None,
-    predicate: Annotated[str, typer.Option(help="WBK atau WBBM.")] = "WBK",
-    year: Year = None,
-    as_of: AsOf = None,
-    note: Annotated[str | None, typer.Option(help="Catatan (mis. nomor surat TPN).")] = None,
-) -> None:
-    """Catat hasil TPN untuk usulan unit kerja: tahap yang dicapai, penetapan, atau penolakan."""
-    from services.proposals import record_tpn_result
-    from zi_cli import proposals as cli
-    from zi_domain.lifecycle import STATE_LABELS
+# --- TPN's outcome and after the award ---------------------------------------------------------
 
-    on = _day(as_of)
-    with cli.unit_of_work() as uow:
-        try:
-            found = cli.find_unit(uow, unit, instansi)
-            assert found.id is not None
-            moved = record_tpn_result(
-                uow,
-                unit_id=found.id,
-                year=year or on.year,
-                predicate=predicate,
-                result=result,
-                as_of=on,
-                actor="TPN (dicatat koordinator ZI)",
-                note=note,
-            )
-        # Unknown unit or proposal (LookupError); unknown result or a move refused (ValueError:
-        # IllegalProposalMove and IllegalTransition among them).
-        except (LookupError, ValueError) as error:
-            fail(str(error))
-    console.print(
-        f"{found.name}: {STATE_LABELS[moved.from_state]} → {STATE_LABELS[moved.to_state]}",
-        highlight=False,
-    )
+app.command("tpn-result")(award_commands.tpn_result)
+app.command("award")(award_commands.award)
+app.command("revoke")(award_commands.revoke)
+app.command("wbk-mandiri")(award_commands.wbk_mandiri)
+app.command("annul")(award_commands.annul)
+app.command("post-award-report")(award_commands.post_award_report)
+app.add_typer(award_commands.complaint_app, name="complaint", no_args_is_help=True)
+app.add_typer(award_commands.calendar_app, name="calendar", no_args_is_help=True)
 
 
 if __name__ == "__main__":

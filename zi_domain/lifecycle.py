@@ -8,7 +8,12 @@ Indonesian, so a user can fix everything in one go.
 
 Regulation: PermenPANRB 90/2021 (Lampiran I Bab II; Lampiran II Bab II to IV) as amended by
 5/2024. WBBM only after WBK; a revoked unit "tidak dapat diajukan lagi ... selang 2 tahun setelah
-penetapan pencabutan diterbitkan" (Lampiran II Bab IV C).
+penetapan pencabutan diterbitkan" (Lampiran II Bab III C, p.63-64), though it may go on building;
+a proposal already with TPN is dropped ("digugurkan") after a KKN offence in the proposal year
+(Lampiran II Bab IV, p.65); proposals are due by 31 May or the date TPN announces (5/2024 Bab II A,
+p.6); an instansi may award WBK itself ("WBK mandiri"), equal to TPN's WBK on the way to WBBM
+(5/2024 Bab II B, p.7). Designation criteria are weighed, not a gate ("antara lain", Lampiran I
+Bab II), and one declaration stands until it is withdrawn: the regulation sets no yearly one.
 """
 
 from __future__ import annotations
@@ -22,10 +27,8 @@ from types import MappingProxyType
 from typing import Literal
 
 from zi_domain.indonesian import tanggal
+from zi_domain.predicates import PREDICATES, WBBM, WBK, next_predicate
 
-WBK = "WBK"
-WBBM = "WBBM"
-PREDICATES = (WBK, WBBM)
 REVOCATION_WAIT_YEARS = 2
 
 
@@ -55,6 +58,8 @@ class Action(StrEnum):
     REJECT = "reject"
     REVOKE = "revoke"
     RESUME_DEVELOPMENT = "resume_development"
+    ANNUL = "annul"
+    AWARD_MANDIRI = "award_mandiri"
 
 
 STATE_LABELS: Mapping[UnitState, str] = MappingProxyType(
@@ -87,6 +92,8 @@ ACTION_VERBS: Mapping[Action, str] = MappingProxyType(
         Action.REJECT: "ditolak",
         Action.REVOKE: "dicabut predikatnya",
         Action.RESUME_DEVELOPMENT: "kembali ke pembangunan",
+        Action.ANNUL: "digugurkan usulannya",
+        Action.AWARD_MANDIRI: "diberi predikat WBK mandiri",
     }
 )
 
@@ -97,23 +104,32 @@ AWARDED_STATES: Mapping[str, UnitState] = MappingProxyType(
 
 @dataclass(frozen=True)
 class UnitFacts:
-    """What the guards read, gathered by the service layer; the defaults fail every guard."""
+    """What the guards read, gathered by the service layer; the defaults are a unit of which
+    nothing is known (undeclared, no TPI score, no Tabel 5 data)."""
 
     as_of: date
-    instansi_declared: bool = False  # the instansi's head has declared ZI for the year
-    meets_criteria: bool = False  # core business, high corruption risk, wide public impact
-    sk_number: str | None = None  # the designation decree
-    tpi_meets: frozenset[str] = frozenset()  # predicates whose floors the latest TPI score meets
+    instansi_declared: bool = False  # a declaration of the instansi's head stands (not withdrawn)
+    unit_declared: bool = False  # a declaration of the unit's own head stands
+    # the designation criteria the unit lacks (core business, corruption risk, public impact),
+    # and whether the instansi's policy refuses a unit that lacks any (the regulation does not)
+    criteria_missing: tuple[str, ...] = ()
+    criteria_required: bool = False
+    sk_number: str | None = None  # the decree the action records (designation, award, revocation)
+    # predicates whose floors the latest TPI evaluation of the proposal year meets
+    tpi_meets: frozenset[str] = frozenset()
     prerequisites_met: frozenset[str] = frozenset()  # predicates whose Tabel 5 rules hold
     predicate_held: str | None = None
     revoked_on: date | None = None
     predicate_sought: str | None = None  # the predicate of the open proposal
     # (predicate, message) for each Tabel 5 rule that fails, so a refusal can list them
     unmet_prerequisites: tuple[tuple[str, str], ...] = ()
+    rejected_this_year: bool = False  # TPN rejected (or dropped) its proposal of as_of's year
+    proposal_deadline: date | None = None  # 31 May or the date TPN announced, when known
 
     def __post_init__(self) -> None:
         named = {self.predicate_held, self.predicate_sought, *self.tpi_meets}
-        unknown = sorted(p for p in named | self.prerequisites_met if p not in (None, *PREDICATES))
+        given = {p for p in named | self.prerequisites_met if p is not None}
+        unknown = sorted(p for p in given if p not in PREDICATES)
         if unknown:
             raise ValueError(f"predikat tidak dikenal: {', '.join(unknown)} (WBK atau WBBM)")
 
@@ -146,6 +162,21 @@ class IllegalTransition(ValueError):
         return (IllegalTransition, (self.state, self.action, self.reasons))
 
 
+# The designation criteria (Lampiran I Bab II: "antara lain"), as a refusal or a note names them.
+DESIGNATION_CRITERIA: Mapping[str, str] = MappingProxyType(
+    {
+        "core_service": "penyelenggara fungsi pelayanan / tugas pokok",
+        "high_corruption_risk": "risiko korupsi tinggi",
+        "wide_public_impact": "dampak luas bagi masyarakat",
+    }
+)
+
+
+def missing_criteria(met: Mapping[str, bool]) -> tuple[str, ...]:
+    """The criteria (in words) that a unit lacks; weighed at designation, not required."""
+    return tuple(words for key, words in DESIGNATION_CRITERIA.items() if not met.get(key))
+
+
 def years_after(day: date, years: int) -> date:
     """The same calendar day `years` later; 29 February falls on 28 February in a common year."""
     try:
@@ -164,25 +195,52 @@ def proposable_again_on(revoked_on: date) -> date:
 Guard = Callable[[UnitFacts, str | None], str | None]
 
 
-def _instansi_declared(facts: UnitFacts, _predicate: str | None) -> str | None:
-    if facts.instansi_declared:
+def _declared(facts: UnitFacts, _predicate: str | None) -> str | None:
+    if facts.instansi_declared or facts.unit_declared:
         return None
-    return f"pimpinan instansi belum mencanangkan ZI tahun {facts.as_of.year}"
+    return "belum ada pencanangan ZI oleh pimpinan instansi atau oleh kepala unit"
 
 
-def _meets_criteria(facts: UnitFacts, _predicate: str | None) -> str | None:
-    if facts.meets_criteria:
+def _criteria_policy(facts: UnitFacts, _predicate: str | None) -> str | None:
+    if not (facts.criteria_required and facts.criteria_missing):
         return None
     return (
-        "unit belum memenuhi kriteria penetapan (layanan inti, risiko korupsi tinggi "
-        "dan dampak luas bagi masyarakat)"
+        "kebijakan instansi mensyaratkan semua kriteria penetapan; belum terpenuhi: "
+        + ", ".join(facts.criteria_missing)
     )
 
 
-def _sk_number(facts: UnitFacts, _predicate: str | None) -> str | None:
+def _decree_given(facts: UnitFacts, _predicate: str | None) -> str | None:
     if facts.sk_number is not None and facts.sk_number.strip():
         return None
-    return "nomor SK penetapan belum diisi"
+    return "nomor surat keputusan belum diisi"
+
+
+def _holds_predicate(facts: UnitFacts, _predicate: str | None) -> str | None:
+    return None if facts.predicate_held is not None else "unit tidak sedang berpredikat"
+
+
+def _wbk_only(_facts: UnitFacts, predicate: str | None) -> str | None:
+    return None if predicate == WBK else "evaluasi mandiri hanya untuk predikat WBK"
+
+
+def _not_rejected_this_year(facts: UnitFacts, _predicate: str | None) -> str | None:
+    if not facts.rejected_this_year:
+        return None
+    return (
+        f"usulan tahun {facts.as_of.year} telah ditolak atau digugurkan TPN; "
+        f"dapat diusulkan lagi pada tahun {facts.as_of.year + 1}"
+    )
+
+
+def _before_deadline(facts: UnitFacts, _predicate: str | None) -> str | None:
+    deadline = facts.proposal_deadline
+    if deadline is None or facts.as_of <= deadline:
+        return None
+    return (
+        f"batas waktu pengusulan {tanggal(deadline)} telah lewat (bila TPN mengumumkan "
+        "tanggal lain, catat dengan zi calendar deadline)"
+    )
 
 
 def _tpi_meets(facts: UnitFacts, predicate: str | None) -> str | None:
@@ -257,10 +315,13 @@ _TPN_STAGES = (
     UnitState.TPN_PANEL,
 )
 
+# A unit building ZI: what weekly monitoring scores, and where a WBK unit builds toward WBBM.
+_BUILDING = (UnitState.DEVELOPING, UnitState.UNDER_TPI_EVALUATION)
+
 _TRANSITIONS: Mapping[tuple[UnitState, Action], _Rule] = MappingProxyType(
     {
         (UnitState.DECLARED, Action.DESIGNATE): _Rule(
-            UnitState.DESIGNATED, (_instansi_declared, _meets_criteria, _sk_number)
+            UnitState.DESIGNATED, (_declared, _criteria_policy)
         ),
         (UnitState.DESIGNATED, Action.START_DEVELOPMENT): _Rule(UnitState.DEVELOPING),
         (UnitState.DEVELOPING, Action.START_TPI_EVALUATION): _Rule(UnitState.UNDER_TPI_EVALUATION),
@@ -273,6 +334,8 @@ _TRANSITIONS: Mapping[tuple[UnitState, Action], _Rule] = MappingProxyType(
                 _not_already_held,
                 _prerequisites_met,
                 _revocation_wait_over,
+                _not_rejected_this_year,
+                _before_deadline,
             ),
             predicate="required",
         ),
@@ -284,16 +347,35 @@ _TRANSITIONS: Mapping[tuple[UnitState, Action], _Rule] = MappingProxyType(
             (stage, Action.REJECT): _Rule(UnitState.REJECTED, predicate="carried")
             for stage in _TPN_STAGES
         },
+        **{
+            (stage, Action.ANNUL): _Rule(UnitState.REJECTED, predicate="carried")
+            for stage in _TPN_STAGES
+        },
         (UnitState.TPN_PANEL, Action.AWARD): _Rule(
-            None, (_proposal_open,), predicate="required", held_after="predicate"
+            None, (_proposal_open, _decree_given), predicate="required", held_after="predicate"
         ),
+        **{
+            (state, Action.AWARD_MANDIRI): _Rule(
+                UnitState.AWARDED_WBK,
+                (_wbk_only, _not_already_held, _tpi_meets, _revocation_wait_over, _decree_given),
+                predicate="required",
+                held_after="predicate",
+            )
+            for state in _BUILDING
+        },
+        # An award ends in building on (toward WBBM after WBK); a rejection or a revocation
+        # too: the unit may be proposed again in a later year, or two years after revocation.
         (UnitState.AWARDED_WBK, Action.RESUME_DEVELOPMENT): _Rule(UnitState.DEVELOPING),
-        (UnitState.AWARDED_WBK, Action.REVOKE): _Rule(UnitState.REVOKED, held_after="cleared"),
-        (UnitState.AWARDED_WBBM, Action.REVOKE): _Rule(UnitState.REVOKED, held_after="cleared"),
         (UnitState.REJECTED, Action.RESUME_DEVELOPMENT): _Rule(UnitState.DEVELOPING),
         (UnitState.REVOKED, Action.RESUME_DEVELOPMENT): _Rule(
-            UnitState.DEVELOPING, (_revocation_recorded, _revocation_wait_over)
+            UnitState.DEVELOPING, (_revocation_recorded,)
         ),
+        **{
+            (state, Action.REVOKE): _Rule(
+                UnitState.REVOKED, (_holds_predicate, _decree_given), held_after="cleared"
+            )
+            for state in (UnitState.AWARDED_WBK, UnitState.AWARDED_WBBM, *_BUILDING)
+        },
     }
 )
 
@@ -365,11 +447,6 @@ def _where_allowed(action: Action) -> str:
     states = [s for s in UnitState if (s, action) in _TRANSITIONS]
     where = ", ".join(f"'{s.value}' ({STATE_LABELS[s]})" for s in states)
     return f"tindakan ini hanya berlaku pada tahap {where}"
-
-
-def next_predicate(held: str | None) -> str:
-    """The predicate a unit builds toward: WBK first; WBBM only for a unit that holds WBK."""
-    return WBBM if held == WBK else WBK
 
 
 # What a unit waits for in each state: the action that moves it on, as `zi status` shows it.

@@ -30,7 +30,8 @@ from datetime import date
 from typing import Literal
 
 from zi_domain.indonesian import angka, tanggal
-from zi_domain.lifecycle import PREDICATES, WBBM, WBK, years_after
+from zi_domain.lifecycle import years_after
+from zi_domain.predicates import PREDICATES, WBBM, WBK
 
 GRADES = ("AA", "A", "BB", "B", "CC", "C", "D")  # best first
 BPK_OPINIONS = ("WTP", "WDP", "TW", "TMP")
@@ -42,9 +43,9 @@ InstansiKind = Literal["kementerian_lembaga", "pemerintah_daerah"]
 Level = Literal["instansi", "unit"]
 
 # Tabel 5 minima by predicate; Indeks RB by predicate and kind of instansi.
-SAKIP_MINIMUM = {WBK: "B", WBBM: "BB"}
-INTERNAL_SAKIP_MINIMUM = {WBK: "B", WBBM: "BB"}
-INDEKS_RB_MINIMUM = {
+SAKIP_MINIMUM: dict[str, str] = {WBK: "B", WBBM: "BB"}
+INTERNAL_SAKIP_MINIMUM: dict[str, str] = {WBK: "B", WBBM: "BB"}
+INDEKS_RB_MINIMUM: dict[tuple[str, str], str] = {
     (WBK, "pemerintah_daerah"): "CC",
     (WBK, "kementerian_lembaga"): "B",
     (WBBM, "pemerintah_daerah"): "B",

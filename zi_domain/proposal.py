@@ -23,6 +23,7 @@ class ProposalState(StrEnum):
     TPN_PANEL = "tpn_panel"
     AWARDED = "awarded"
     REJECTED = "rejected"
+    ANNULLED = "annulled"  # dropped after a KKN offence in the proposal year (Lampiran II Bab IV)
 
 
 PROPOSAL_STATE_LABELS: Mapping[ProposalState, str] = MappingProxyType(
@@ -36,6 +37,7 @@ PROPOSAL_STATE_LABELS: Mapping[ProposalState, str] = MappingProxyType(
         ProposalState.TPN_PANEL: "TPN: clearance dan panel",
         ProposalState.AWARDED: "Ditetapkan (predikat diberikan)",
         ProposalState.REJECTED: "Tidak ditetapkan",
+        ProposalState.ANNULLED: "Digugurkan (pelanggaran hukum terkait KKN pada tahun pengajuan)",
     }
 )
 
@@ -72,7 +74,8 @@ class IllegalProposalMove(ValueError):
 
 def allowed_moves(state: ProposalState) -> frozenset[ProposalState]:
     moves = _MOVES.get(state, frozenset())
-    return moves | {ProposalState.REJECTED} if state in _REJECTABLE else moves
+    ended = {ProposalState.REJECTED, ProposalState.ANNULLED}
+    return moves | ended if state in _REJECTABLE else moves
 
 
 def check_move(current: ProposalState, target: ProposalState) -> None:

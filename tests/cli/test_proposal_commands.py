@@ -5,6 +5,7 @@ messages users read, the exit statuses, and the package on disk."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,12 @@ from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
 from config.settings import get_settings
+from persistence.unit_of_work import default_unit_of_work
+from services.lifecycle import unit_facts
+from services.lookup import find_unit
 from tests.services.test_monitoring_service import FIRST, YEAR, NewUow, period, run  # noqa: F401
 from zi_cli.main import app
+from zi_domain.lifecycle import UnitState
 
 runner = CliRunner()
 
@@ -106,3 +111,174 @@ def test_a_whole_instansi_at_once(cli_database: Path) -> None:
     assert "PUNCAK-Unit-PUNCAK-2027-WBK-r1.zip" in packages
     letters = [p for p in packages if p.startswith("surat-pengajuan")]
     assert letters == [f"surat-pengajuan-Kementerian-Uji-2027-r{n}.zip" for n in (1, 2, 3)]
+
+
+def zi(*args: str) -> list[str]:
+    """Runs `zi`, expecting success; returns its stdout as words (unwrapped)."""
+    result = runner.invoke(app, list(args), env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
+def refused(*args: str) -> str:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    return " ".join(result.stderr.split())
+
+
+def test_award_complaint_and_revocation(cli_database: Path) -> None:
+    zi("propose", "--unit", "SIAP", "--as-of", "2027-03-02")
+    zi("submit", "--instansi", "Kementerian Uji", "--year", "2027", "--as-of", "2027-05-24")
+    for stage in ("tpn_administrative", "tpn_desk", "tpn_field", "tpn_panel"):
+        zi("tpn-result", "--unit", "SIAP", "--result", stage, "--as-of", "2027-09-01")
+    # The award needs the Minister's decree (its number and its date, together).
+    assert "--decree dan --decree-date disebut bersama" in refused(
+        "tpn-result", "--unit", "SIAP", "--result", "awarded", "--decree", "KEP-1"
+    )
+    awarded = " ".join(
+        zi(
+            "award",
+            "--unit",
+            "SIAP",
+            "--decree",
+            "KEP-12/M.PANRB/2027",
+            "--decree-date",
+            "2027-12-05",
+            "--score",
+            "88.5",
+            "--as-of",
+            "2027-12-09",
+        )
+    )
+    # 90/2021 Lampiran II Bab III: a WBK unit goes on building toward WBBM.
+    assert "TPN: clearance dan panel → Berpredikat WBK" in awarded
+    assert "lalu: Berpredikat WBK → Pembangunan" in awarded
+    listed = " ".join(zi("proposals", "--year", "2027"))
+    assert "Ditetapkan (predikat diberikan)" in listed
+
+    added = " ".join(
+        zi(
+            "complaint",
+            "add",
+            "--unit",
+            "SIAP",
+            "--summary",
+            "Pungutan di loket pelayanan",
+            "--received",
+            "2028-02-01",
+            "--source",
+            "SP4N-LAPOR!",
+        )
+    )
+    assert "dicatat; 1 pengaduan tercatat untuk unit ini" in added
+    complaints = " ".join(zi("complaint", "list", "--instansi", "Kementerian Uji"))
+    assert "Pungutan di loket pelayanan" in complaints and "1 Februari 2028" in complaints
+
+    revoked = " ".join(
+        zi(
+            "revoke",
+            "--unit",
+            "SIAP",
+            "--decree",
+            "KEP-3/M.PANRB/2028",
+            "--decree-date",
+            "2028-03-01",
+            "--reason",
+            "laporan TPI atas pengaduan maladministrasi",
+            "--as-of",
+            "2028-03-03",
+        )
+    )
+    # 90/2021 Lampiran II Bab III C: two years from the revocation decree, building goes on.
+    assert "Pembangunan → Dicabut" in revoked
+    assert "dapat diusulkan lagi mulai 1 Maret 2030" in revoked
+    again = refused(
+        "revoke",
+        "--unit",
+        "SIAP",
+        "--decree",
+        "KEP-4",
+        "--decree-date",
+        "2028-03-02",
+        "--reason",
+        "x",
+        "--as-of",
+        "2028-03-03",
+    )
+    assert "unit tidak sedang berpredikat" in again
+    early = refused(
+        "revoke",
+        "--unit",
+        "PUNCAK",
+        "--decree",
+        "KEP-5",
+        "--decree-date",
+        "2028-03-09",
+        "--reason",
+        "x",
+        "--as-of",
+        "2028-03-03",
+    )
+    assert "tanggal surat keputusan 9 Maret 2028 jatuh setelah 3 Maret 2028" in early
+
+
+def test_wbk_mandiri_annulment_and_a_moved_deadline(cli_database: Path) -> None:
+    # 5/2024 Bab II B: WBK awarded by the instansi itself, when its TPI evaluation meets WBK.
+    mandiri = " ".join(
+        zi(
+            "wbk-mandiri",
+            "--unit",
+            "PUNCAK",
+            "--decree",
+            "800/5/2027",
+            "--decree-date",
+            "2027-03-01",
+            "--as-of",
+            "2027-03-02",
+        )
+    )
+    assert "Evaluasi TPI → Berpredikat WBK" in mandiri
+    assert "Berpredikat WBK → Pembangunan menuju WBBM" in mandiri
+    # RENDAH's TPI score falls short of WBK's floors.
+    short = refused(
+        "wbk-mandiri",
+        "--unit",
+        "RENDAH",
+        "--decree",
+        "800/6/2027",
+        "--decree-date",
+        "2027-03-01",
+        "--as-of",
+        "2027-03-02",
+    )
+    assert "belum ada evaluasi TPI yang memenuhi batas nilai WBK" in short
+
+    zi("propose", "--unit", "SIAP", "--as-of", "2027-03-02")
+    zi("submit", "--instansi", "Kementerian Uji", "--year", "2027", "--as-of", "2027-05-24")
+    # 90/2021 Lampiran II Bab IV: a KKN offence in the proposal year drops what TPN holds.
+    dropped = " ".join(
+        zi(
+            "annul",
+            "--instansi",
+            "Kementerian Uji",
+            "--reason",
+            "OTT pimpinan instansi",
+            "--year",
+            "2027",
+            "--as-of",
+            "2027-07-01",
+        )
+    )
+    assert "Usulan digugurkan: SIAP" in dropped
+    listed = " ".join(zi("proposals", "--year", "2027"))
+    assert "Digugurkan (pelanggaran hukum terkait KKN pada tahun pengajuan)" in listed
+    # Back in development, and not proposable again in the same year.
+    with default_unit_of_work() as uow:
+        unit = find_unit(uow, "SIAP", None)
+        assert unit.state == UnitState.DEVELOPING
+        facts = unit_facts(uow, unit=unit, year=2027, as_of=date(2027, 7, 5))
+        assert facts.rejected_this_year
+        assert not unit_facts(uow, unit=unit, year=2028, as_of=date(2028, 1, 5)).rejected_this_year
+
+    wrong_year = refused("calendar", "deadline", "--year", "2027", "--date", "2028-06-30")
+    assert "--date 2028-06-30 tidak jatuh pada tahun 2027" in wrong_year

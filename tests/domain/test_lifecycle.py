@@ -1,4 +1,11 @@
-"""The unit lifecycle: every legal move, every refusal and its reasons, the 2-year wait."""
+"""The unit lifecycle: every legal move, every refusal and its reasons, the 2-year wait.
+
+Regulation places: PermenPANRB 90/2021 Lampiran I Bab II (declaration by the head of the instansi
+or of a unit; designation criteria "antara lain"), Lampiran II Bab III C p.63-64 (revocation; two
+years from the revocation decree before a new proposal), Lampiran II Bab IV p.65 (a proposal with
+TPN dropped after a KKN offence), 5/2024 Bab II A p.6 (31 May or TPN's date) and B p.7 (WBK
+mandiri).
+"""
 
 from __future__ import annotations
 
@@ -47,6 +54,18 @@ LEGAL: dict[tuple[UnitState, Action], UnitState | None] = {
     (S.AWARDED_WBBM, A.REVOKE): S.REVOKED,
     (S.REJECTED, A.RESUME_DEVELOPMENT): S.DEVELOPING,
     (S.REVOKED, A.RESUME_DEVELOPMENT): S.DEVELOPING,
+    # 90/2021 Lampiran II Bab IV: "usulan TPI yang telah disampaikan pada TPN akan digugurkan"
+    (S.PROPOSED, A.ANNUL): S.REJECTED,
+    (S.TPN_ADMINISTRATIVE, A.ANNUL): S.REJECTED,
+    (S.TPN_DESK, A.ANNUL): S.REJECTED,
+    (S.TPN_FIELD, A.ANNUL): S.REJECTED,
+    (S.TPN_PANEL, A.ANNUL): S.REJECTED,
+    # 5/2024 Bab II B: WBK awarded by the instansi itself, while the unit builds
+    (S.DEVELOPING, A.AWARD_MANDIRI): S.AWARDED_WBK,
+    (S.UNDER_TPI_EVALUATION, A.AWARD_MANDIRI): S.AWARDED_WBK,
+    # revocation from any awarded or building state (a WBK unit building toward WBBM)
+    (S.DEVELOPING, A.REVOKE): S.REVOKED,
+    (S.UNDER_TPI_EVALUATION, A.REVOKE): S.REVOKED,
 }
 ILLEGAL = sorted(set(product(UnitState, Action)) - set(LEGAL))
 
@@ -55,14 +74,19 @@ TODAY = date(2026, 5, 20)
 GOOD = UnitFacts(
     as_of=TODAY,
     instansi_declared=True,
-    meets_criteria=True,
     sk_number="SK-12/2025",
     tpi_meets=frozenset({"WBK"}),
     prerequisites_met=frozenset({"WBK"}),
     predicate_held=None,
     revoked_on=date(2023, 1, 10),
     predicate_sought="WBK",
+    proposal_deadline=date(2026, 5, 31),
 )
+
+
+def good_for(action: Action) -> UnitFacts:
+    """GOOD, holding WBK where the action needs a predicate held (a revocation)."""
+    return replace(GOOD, predicate_held="WBK") if action == A.REVOKE else GOOD
 
 
 def refusal(
@@ -74,8 +98,8 @@ def refusal(
 
 
 def test_the_product_is_covered() -> None:
-    assert len(LEGAL) == 20
-    assert len(ILLEGAL) == len(UnitState) * len(Action) - 20 == 97
+    assert len(LEGAL) == 29
+    assert len(ILLEGAL) == len(UnitState) * len(Action) - 29 == 114
 
 
 @pytest.mark.parametrize(("state", "action"), ILLEGAL, ids=lambda v: str(v))
@@ -92,7 +116,7 @@ def test_every_other_pair_is_illegal(state: UnitState, action: Action) -> None:
 
 @pytest.mark.parametrize(("state", "action"), sorted(LEGAL), ids=lambda v: str(v))
 def test_every_legal_pair_moves_under_good_facts(state: UnitState, action: Action) -> None:
-    transition = next_transition(state, action, GOOD)
+    transition = next_transition(state, action, good_for(action))
     expected = LEGAL[(state, action)] or S.AWARDED_WBK
     assert (transition.from_state, transition.to_state, transition.action) == (
         state,
@@ -128,33 +152,90 @@ GUARDS = [
         A.DESIGNATE,
         None,
         {"instansi_declared": False},
-        "pimpinan instansi belum mencanangkan ZI tahun 2026",
-        id="designate-instansi-not-declared",
+        "belum ada pencanangan ZI oleh pimpinan instansi atau oleh kepala unit",
+        id="designate-nobody-declared",
     ),
     pytest.param(
         S.DECLARED,
         A.DESIGNATE,
         None,
-        {"meets_criteria": False},
-        "unit belum memenuhi kriteria penetapan (layanan inti, risiko korupsi tinggi dan "
-        "dampak luas bagi masyarakat)",
-        id="designate-criteria",
+        {"criteria_missing": ("risiko korupsi tinggi",), "criteria_required": True},
+        "kebijakan instansi mensyaratkan semua kriteria penetapan; belum terpenuhi: "
+        "risiko korupsi tinggi",
+        id="designate-criteria-by-policy",
     ),
     pytest.param(
-        S.DECLARED,
-        A.DESIGNATE,
-        None,
-        {"sk_number": None},
-        "nomor SK penetapan belum diisi",
-        id="designate-no-sk",
+        S.UNDER_TPI_EVALUATION,
+        A.PROPOSE,
+        "WBK",
+        {"rejected_this_year": True},
+        "usulan tahun 2026 telah ditolak atau digugurkan TPN; dapat diusulkan lagi pada tahun 2027",
+        id="propose-rejected-this-year",
     ),
     pytest.param(
-        S.DECLARED,
-        A.DESIGNATE,
+        S.UNDER_TPI_EVALUATION,
+        A.PROPOSE,
+        "WBK",
+        {"as_of": date(2026, 6, 1)},
+        "batas waktu pengusulan 31 Mei 2026 telah lewat (bila TPN mengumumkan tanggal lain, "
+        "catat dengan zi calendar deadline)",
+        id="propose-after-the-deadline",
+    ),
+    pytest.param(
+        S.TPN_PANEL,
+        A.AWARD,
+        "WBK",
+        {"sk_number": " "},
+        "nomor surat keputusan belum diisi",
+        id="award-without-decree",
+    ),
+    pytest.param(
+        S.DEVELOPING,
+        A.AWARD_MANDIRI,
+        "WBBM",
+        {"predicate_held": "WBK", "predicate_sought": None, "tpi_meets": frozenset({"WBBM"})},
+        "evaluasi mandiri hanya untuk predikat WBK",
+        id="mandiri-wbbm",
+    ),
+    pytest.param(
+        S.DEVELOPING,
+        A.AWARD_MANDIRI,
+        "WBK",
+        {"tpi_meets": frozenset()},
+        "belum ada evaluasi TPI yang memenuhi batas nilai WBK",
+        id="mandiri-without-tpi-evaluation",
+    ),
+    pytest.param(
+        S.UNDER_TPI_EVALUATION,
+        A.AWARD_MANDIRI,
+        "WBK",
+        {"predicate_held": "WBK"},
+        "unit telah berpredikat WBK",
+        id="mandiri-already-wbk",
+    ),
+    pytest.param(
+        S.DEVELOPING,
+        A.AWARD_MANDIRI,
+        "WBK",
+        {"revoked_on": REVOKED_LATELY},
+        "predikat dicabut pada 3 Maret 2025; dapat diusulkan lagi mulai 3 Maret 2027",
+        id="mandiri-revoked-lately",
+    ),
+    pytest.param(
+        S.DEVELOPING,
+        A.REVOKE,
         None,
-        {"sk_number": "  "},
-        "nomor SK penetapan belum diisi",
-        id="designate-blank-sk",
+        {"predicate_held": None},
+        "unit tidak sedang berpredikat",
+        id="revoke-without-predicate",
+    ),
+    pytest.param(
+        S.AWARDED_WBBM,
+        A.REVOKE,
+        None,
+        {"predicate_held": "WBBM", "sk_number": None},
+        "nomor surat keputusan belum diisi",
+        id="revoke-without-decree",
     ),
     pytest.param(
         S.UNDER_TPI_EVALUATION,
@@ -268,14 +349,6 @@ GUARDS = [
         S.REVOKED,
         A.RESUME_DEVELOPMENT,
         None,
-        {"revoked_on": REVOKED_LATELY},
-        "predikat dicabut pada 3 Maret 2025; dapat diusulkan lagi mulai 3 Maret 2027",
-        id="resume-revoked-lately",
-    ),
-    pytest.param(
-        S.REVOKED,
-        A.RESUME_DEVELOPMENT,
-        None,
         {"revoked_on": None},
         "tanggal pencabutan predikat belum dicatat",
         id="resume-revocation-undated",
@@ -318,7 +391,7 @@ def test_a_refusal_names_every_reason() -> None:
         + "; ".join(error.reasons)
     )
     designate = refusal(S.DECLARED, A.DESIGNATE, UnitFacts(as_of=TODAY))
-    assert len(designate.reasons) == 3
+    assert len(designate.reasons) == 1
 
 
 def test_an_illegal_pair_says_where_the_action_applies() -> None:
@@ -347,7 +420,6 @@ def test_from_declaration_to_wbk_and_on_to_wbbm() -> None:
     facts = UnitFacts(
         as_of=date(2024, 1, 15),
         instansi_declared=True,
-        meets_criteria=True,
         sk_number="SK-1/2024",
     )
     state = S.DECLARED
@@ -473,9 +545,8 @@ def test_two_years_after_revocation(
 ) -> None:
     assert proposable_again_on(revoked_on) == first_day
     early = UnitFacts(as_of=day_before, revoked_on=revoked_on)
-    refused = refusal(S.REVOKED, A.RESUME_DEVELOPMENT, early)
-    assert refused.reasons == (reason,)
-    resumed = next_transition(S.REVOKED, A.RESUME_DEVELOPMENT, replace(early, as_of=first_day))
+    # building may go on at once; only the proposal waits
+    resumed = next_transition(S.REVOKED, A.RESUME_DEVELOPMENT, early)
     assert (resumed.to_state, resumed.predicate_held_after) == (S.DEVELOPING, None)
 
     proposable = replace(
@@ -483,8 +554,50 @@ def test_two_years_after_revocation(
         tpi_meets=frozenset({"WBK"}),
         prerequisites_met=frozenset({"WBK"}),
     )
-    assert refusal(S.UNDER_TPI_EVALUATION, A.PROPOSE, proposable, "WBK").reasons == refused.reasons
+    assert refusal(S.UNDER_TPI_EVALUATION, A.PROPOSE, proposable, "WBK").reasons == (reason,)
     proposed = next_transition(
         S.UNDER_TPI_EVALUATION, A.PROPOSE, replace(proposable, as_of=first_day), predicate="WBK"
     )
     assert proposed.to_state == S.PROPOSED
+
+
+# --- what the regulation weighs but does not require ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"instansi_declared": False, "unit_declared": True},  # a unit head's own declaration
+        {"criteria_missing": ("dampak luas bagi masyarakat",)},  # weighed, policy off
+        {"sk_number": None},  # an SK is a convention, not a rule
+    ],
+    ids=["unit-declaration", "criteria-weighed", "no-sk"],
+)
+def test_designation_is_not_a_gate(change: dict[str, Any]) -> None:
+    # 90/2021 Lampiran I Bab II: units are chosen "antara lain" by the three criteria
+    moved = next_transition(S.DECLARED, A.DESIGNATE, replace(GOOD, **change))
+    assert moved.to_state == S.DESIGNATED
+
+
+def test_a_revoked_unit_builds_on_but_waits_two_years_to_be_proposed() -> None:
+    # 90/2021 Lampiran II Bab III C: "tidak dapat diajukan lagi ... selang 2 tahun"
+    facts = replace(GOOD, revoked_on=REVOKED_LATELY)  # 3 March 2025; today 20 May 2026
+    assert next_transition(S.REVOKED, A.RESUME_DEVELOPMENT, facts).to_state == S.DEVELOPING
+    assert refusal(S.UNDER_TPI_EVALUATION, A.PROPOSE, facts, "WBK").reasons == (
+        "predikat dicabut pada 3 Maret 2025; dapat diusulkan lagi mulai 3 Maret 2027",
+    )
+    on_the_day = replace(facts, as_of=date(2027, 3, 3), proposal_deadline=date(2027, 5, 31))
+    assert next_transition(S.UNDER_TPI_EVALUATION, A.PROPOSE, on_the_day).to_state == S.PROPOSED
+
+
+def test_the_deadline_day_itself_is_in_time() -> None:
+    # 5/2024 Bab II A: "paling lambat pada tanggal 31 Mei"
+    on_the_day = replace(GOOD, as_of=date(2026, 5, 31))
+    assert next_transition(S.UNDER_TPI_EVALUATION, A.PROPOSE, on_the_day).to_state == S.PROPOSED
+
+
+def test_revoking_clears_the_predicate_and_mandiri_sets_wbk() -> None:
+    revoked = next_transition(S.DEVELOPING, A.REVOKE, replace(GOOD, predicate_held="WBK"))
+    assert (revoked.to_state, revoked.predicate_held_after) == (S.REVOKED, None)
+    mandiri = next_transition(S.DEVELOPING, A.AWARD_MANDIRI, GOOD, predicate="WBK")
+    assert (mandiri.to_state, mandiri.predicate_held_after) == (S.AWARDED_WBK, "WBK")

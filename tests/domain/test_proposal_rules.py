@@ -1,5 +1,6 @@
-"""The proposal's pure rules: its state machine, the evidence window, safe names, the Tabel 5
-checklist against the prerequisite check."""
+"""The proposal's pure rules: its state machine, the evidence index (no date window; old
+documents flagged by a policy age), safe names, the Tabel 5 checklist against the prerequisite
+check."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 import pytest
 
 from tests.domain.worksheets import lke
-from zi_domain.evidence import EvidenceDocument, evidence_index, evidence_years, indicator_of
+from zi_domain.evidence import EvidenceDocument, evidence_index, indicator_of, is_old
 from zi_domain.file_names import MAX_LENGTH, safe_file_name
 from zi_domain.prerequisites import (
     InstansiStanding,
@@ -29,8 +30,10 @@ LEGAL = {
     (S.TPN_FIELD, S.TPN_PANEL),
     (S.TPN_PANEL, S.AWARDED),
     *(
-        (stage, S.REJECTED)
+        (stage, end)
         for stage in (S.SUBMITTED, S.TPN_ADMINISTRATIVE, S.TPN_DESK, S.TPN_FIELD, S.TPN_PANEL)
+        # rejected by TPN, or dropped after a KKN offence (90/2021 Lampiran II Bab IV, p.65)
+        for end in (S.REJECTED, S.ANNULLED)
     ),
 }
 
@@ -53,18 +56,39 @@ def test_a_finished_proposal_allows_nothing() -> None:
             check_move(done, S.SUBMITTED)
 
 
-def test_the_evidence_window_is_the_two_years_before() -> None:
-    assert list(evidence_years(2026)) == [2024, 2025]
+# PermenPANRB 90/2021 sets no date window for data dukung (Lampiran II): no document is left out
+# for its year; a policy age only flags the old ones.
+THIS_YEAR = EvidenceDocument("A.I.1.i.a", "SK", 2026, "0" * 64, "x")  # the assessment year itself
+OLD = EvidenceDocument("A.I.1.i.b", "SK lama", 2023, "1" * 64, "x")  # three years before
+RECENT = EvidenceDocument("A.I.1.i.b", "SK baru", 2024, "2" * 64, "x")  # two years before
+UNKNOWN = EvidenceDocument("Z.9.9.z.a", "?", 2025, "3" * 64, "x")
+
+
+def test_every_document_of_an_indicator_counts_whatever_its_year() -> None:
     assert indicator_of("A.II.5.iii.a") == "A.II.5.iii"
-    doc = EvidenceDocument("A.I.1.i.a", "SK", 2026, "0" * 64, "x")  # the assessment year itself
-    old = EvidenceDocument("A.I.1.i.b", "SK lama", 2023, "1" * 64, "x")
-    ok = EvidenceDocument("A.I.1.i.b", "SK baru", 2025, "2" * 64, "x")
-    unknown = EvidenceDocument("Z.9.9.z.a", "?", 2025, "3" * 64, "x")
-    index = evidence_index(lke(), [doc, old, ok, unknown], year=2026)
+    index = evidence_index(lke(), [OLD, UNKNOWN, THIS_YEAR, RECENT], year=2026)
     first = index.indicators[0]
-    assert first.code == "A.I.1.i" and [d.title for d in first.documents] == ["SK baru"]
-    assert {d.title for d in index.left_out} == {"SK", "SK lama", "?"}
+    assert first.code == "A.I.1.i"
+    assert [d.title for d in first.documents] == ["SK", "SK lama", "SK baru"]
+    assert [d.title for d in index.without_indicator] == ["?"]
+    assert index.document_count == 3
     assert len(index.gaps) == len(lke().indicators) - 1
+    assert index.max_age_years is None
+    assert index.flagged == () and not any(index.is_old(d) for d in first.documents)
+
+
+def test_a_policy_age_flags_old_documents_and_keeps_them() -> None:
+    index = evidence_index(lke(), [OLD, UNKNOWN, THIS_YEAR, RECENT], year=2026, max_age_years=2)
+    first = index.indicators[0]
+    assert [d.title for d in first.documents] == ["SK", "SK lama", "SK baru"]
+    assert index.flagged == (OLD,)
+    assert [index.is_old(d) for d in first.documents] == [False, True, False]
+    assert len(index.gaps) == len(lke().indicators) - 1  # an old document is no gap
+    assert is_old(2023, 2026, 2) and not is_old(2024, 2026, 2) and not is_old(1990, 2026, None)
+    assert evidence_index(lke(), [OLD], year=2026, max_age_years=3).flagged == ()
+    assert evidence_index(lke(), [RECENT], year=2026, max_age_years=0).flagged == (RECENT,)
+    with pytest.raises(ValueError, match="evidence_max_age_years"):
+        evidence_index(lke(), [OLD], year=2026, max_age_years=-1)
 
 
 @pytest.mark.parametrize(

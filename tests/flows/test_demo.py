@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def test_demo_replays_the_year(data_dir: Path) -> None:
-    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "240"})
+    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
     out = result.stdout
     rows = {
@@ -22,19 +22,36 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
         for line in out.splitlines()
         if line.startswith("│")
     }
-    assert len(rows) == 12
-    # Designation: the candidate without wide public impact is refused and stays declared.
-    assert "Penetapan ditolak: SETDA-UMUM" in out
-    assert rows["Bagian Umum Sekretariat Daerah"][0] == "Pencanangan"
-    # Units crossing the WBK floors are proposed and, through TPN, awarded WBK.
+    assert len(rows) == 13
+    # Designation weighs the criteria (90/2021 Lampiran I Bab II, "antara lain"): the candidate
+    # without wide public impact is designated, with the missing criterion noted.
+    assert "Penetapan SETDA-UMUM: kriteria belum terpenuhi: dampak luas bagi masyarakat" in out
+    assert rows["Bagian Umum Sekretariat Daerah"][0] == "Pembangunan"
+    # Units crossing the WBK floors are proposed and, through TPN, awarded WBK; then they build
+    # on toward WBBM (Lampiran II Bab III).
     awarded = [name for name, cells in rows.items() if cells[4] == "WBK"]
-    assert "RSUD Sukamaju" in awarded and len(awarded) >= 2
-    assert rows["Badan Pendapatan Daerah"][0] == "Ditolak"
+    assert "RSUD Sukamaju" in awarded and len(awarded) >= 3
+    assert rows["RSUD Sukamaju"][0] == "Pembangunan"
+    assert "ditetapkan WBK 7 Desember 2026; membangun menuju WBBM" in rows["RSUD Sukamaju"][5]
+    # Rejected at the field evaluation: back to development, proposable in a later year.
+    assert rows["Badan Pendapatan Daerah"][0] == "Pembangunan"
+    assert "ditolak TPN 7 September 2026" in rows["Badan Pendapatan Daerah"][5]
     # RSUD met even the WBBM floors, but WBBM comes only after WBK.
     assert rows["RSUD Sukamaju"][3] == "ya"
-    # Held back: LHKASN 92 % (a prerequisite) and less than a year of building.
+    # Held back: LHKASN 92 % (a prerequisite) and less than a year of building; the Puskesmas
+    # then receives WBK mandiri from the Bupati (5/2024 Bab II B).
     assert rows["Dinas Sosial"][2] == "ya" and rows["Dinas Sosial"][0] == "Evaluasi TPI"
-    assert rows["Puskesmas Sukamaju"][2] == "ya" and rows["Puskesmas Sukamaju"][4] == "-"
+    assert rows["Puskesmas Sukamaju"][2] == "ya" and rows["Puskesmas Sukamaju"][4] == "WBK"
+    assert "WBK mandiri 14 Desember 2026" in rows["Puskesmas Sukamaju"][5]
+    # WBK since December 2024: a year of building toward WBBM (Tabel 5, from the decree's date),
+    # it meets WBBM's floors, is proposed for WBBM and awarded.
+    dlh = rows["Dinas Lingkungan Hidup"]
+    assert dlh[0] == "Berpredikat WBBM" and dlh[3] == "ya" and dlh[4] == "WBBM"
+    assert "ditetapkan WBBM 7 Desember 2026" in dlh[5]
+    # Awarded, then two complaints, then revoked (Lampiran II Bab III C); building goes on.
+    revoked = rows["Dinas Kependudukan dan Pencatatan Sipil"]
+    assert revoked[0] == "Pembangunan" and revoked[4] == "-"
+    assert "predikat dicabut 28 Desember 2026; 2 pengaduan" in revoked[5]
     # Short of the floors: IPKP 3,19 and kinerja D.
     assert rows["Dinas Pendidikan"][2] == "tidak" and rows["Dinas Tenaga Kerja"][2] == "tidak"
     folder = data_dir / "demo"
@@ -49,7 +66,11 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
     # The year's packages are on disk and printed: one per proposed unit, and the letter.
     packages = sorted((folder / "usulan" / "2026").rglob("*.zip"))
     units = [p for p in packages if "surat-pengajuan" not in p.name]
-    assert len(units) == len(awarded) + 1
+    # proposed: the units TPN awarded WBK (the revoked one among them), the rejected one and
+    # the WBBM one; Puskesmas' WBK mandiri has no proposal to TPN.
+    tpn_wbk = [name for name, cells in rows.items() if "ditetapkan WBK" in cells[5]]
+    assert "Dinas Kependudukan dan Pencatatan Sipil" in tpn_wbk
+    assert len(units) == len(tpn_wbk) + 2
     assert any("surat-pengajuan" in p.name for p in packages)
     flat = out.replace("\n", "")
     assert all(str(p) in flat for p in packages)
@@ -57,8 +78,8 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
     with engine.connect() as connection:
         snapshots = connection.execute(text("select count(*) from score_snapshot")).scalar_one()
         proposals = connection.execute(text("select count(*) from proposal")).scalar_one()
-    assert snapshots == 11 * 17  # eleven assessed units, one snapshot a week
-    assert proposals == len(awarded) + 1  # the awarded ones and the rejected one
+    assert snapshots == 12 * 17  # twelve assessed units, one snapshot a week
+    assert proposals == len(units)
     with engine.connect() as connection:
         sent = connection.execute(
             text("select count(*) from notification where status = 'sent'")

@@ -116,7 +116,10 @@ def answer(ids: dict[str, int], code: str, answers: dict[str, str]) -> None:
         )
 
 
-def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> None:
+def test_a_year_through_the_flows(
+    kabupaten: dict[str, int], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.settings import get_settings
     from flows.declare import declare
     from flows.designate import designate
     from flows.develop import develop
@@ -131,6 +134,10 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
     }
     assert declare(instansi=ids["instansi"], year=2026, as_of=date(2026, 1, 6))["created"] is False
 
+    # The criteria are weighed, not a gate (90/2021 Lampiran I Bab II, "antara lain"); this
+    # instansi's own policy asks for all three, so SEMPIT (no wide public impact) is refused.
+    monkeypatch.setenv("ZI_DESIGNATION_REQUIRES_ALL_CRITERIA", "true")
+    get_settings.cache_clear()
     designated = designate(
         instansi=ids["instansi"],
         candidates=["BAIK", "SEDANG", "SEMPIT"],
@@ -138,7 +145,7 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
         as_of=date(2026, 1, 20),
     )
     assert designated["designated"] == ["BAIK", "SEDANG"]
-    assert "kriteria" in designated["refused"]["SEMPIT"]
+    assert "kebijakan instansi mensyaratkan semua kriteria" in designated["refused"]["SEMPIT"]
     assert unit_state("SEMPIT") == "declared"
 
     assert develop(instansi=ids["instansi"], as_of=date(2026, 2, 2))["developing"] == [
@@ -184,8 +191,16 @@ def test_a_year_through_the_flows(kabupaten: dict[str, int], data_dir: Path) -> 
     # TPN: through the stages to an award, which sets the predicate.
     for stage in ("tpn_administrative", "tpn_desk", "tpn_field", "tpn_panel"):
         tpn_result(unit_id=ids["BAIK"], result=stage, year=2027, as_of=date(2027, 9, 1))
-    tpn_result(unit_id=ids["BAIK"], result="awarded", year=2027, as_of=date(2027, 12, 9))
-    assert unit_state("BAIK") == "awarded_wbk"
+    tpn_result(
+        unit_id=ids["BAIK"],
+        result="awarded",
+        year=2027,
+        as_of=date(2027, 12, 9),
+        decree="KEP-9/M.PANRB/2027",
+        decree_date=date(2027, 12, 6),
+    )
+    # A WBK unit builds on toward WBBM (90/2021 Lampiran II Bab III).
+    assert unit_state("BAIK") == "developing"
     with default_engine().connect() as connection:
         held = connection.execute(
             text("select predicate from unit_kerja where code = 'BAIK'")

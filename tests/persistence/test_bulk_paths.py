@@ -10,14 +10,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from persistence.repositories import SnapshotSummary, StateConflict, UnitStep
-from persistence.tables import (
-    LifecycleEventCreate,
-    Predicate,
-    ScoreSnapshotCreate,
-    ThresholdCrossingCreate,
-)
+from persistence.tables import LifecycleEventCreate, ScoreSnapshotCreate, ThresholdCrossingCreate
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.database_fixtures import World, unit_standing
+from zi_domain.predicates import Predicate
 
 NewUow = Callable[[], SqlUnitOfWork]
 

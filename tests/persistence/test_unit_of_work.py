@@ -18,13 +18,13 @@ from persistence.tables import (
     InstansiCreate,
     InstansiKind,
     LifecycleEventCreate,
-    Predicate,
     ProposalCreate,
     ProposalEventCreate,
     UnitKerja,
 )
 from persistence.unit_of_work import SqlUnitOfWork, UnitOfWork
 from tests.database_fixtures import World
+from zi_domain.predicates import Predicate
 
 NewUow = Callable[[], SqlUnitOfWork]
 JAKARTA = timezone(timedelta(hours=7))

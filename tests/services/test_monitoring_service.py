@@ -1,8 +1,10 @@
 """A monitoring run through the real unit of work (SQLite and PostgreSQL): who moves, who newly
-meets a predicate, who is held back and why, and that a rerun changes nothing."""
+meets a predicate, who is held back and why, that a rerun changes nothing, and which evidence is
+missing or flagged as old."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,20 +16,22 @@ from sqlalchemy import Engine, func, select
 from persistence.tables import (
     AssessmentKind,
     BpkOpinion,
+    EvidenceDocumentCreate,
     InstansiCreate,
     InstansiKind,
     InstansiPrerequisiteCreate,
     LifecycleEvent,
     LifecycleEventCreate,
-    Predicate,
     ScoreSnapshot,
     UnitKerjaCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
+from reports.monitoring import UnitMonitoringRow
 from services.assessments import record_answers
 from services.monitoring import ACTOR, MonitoringOutcome, monitor_period
 from tests.database_fixtures import tpi_period, unit_standing
 from tests.domain.worksheets import lke, top_answers
+from zi_domain.predicates import Predicate
 
 NewUow = Callable[[], SqlUnitOfWork]
 YEAR = 2027
@@ -232,3 +236,61 @@ def instansi_of(uow: SqlUnitOfWork, unit_id: int) -> int:
     unit = uow.units.get_unit(unit_id=unit_id)
     assert unit is not None
     return unit.instansi_id
+
+
+def add_evidence(new_uow: NewUow, unit_id: int, documents: list[tuple[str, int]]) -> None:
+    with new_uow() as uow:
+        for code, year in documents:
+            title = f"Bukti {code} {year}"
+            uow.evidence.add_document(
+                document=EvidenceDocumentCreate(
+                    unit_id=unit_id,
+                    code=code,
+                    title=title,
+                    location=f"arsip://{code}/{year}.pdf",
+                    year=year,
+                    sha256=hashlib.sha256(title.encode()).hexdigest(),
+                )
+            )
+        uow.commit()
+
+
+def test_old_evidence_counts_and_is_flagged_only_under_the_policy_age(
+    new_uow: NewUow, period: tuple[int, dict[str, int]], tmp_path: Path
+) -> None:
+    """PermenPANRB 90/2021 sets no date window for data dukung (Lampiran II): a document of
+    any year covers its indicator; `evidence_max_age_years` only flags the old ones."""
+    period_id, ids = period
+    indicators = len(lke().indicators)
+    # A.I.1.i from a 2020 document (seven years before 2027), A.I.1.ii from one of 2027 itself;
+    # a code of no LKE indicator covers nothing.
+    add_evidence(
+        new_uow, ids["SIAP"], [("A.I.1.i.a", YEAR - 7), ("A.I.1.ii.a", YEAR), ("Z.9.9.z.a", 2026)]
+    )
+
+    def siap(outcome: MonitoringOutcome) -> UnitMonitoringRow:
+        return next(row for row in outcome.report.units if row.code == "SIAP")
+
+    with new_uow() as uow:
+        off = siap(
+            monitor_period(
+                uow, period_id=period_id, framework=lke(), as_of=FIRST, report_dir=tmp_path
+            )
+        )
+    with new_uow() as uow:
+        on = siap(
+            monitor_period(
+                uow,
+                period_id=period_id,
+                framework=lke(),
+                as_of=WEEK_LATER,
+                report_dir=tmp_path,
+                evidence_max_age_years=2,
+            )
+        )
+
+    for row in (off, on):
+        assert row.evidence_problems == indicators - 2, "a document of any year covers"
+        assert f"{indicators - 2} indikator tanpa bukti dukung" in row.changes
+    assert not any("lama" in change for change in off.changes)
+    assert "1 dokumen bukti dukung ditandai lama (lebih dari 2 tahun)" in on.changes

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from persistence.tables import Predicate
+from services.lifecycle import Decree
 from services.proposals import (
     ProposalLocked,
     ProposalRefused,
     ProposalStart,
+    TpnScore,
     build_instansi_letter,
     propose_unit,
     record_tpn_result,
@@ -35,6 +36,8 @@ from tests.services.test_monitoring_service import (
     period,  # noqa: F401 (a fixture)
     run,
 )
+from zi_domain.lifecycle import IllegalTransition, UnitState
+from zi_domain.predicates import Predicate
 from zi_domain.proposal import IllegalProposalMove
 
 ON = date(YEAR, 3, 2)
@@ -165,16 +168,45 @@ def test_tpn_acts_only_on_a_submitted_proposal(
             uow, instansi_id=instansi_id, year=YEAR, as_of=ON, actor="TPI", data_dir=tmp_path
         )
         assert len(sent.sent) == 1 and sent.letter == letter  # nothing changed since
-    for stage in ("tpn_administrative", "tpn_desk", "tpn_field", "tpn_panel", "awarded"):
+    for stage in ("tpn_administrative", "tpn_desk", "tpn_field", "tpn_panel"):
         with new_uow() as uow:
             record_tpn_result(uow, result=stage, as_of=date(YEAR, 9, 1), **tpn)  # type: ignore[arg-type]
+    with new_uow() as uow, pytest.raises(IllegalTransition, match="surat keputusan belum diisi"):
+        record_tpn_result(uow, result="awarded", as_of=date(YEAR, 12, 9), **tpn)  # type: ignore[arg-type]
+    decree = Decree(number="KEP-12/M.PANRB/2027", dated=date(YEAR, 12, 5))
+    score = TpnScore(total=86.5, components={"pengungkit": 50.0, "hasil": 36.5})
+    with new_uow() as uow:
+        record_tpn_result(
+            uow,
+            result="awarded",
+            as_of=date(YEAR, 12, 9),
+            decree=decree,
+            score=score,
+            **tpn,  # type: ignore[arg-type]
+        )
     with new_uow() as uow:
         unit = uow.units.get_unit(unit_id=ids["SIAP"])
+        # A WBK unit builds on toward WBBM from the decree's date (90/2021 Lampiran II Bab III).
         assert unit is not None and unit.predicate == Predicate.WBK
+        assert unit.state == UnitState.DEVELOPING
+        steps = uow.units.steps(instansi_id=unit.instansi_id, unit_ids=[ids["SIAP"]])[ids["SIAP"]]
+        assert [(s.kind, s.to_state, s.effective_on) for s in steps[-2:]] == [
+            ("award", "awarded_wbk", date(YEAR, 12, 5)),
+            ("resume_development", "developing", date(YEAR, 12, 5)),
+        ]
+        assert steps[-2].decree_date == date(YEAR, 12, 5)
+        # The TPI's report after the award is due within two years (Gambar 10).
+        due = [
+            d.due_on
+            for d in uow.deadlines.deadlines(instansi_id=unit.instansi_id)
+            if d.unit_id == ids["SIAP"] and d.kind == "post_award_report"
+        ]
+        assert due == [date(YEAR + 2, 12, 5)]
         proposal = uow.proposals.latest_proposal(
             unit_id=ids["SIAP"], year=YEAR, predicate=Predicate.WBK
         )
         assert proposal is not None and proposal.state == "awarded"
+        assert (proposal.tpn_total, proposal.tpn_scores) == (86.5, dict(score.components))
         history = [e.to_state for e in uow.proposals.proposal_events(proposal_id=proposal.id or 0)]
         assert history == [
             "draft",
