@@ -2,7 +2,10 @@
 
 TPI and TPN read scores in the worksheet they know, so the rows follow the LKE: pengungkit by
 half, area, indicator and question, then the recapitulation, hasil and the total. Every number
-is a computed value rather than a formula, so a viewer that does not recalculate shows it too.
+is a computed value rather than a formula, so a viewer that does not recalculate shows it too, and
+a computed value (Nilai, Skor) is stored as the LKE shows it, two decimals half-up
+(`zi_domain.rounding.lke_round`): the cell holds the number it displays, so a sum or a comparison
+with a floor typed into the sheet uses what a reader sees. Answers are stored as given.
 The file is byte-reproducible: openpyxl's `save` stamps the current time into the document
 properties, so the workbook is written with its `ExcelWriter` instead, and the zip is rewritten
 with fixed entry dates.
@@ -36,6 +39,7 @@ from zi_domain.framework import (
     Indicator,
     Question,
 )
+from zi_domain.rounding import lke_round
 from zi_domain.unit_score import UnitScore, floor_results
 
 RowKind = Literal["section", "half", "area", "indicator", "question", "sum", "total"]
@@ -327,8 +331,19 @@ def write_lke_sheet(
         write_lke_row(sheet, index, row)
 
 
+def shown(value: float | None, number_format: str) -> float | None:
+    """A computed number as the LKE shows it in `number_format`: 2 decimals half-up (0.00), or
+    2 decimals of the percentage (0.00%: 0.828125 → 0.8281, shown 82,81%)."""
+    if value is None:
+        return None
+    if number_format == PERCENT:
+        return lke_round(value * 100.0) / 100.0
+    return lke_round(value)
+
+
 def write_lke_row(sheet: Worksheet, at: int, row: LkeRow) -> None:
-    cells = (row.code, row.text, row.answer_type, row.answer, row.value, row.weight, row.score)
+    value, score = shown(row.value, row.value_format), shown(row.score, NUMBER)
+    cells = (row.code, row.text, row.answer_type, row.answer, value, row.weight, score)
     formats = ("General", "General", "General", row.answer_format, row.value_format, NUMBER, NUMBER)
     for column, (content, number_format) in enumerate(zip(cells, formats, strict=True), start=1):
         cell = sheet.cell(at, column, content)

@@ -101,17 +101,18 @@ def test_an_indicator_answered_partly() -> None:
     # A.I.1.i "Penyusunan Tim Kerja" (0,50): a Ya = 1, b (A/B/C) B = 0,5
     #   → 0,5 × (1 + 0,5) / 2 = 0,375.
     # Area 1 pemenuhan (A.I.1, weight 4) = 4 − 0,5 + 0,375 = 3,875; area 1 = 3,875 + 4 = 7,875;
-    # pengungkit = 60 − 0,125 = 59,875; total = 99,875.
+    # pengungkit = 60 − 0,125 = 59,875; total = 99,875. The cells hold them as the LKE shows
+    # them, half-up to 2 decimals: 0,38; 3,88; 7,88; 59,88; 99,88 (the cell holds 0,38, not 0,375).
     sheet = sheet_of(build(top_answers() | {"A.I.1.i.b": "B"}), "LKE")
     indicator = row_by_code(sheet, "A.I.1.i")
     assert indicator[TEXT] == "Penyusunan Tim Kerja"
     assert indicator[WEIGHT] == pytest.approx(0.5)
     assert indicator[VALUE] == pytest.approx(0.75)
-    assert indicator[SCORE] == pytest.approx(0.375)
-    assert row_by_code(sheet, "A.I.1")[SCORE] == pytest.approx(3.875)
-    assert row_by_code(sheet, "1")[SCORE] == pytest.approx(7.875)
-    assert row_by_text(sheet, "TOTAL PENGUNGKIT")[SCORE] == pytest.approx(59.875)
-    assert row_by_text(sheet, "NILAI TOTAL")[SCORE] == pytest.approx(99.875)
+    assert indicator[SCORE] == pytest.approx(0.38)
+    assert row_by_code(sheet, "A.I.1")[SCORE] == pytest.approx(3.88)
+    assert row_by_code(sheet, "1")[SCORE] == pytest.approx(7.88)
+    assert row_by_text(sheet, "TOTAL PENGUNGKIT")[SCORE] == pytest.approx(59.88)
+    assert row_by_text(sheet, "NILAI TOTAL")[SCORE] == pytest.approx(99.88)
 
 
 def test_rows_follow_the_lke_order() -> None:
@@ -123,7 +124,8 @@ def test_rows_follow_the_lke_order() -> None:
 
 
 def test_answer_text_and_value_are_in_the_question_row() -> None:
-    # A.I.1.iv.d (A/B/C/D) answered B = 0,67; A.II.1.i.a (%) answered 87,5% = 0,875.
+    # A.I.1.iv.d (A/B/C/D) answered B = 0,67; A.II.1.i.a (%) answered 87,5% = 0,875: the answer
+    # as given, its value (Nilai) as the LKE shows it, 0,88.
     answers = top_answers() | {"A.I.1.iv.d": "B", "A.II.1.i.a": "87,5%"}
     sheet = sheet_of(build(answers), "LKE")
     choice = row_by_code(sheet, "A.I.1.iv.d")
@@ -133,11 +135,11 @@ def test_answer_text_and_value_are_in_the_question_row() -> None:
     assert choice[NOTE] is None
     percent = row_by_code(sheet, "A.II.1.i.a")
     assert percent[ANSWER] == pytest.approx(0.875)
-    assert percent[VALUE] == pytest.approx(0.875)
+    assert percent[VALUE] == pytest.approx(0.88)
 
 
 def test_a_missing_answer_is_marked_and_counts_zero() -> None:
-    # A.I.2.i (1,00; three questions) without a: 1 × (0 + 1 + 1) / 3 = 0,6667.
+    # A.I.2.i (1,00; three questions) without a: 1 × (0 + 1 + 1) / 3 = 0,6667, shown 0,67.
     answers = top_answers()
     del answers["A.I.2.i.a"]
     data = build(answers)
@@ -148,7 +150,7 @@ def test_a_missing_answer_is_marked_and_counts_zero() -> None:
     assert missing[NOTE] == "Belum dijawab"
     row_number = next(r for r, line in enumerate(lines(sheet), 1) if line[NO] == "A.I.2.i.a")
     assert sheet.cell(row_number, ANSWER + 1).fill.fgColor.rgb == "FFFFC7CE"
-    assert row_by_code(sheet, "A.I.2.i")[SCORE] == pytest.approx(2 / 3)
+    assert row_by_code(sheet, "A.I.2.i")[SCORE] == pytest.approx(0.67)
     listed = [line[1] for line in lines(sheet_of(data, "Belum Dijawab"))[3:]]
     assert listed == ["A.I.2.i.a"]
 
