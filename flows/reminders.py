@@ -57,7 +57,6 @@ def compose(
                 as_of=as_of,
                 policy=reminder_policy(settings),
                 framework=load_framework(framework),
-                sanggah_days=settings.sanggah_days,
                 failures=failed,
             )
             for one in every

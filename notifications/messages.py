@@ -80,11 +80,6 @@ _KINDS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Siapkan surat usulan pimpinan instansi beserta SPTJM kepala unit kerja bagi unit "
             "yang memenuhi batas nilai, dan kirimkan ke TPN.",
         ),
-        "sanggah": (
-            "Masa sanggah",
-            "Bila unit berkeberatan atas hasil evaluasi administrasi TPN, ajukan sanggahan "
-            "beserta buktinya sebelum masa sanggah berakhir.",
-        ),
         "work_item": (
             "Butir rencana kerja",
             "Selesaikan butir rencana kerja ini, unggah bukti dukungnya, dan tandai selesai di "

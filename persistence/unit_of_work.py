@@ -8,6 +8,10 @@
 Leaving the block without `commit()`, or by an exception, rolls back everything written in it
 (cosmicpython's rule: committing is a decision, never a side effect). Services take the
 `UnitOfWork` protocol, so that their tests can pass a fake.
+
+The e-mail outbox (the `notification` table) is not in it: `persistence.outbox.SqlOutbox` claims,
+marks and reads it in its own short transactions, so that a claim commits before a message is
+sent, whatever the unit of work around it does.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from persistence.repositories import (
     EvidenceRepository,
     InstansiRepository,
     MonitoringRepository,
-    NotificationRepository,
     ProposalRepository,
     SnapshotRepository,
     SqlAssessmentRepository,
@@ -33,7 +36,6 @@ from persistence.repositories import (
     SqlEvidenceRepository,
     SqlInstansiRepository,
     SqlMonitoringRepository,
-    SqlNotificationRepository,
     SqlProposalRepository,
     SqlSnapshotRepository,
     SqlSurveyRepository,
@@ -63,8 +65,6 @@ class UnitOfWork(Protocol):
     @property
     def deadlines(self) -> DeadlineRepository: ...
     @property
-    def notifications(self) -> NotificationRepository: ...
-    @property
     def proposals(self) -> ProposalRepository: ...
     @property
     def work_plans(self) -> WorkPlanRepository: ...
@@ -92,7 +92,6 @@ class SqlUnitOfWork:
     evidence: SqlEvidenceRepository
     surveys: SqlSurveyRepository
     deadlines: SqlDeadlineRepository
-    notifications: SqlNotificationRepository
     proposals: SqlProposalRepository
     work_plans: SqlWorkPlanRepository
     monitoring: SqlMonitoringRepository
@@ -113,7 +112,6 @@ class SqlUnitOfWork:
         self.evidence = SqlEvidenceRepository(session)
         self.surveys = SqlSurveyRepository(session)
         self.deadlines = SqlDeadlineRepository(session)
-        self.notifications = SqlNotificationRepository(session)
         self.proposals = SqlProposalRepository(session)
         self.work_plans = SqlWorkPlanRepository(session)
         self.monitoring = SqlMonitoringRepository(session)

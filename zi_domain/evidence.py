@@ -1,7 +1,13 @@
-"""The evidence that a proposal may present: documents dated in the two years before the
-assessment year (PermenPANRB 90/2021 Lampiran II), indexed per LKE indicator.
+"""The evidence (data dukung) that a proposal presents, indexed per LKE indicator.
 
-An indicator with no document in that window is a gap: TPN's desk evaluation finds it first.
+PermenPANRB 90/2021 sets no date window for data dukung (Lampiran II: TPN's desk evaluation
+checks that the building of ZI "telah dilengkapi dengan data dukung yang sesuai"; 5/2024 adds
+none): every document of an LKE indicator counts, whatever its year. An operator may set a policy
+age (`evidence_max_age_years`, off by default); a document older than that many years before the
+assessment year is then flagged as old, and still listed and counted, never left out.
+
+An indicator with no document is a gap: TPN's desk evaluation finds it first. A document of no
+LKE indicator is listed apart.
 """
 
 from __future__ import annotations
@@ -11,22 +17,41 @@ from dataclasses import dataclass
 
 from zi_domain.framework import Framework
 
-EVIDENCE_YEARS = 2
 _INDICATOR_PARTS = 4  # "A.I.1.i.a": its first four parts ("A.I.1.i") name its indicator
-
-
-def evidence_years(year: int) -> range:
-    """The years whose documents count as evidence for an assessment in `year`."""
-    return range(year - EVIDENCE_YEARS, year)
-
-
-def in_window(document_year: int, year: int) -> bool:
-    return document_year in evidence_years(year)
 
 
 def indicator_of(code: str) -> str:
     """The indicator code of a question code (an indicator code is its own indicator)."""
     return ".".join(code.split(".")[:_INDICATOR_PARTS])
+
+
+def check_max_age(max_age_years: int | None) -> None:
+    if max_age_years is not None and max_age_years < 0:
+        raise ValueError(f"evidence_max_age_years must be ≥ 0 or unset: {max_age_years}")
+
+
+def oldest_recent_year(year: int, max_age_years: int | None) -> int | None:
+    """The earliest document year not flagged as old for an assessment in `year`; None when no
+    policy age is set (nothing is old)."""
+    check_max_age(max_age_years)
+    return None if max_age_years is None else year - max_age_years
+
+
+def is_old(document_year: int, year: int, max_age_years: int | None) -> bool:
+    """Dated more than `max_age_years` years before the assessment `year` (a policy flag, not a
+    rule of the regulation); never with no policy age."""
+    oldest = oldest_recent_year(year, max_age_years)
+    return oldest is not None and document_year < oldest
+
+
+def evidence_years(year: int) -> range:
+    """Deprecated; no rule uses it. PermenPANRB 90/2021 sets no date window for data dukung
+    (Lampiran II), and the evidence index no longer shows one.
+
+    Kept only because `reports/proposal_documents.py` (`_window_words`) still imports it and
+    passes its result to the evidence index template, which ignores it; remove both together.
+    """
+    return range(year - 2, year)
 
 
 @dataclass(frozen=True)
@@ -43,7 +68,9 @@ class IndicatorEvidence:
     code: str
     name: str
     area_number: int
-    documents: tuple[EvidenceDocument, ...]  # in the window only, ordered by code, year, title
+    documents: tuple[
+        EvidenceDocument, ...
+    ]  # all of them, whatever their year; by code, year, title
 
     @property
     def gap(self) -> bool:
@@ -54,11 +81,21 @@ class IndicatorEvidence:
 class EvidenceIndex:
     year: int  # the assessment year
     indicators: tuple[IndicatorEvidence, ...]  # in LKE order
-    left_out: tuple[EvidenceDocument, ...]  # dated outside the window, or of no LKE indicator
+    without_indicator: tuple[EvidenceDocument, ...]  # documents of no LKE indicator
+    max_age_years: int | None = None  # the policy age that flags old documents; None: no flag
+
+    def is_old(self, document: EvidenceDocument) -> bool:
+        """Flagged as old by the policy age (listed and counted all the same)."""
+        return is_old(document.year, self.year, self.max_age_years)
 
     @property
     def gaps(self) -> tuple[IndicatorEvidence, ...]:
         return tuple(i for i in self.indicators if i.gap)
+
+    @property
+    def flagged(self) -> tuple[EvidenceDocument, ...]:
+        """The documents of LKE indicators flagged as old, in LKE order."""
+        return tuple(d for i in self.indicators for d in i.documents if self.is_old(d))
 
     @property
     def document_count(self) -> int:
@@ -66,18 +103,26 @@ class EvidenceIndex:
 
 
 def evidence_index(
-    framework: Framework, documents: Iterable[EvidenceDocument], *, year: int
+    framework: Framework,
+    documents: Iterable[EvidenceDocument],
+    *,
+    year: int,
+    max_age_years: int | None = None,
 ) -> EvidenceIndex:
-    """Every indicator of the LKE with the unit's documents in the window, gaps included."""
+    """Every indicator of the LKE with all the unit's documents, gaps included; with
+    `max_age_years`, the documents older than that before `year` are flagged (`is_old`)."""
+    check_max_age(max_age_years)
     known = {i.code for i in framework.indicators}
     by_indicator: dict[str, list[EvidenceDocument]] = {code: [] for code in known}
-    left_out: list[EvidenceDocument] = []
+    without_indicator: list[EvidenceDocument] = []
     for document in documents:
         indicator = indicator_of(document.code)
-        if indicator in known and in_window(document.year, year):
+        # PermenPANRB 90/2021 sets no date window for data dukung (Lampiran II): no document
+        # is left out for its year.
+        if indicator in known:
             by_indicator[indicator].append(document)
         else:
-            left_out.append(document)
+            without_indicator.append(document)
     return EvidenceIndex(
         year=year,
         indicators=tuple(
@@ -89,7 +134,8 @@ def evidence_index(
             )
             for i in framework.indicators
         ),
-        left_out=tuple(sorted(left_out, key=_document_order)),
+        without_indicator=tuple(sorted(without_indicator, key=_document_order)),
+        max_age_years=max_age_years,
     )
 
 

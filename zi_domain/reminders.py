@@ -78,7 +78,7 @@ class DeadlineItem:
     """Something with a due date that a unit (or, with no unit, the whole instansi) must meet."""
 
     key: str  # stable id, e.g. "milestone:12", "work_item:345"; part of the idempotency key
-    kind: str  # e.g. "work_plan", "proposal", "work_item", "sanggah" (see notifications)
+    kind: str  # e.g. "work_plan", "proposal", "work_item", "lke_window" (see notifications)
     title: str  # from data, Indonesian
     due_on: date
     unit_id: int | None  # None: an instansi-wide deadline, such as the proposal deadline

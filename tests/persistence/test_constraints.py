@@ -17,7 +17,6 @@ from persistence.tables import (
     InstansiCreate,
     InstansiKind,
     Notification,
-    NotificationCreate,
     ScoreSnapshot,
     ScoreSnapshotCreate,
     UnitKerjaCreate,
@@ -113,33 +112,6 @@ def test_duplicate_notification_key_is_refused(engine: Engine) -> None:
         session.add(reminder("H-7 again"))
         with pytest.raises(IntegrityError):
             session.commit()
-
-
-def test_a_key_is_claimed_once_and_again_only_after_a_failure(
-    new_uow: NewUow, engine: Engine
-) -> None:
-    message = NotificationCreate(
-        idempotency_key="k1", recipient="a@example.go.id", kind="reminder", subject="H-7"
-    )
-    with new_uow() as uow:
-        first = uow.notifications.claim(notification=message)
-        uow.commit()
-    with new_uow() as uow:
-        assert uow.notifications.claim(notification=message) is None
-        uow.notifications.mark_failed(key="k1", error="421 try later")
-        uow.commit()
-    with new_uow() as uow:
-        retry = uow.notifications.claim(notification=message)
-        assert retry is not None and retry.status == "claimed" and retry.error is None
-        uow.notifications.mark_sent(key="k1", message_id="<k1@zi>")
-        uow.commit()
-    with new_uow() as uow:
-        assert uow.notifications.claim(notification=message) is None
-        stored = uow.notifications.get_notification(key="k1")
-
-    assert first is not None and first.id == retry.id
-    assert stored is not None and stored.status == "sent" and stored.message_id == "<k1@zi>"
-    assert count(engine, Notification) == 1
 
 
 def test_unit_code_is_unique_within_its_instansi_only(new_uow: NewUow, world: World) -> None:

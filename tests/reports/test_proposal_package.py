@@ -93,15 +93,34 @@ def test_the_pdfs_open_and_name_the_unit_and_its_score(package: dict[str, bytes]
     assert "Budi Santoso" in sptjm and TOTAL_SHOWN in sptjm and "18 Mei 2026" in sptjm
 
 
-def test_the_evidence_index_keeps_the_window_and_marks_gaps(package: dict[str, bytes]) -> None:
+def test_the_evidence_index_lists_every_document_and_marks_gaps(
+    package: dict[str, bytes],
+) -> None:
     text = pdf_text(package["indeks-bukti-dukung.pdf"])
     assert "SK Tim Kerja Pembangunan ZI" in text and "Rencana Kerja Pembangunan ZI" in text
-    # 42 indicators; A.I.1.i (from A.I.1.i.a) and A.I.1.ii (from A.I.1.ii.a) are covered by a
-    # document dated 2024 or 2025: 2 of 42, 40 gaps. A.I.1.ii.b's 2023 document does not count.
-    assert "2 dokumen untuk 2 dari 42 indikator; 40 indikator tanpa bukti dukung" in text
+    # PermenPANRB 90/2021 sets no date window for data dukung (Lampiran II): the 2023 document
+    # is listed under its indicator like the others. A.I.1.i and A.I.1.ii are covered: 3
+    # documents for 2 of 42 indicators, 40 gaps.
+    assert "Rencana kerja lama (di luar jangka waktu)" in text
+    assert "3 dokumen untuk 2 dari 42 indikator; 40 indikator tanpa bukti dukung" in text
     assert "KOSONG" in text
-    # The 2023 document is outside 2024–2025: listed apart, not under its indicator.
-    assert "Tidak disertakan (1 dokumen)" in text
+    # No policy age: nothing is flagged, and nothing is set apart.
+    assert "lebih dari" not in text and "Tanpa indikator LKE" not in text
+
+
+def test_with_a_policy_age_old_evidence_is_flagged_not_hidden() -> None:
+    documents = [
+        document("A.I.1.i.a", 2024, "SK Tim Kerja Pembangunan ZI"),
+        document("A.I.1.ii.b", 2023, "Rencana kerja lama"),
+        document("Z.9.9.z.a", 2025, "Dokumen tanpa kode LKE"),
+    ]
+    flagged = dossier(evidence=evidence_index(lke(), documents, year=YEAR, max_age_years=2))
+    text = pdf_text(dict(unit_package(flagged).files)["indeks-bukti-dukung.pdf"])
+    assert "2 dokumen untuk 2 dari 42 indikator; 40 indikator tanpa bukti dukung" in text
+    assert "Dokumen bertahun sebelum 2024 ditandai lama (lebih dari 2 tahun): 1 dokumen." in text
+    assert "Rencana kerja lama lama (lebih dari 2 tahun)" in text  # its title, then the flag
+    assert text.count("lama (lebih dari 2 tahun)") == 2  # the note and the one old document
+    assert "Tanpa indikator LKE (1 dokumen)" in text and "Dokumen tanpa kode LKE" in text
 
 
 def test_the_checklist_shows_met_unmet_and_waived_rules(package: dict[str, bytes]) -> None:

@@ -1,0 +1,115 @@
+"""The reminders a day composes, through the real unit of work (SQLite and PostgreSQL): after a
+TPN administrative rejection nothing speaks of an objection (sanggah), since the regulation sets
+no objection window; the unit's other deadlines are still reminded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from persistence.tables import (
+    DeadlineCreate,
+    InstansiCreate,
+    InstansiKind,
+    LifecycleEventCreate,
+    TeamMemberCreate,
+    UnitKerjaCreate,
+)
+from persistence.unit_of_work import SqlUnitOfWork
+from services.reminders import deadline_items, mail_for_day
+from tests.domain.worksheets import lke
+from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
+from zi_domain.lifecycle import UnitState
+from zi_domain.reminders import ReminderPolicy
+
+NewUow = Callable[[], SqlUnitOfWork]
+REJECTED_ON = date(2027, 7, 7)  # a Wednesday
+FOLLOW_UP = "Tindak lanjut catatan evaluasi TPN"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    instansi_id: int
+    unit_id: int
+
+
+@pytest.fixture
+def rejected(new_uow: NewUow) -> Rejected:
+    """A unit that TPN rejected at its administrative pre-evaluation, with a head and a TPI
+    contact, and one unit milestone due three days later (the control: it is reminded)."""
+    with new_uow() as uow:
+        instansi = uow.instansi.add_instansi(
+            instansi=InstansiCreate(name="Kabupaten Uji", kind=InstansiKind.PEMERINTAH_DAERAH)
+        )
+        assert instansi.id is not None
+        unit = uow.units.add_unit(
+            unit=UnitKerjaCreate(
+                instansi_id=instansi.id, code="DPMPTSP", name="DPMPTSP", state=UnitState.REJECTED
+            )
+        )
+        assert unit.id is not None
+        uow.units.record_event(
+            event=LifecycleEventCreate(
+                instansi_id=instansi.id,
+                unit_id=unit.id,
+                year=REJECTED_ON.year,
+                kind="reject",
+                from_state=UnitState.TPN_ADMINISTRATIVE,
+                to_state=UnitState.REJECTED,
+                actor="TPN",
+                occurred_at=datetime.combine(REJECTED_ON, datetime.min.time(), UTC),
+            )
+        )
+        for unit_id, name, role, email in (
+            (unit.id, "Kepala DPMPTSP", UNIT_HEAD_ROLE, "kepala@dpmptsp.uji.go.id"),
+            (None, "Auditor TPI", TPI_ROLE, "tpi@inspektorat.uji.go.id"),
+        ):
+            uow.units.add_team_member(
+                member=TeamMemberCreate(
+                    instansi_id=instansi.id, unit_id=unit_id, name=name, role=role, email=email
+                )
+            )
+        uow.deadlines.add_deadline(
+            deadline=DeadlineCreate(
+                instansi_id=instansi.id,
+                unit_id=unit.id,
+                kind="work_plan",
+                title=FOLLOW_UP,
+                due_on=REJECTED_ON + timedelta(days=3),
+            )
+        )
+        uow.commit()
+    return Rejected(instansi_id=instansi.id, unit_id=unit.id)
+
+
+def test_no_objection_deadline_follows_an_administrative_rejection(
+    new_uow: NewUow, rejected: Rejected
+) -> None:
+    # PermenPANRB 90/2021 (Lampiran II) and 5/2024 set no objection (sanggah) window.
+    with new_uow() as uow:
+        instansi = uow.instansi.get_instansi(instansi_id=rejected.instansi_id)
+        assert instansi is not None
+        units = {u.id: u for u in uow.units.list_units(instansi_id=rejected.instansi_id)}
+        items, _ = deadline_items(
+            uow, instansi_id=rejected.instansi_id, units=units, as_of=REJECTED_ON
+        )
+        days = [REJECTED_ON + timedelta(days=n) for n in range(22)]
+        mails = [
+            mail_for_day(
+                uow, instansi=instansi, as_of=day, policy=ReminderPolicy(), framework=lke()
+            )
+            for day in days
+        ]
+
+    assert [(i.kind, i.title) for i in items] == [("work_plan", FOLLOW_UP)]
+    messages = [m for mail in mails for m in mail.messages]
+    # The control: the unit's own milestone is reminded to its head (T−1, the day, then late).
+    assert any(
+        FOLLOW_UP in m.subject and m.recipient == "kepala@dpmptsp.uji.go.id" for m in messages
+    )
+    for message in messages:
+        assert "sanggah" not in f"{message.subject} {message.text} {message.html}".lower()
+        assert "sanggah" not in message.idempotency_key
