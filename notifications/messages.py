@@ -32,7 +32,7 @@ from icalendar import Alarm, Calendar, Event
 
 from zi_domain.indonesian import TEMPLATE_FILTERS, angka, tanggal
 from zi_domain.reminders import DeadlineItem, DueReminder
-from zi_domain.rounding import lke_round
+from zi_domain.rounding import shown_difference
 
 DOMAIN = "zi-orchestrator.invalid"  # Message-ID and UID domain: ours, and never a real host
 MAX_KEY_LENGTH = 255  # the outbox column
@@ -467,12 +467,10 @@ def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> 
     else:
         kind = "lke.refused"
         subject = f"[ZI] LKE {unit} ditolak: {angka(len(receipt.problems), 0)} masalah"
-    # The change of the shown totals (76,01 − 75,00 = 1,01), so it is what a reader computes
-    # from the two numbers, never the rounded raw difference (76,005 − 75,004 → 1,00).
     change = (
         None
         if receipt.total is None or receipt.previous_total is None
-        else lke_round(receipt.total) - lke_round(receipt.previous_total)
+        else shown_difference(receipt.total, receipt.previous_total)
     )
     return _message(
         "lke_receipt",

@@ -359,7 +359,7 @@ def build_instansi_letter(
         )
         for p, unit in listed
     ]
-    head = _instansi_head(uow, instansi)
+    head = instansi_head(uow, instansi)
     letter = InstansiLetter(
         instansi=instansi.name,
         year=year,
@@ -397,7 +397,7 @@ def _tpi_scores_on(
     return {unit_id: s for unit_id, s in found.items() if s.as_of.year == year}
 
 
-def _instansi_head(uow: UnitOfWork, instansi: Instansi) -> Signatory:
+def instansi_head(uow: UnitOfWork, instansi: Instansi) -> Signatory:
     """Who signs the letter and the SPTJM: the head's name and title from the instansi's record
     (the team member of role pimpinan_instansi when the record names nobody). An elected head
     (a Bupati) signs without a NIP; a civil servant's NIP is that of the pimpinan_instansi

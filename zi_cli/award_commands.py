@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from config.settings import get_settings
 from persistence.unit_of_work import default_unit_of_work
 from services.after_award import (
     add_complaint,
@@ -368,29 +369,34 @@ def calendar_deadline(
 
 def post_award_report(
     unit: UnitCode,
-    summary: Annotated[str, typer.Option("--summary", help="Kesimpulan laporan TPI.")],
+    summary: Annotated[str, typer.Option("--summary", help="Catatan/kesimpulan TPI.")],
     instansi: OptionalInstansi = None,
     as_of: AsOf = None,
 ) -> None:
-    """Catat laporan monitoring TPI atas unit yang berpredikat (Gambar 10).
+    """Buat laporan monitoring dan evaluasi TPI atas unit yang berpredikat (Gambar 10).
 
-    Laporan dibuat paling sedikit dua tahun sekali: yang berikutnya jatuh tempo dua tahun
-    kemudian dan diingatkan seperti tonggak lain.
+    Surat pimpinan instansi kepada Menteri (PDF) dari nilai TPI terakhir, pengaduan sejak
+    laporan atau penetapan terakhir, dan catatan TPI. Laporan dibuat paling sedikit dua tahun
+    sekali: yang berikutnya jatuh tempo dua tahun kemudian dan diingatkan.
     """
     on = day(as_of)
     with default_unit_of_work() as uow:
         try:
             found = find_unit(uow, unit, instansi)
             if found.predicate is None:
-                fail(
-                    f"{found.name} tidak berpredikat WBK/WBBM; laporan pasca penetapan tidak perlu"
-                )
-            following = record_post_award_report(
-                uow, unit=found, on=on, actor="TPI (zi post-award-report)", summary=summary
+                fail(f"{found.name} tidak berpredikat; laporan pasca penetapan tidak diperlukan")
+            reported = record_post_award_report(
+                uow,
+                unit=found,
+                on=on,
+                actor="TPI (zi post-award-report)",
+                summary=summary,
+                data_dir=get_settings().data_dir,
             )
         except (LookupError, ValueError) as error:
             fail(str(error))
-    say(
-        f"Laporan TPI atas {found.name} dicatat; laporan berikutnya paling lambat "
-        f"{tanggal(following)}."
-    )
+    verdict = "masih memenuhi" if reported.still_meets else "tidak memenuhi"
+    say(f"Laporan TPI atas {found.name}: {verdict} kriteria {found.predicate}.")
+    say("Surat laporan (untuk ditandatangani pimpinan instansi):")
+    console.print(str(reported.pdf), highlight=False, soft_wrap=True, markup=False)
+    say(f"Laporan berikutnya paling lambat {tanggal(reported.next_due)}.")

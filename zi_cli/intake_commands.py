@@ -30,6 +30,7 @@ from services.lke_intake import (
 from services.lookup import NotFoundInData, find_instansi, find_unit
 from zi_cli.output import BAD_INPUT, AsOf, console, day, errors, fail, say
 from zi_domain.indonesian import angka
+from zi_domain.rounding import shown_difference
 
 agency_app = typer.Typer(help="Buku kerja agensi: instansi, unit kerja, tim, dan syarat Tabel 5.")
 lke_app = typer.Typer(help="LKE unit kerja sebagai buku kerja Excel: templat dan impor.")
@@ -297,7 +298,7 @@ def _print_imported(source: str, unit: UnitKerja, imported: ImportedAssessment) 
     elif imported.previous_total is None:
         change = f"versi {imported.version} (pertama)"
     else:
-        delta = imported.total - imported.previous_total
+        delta = shown_difference(imported.total, imported.previous_total)
         change = f"versi {imported.version}, {'+' if delta >= 0 else '−'}{angka(abs(delta))}"
     say(f"{source}: {unit.code} total {angka(imported.total)}, {floors}; {change}")
 

@@ -24,7 +24,6 @@ lifecycle checks separately.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -32,6 +31,7 @@ from typing import Literal
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import years_after
 from zi_domain.predicates import PREDICATES, WBBM, WBK
+from zi_domain.rounding import lke_round
 
 GRADES = ("AA", "A", "BB", "B", "CC", "C", "D")  # best first
 BPK_OPINIONS = ("WTP", "WDP", "TW", "TMP")
@@ -337,5 +337,7 @@ def _building(predicate: str, since: date | None, as_of: date) -> _Rule:
 
 
 def _percent(value: float) -> str:
-    """Shown with two decimals, truncated, so a value short of 100 never reads as 100,00 %."""
-    return f"{angka(math.floor(value * 100.0 + 1e-6) / 100.0)}%"
+    """Shown as the LKE rounds (66,666 → 66,67), except that a value short of 100 reads at most
+    99,99 %, never 100,00 % beside a rule that it fails."""
+    shown = lke_round(value)
+    return f"{angka(99.99 if shown >= 100.0 and value < 100.0 - _PERCENT_NOISE else shown)}%"

@@ -27,3 +27,9 @@ def lke_round(value: float) -> float:
 def meets_minimum(values: npt.ArrayLike, minimum: float) -> npt.NDArray[np.bool_]:
     """Whether each shown (rounded) value reaches the floor."""
     return lke_round_array(values) >= minimum
+
+
+def shown_difference(after: float, before: float) -> float:
+    """The change between two scores as a reader computes it from the shown values (76,01 −
+    75,00 = 1,01), never the rounded raw difference (76,005 − 75,004 would show 1,00)."""
+    return lke_round(after) - lke_round(before)

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
@@ -173,6 +174,32 @@ def test_award_complaint_and_revocation(cli_database: Path) -> None:
     assert "dicatat; 1 pengaduan tercatat untuk unit ini" in added
     complaints = " ".join(zi("complaint", "list", "--instansi", "Kementerian Uji"))
     assert "Pungutan di loket pelayanan" in complaints and "1 Februari 2028" in complaints
+
+    # The TPI's report on the awarded unit: the head's letter of Gambar 10 (90/2021 Lampiran II
+    # Bab III A), on the TPI's latest score and the complaints since the award.
+    reported = runner.invoke(
+        app,
+        [
+            "post-award-report",
+            "--unit",
+            "SIAP",
+            "--summary",
+            "pengaduan ditindaklanjuti; pelayanan dipantau mingguan",
+            "--as-of",
+            "2028-02-10",
+        ],
+        env={"COLUMNS": "300"},
+    )
+    assert reported.exit_code == 0, reported.output
+    assert "masih memenuhi kriteria WBK" in reported.stdout
+    assert "paling lambat 10 Februari 2030" in reported.stdout
+    pdf = Path(next(line for line in reported.stdout.splitlines() if line.endswith(".pdf")))
+    text = " ".join(" ".join(page.extract_text() or "" for page in PdfReader(pdf).pages).split())
+    assert "Laporan Monitoring dan Evaluasi Unit kerja/satuan kerja Berpredikat" in text
+    assert "Cq. Deputi Bidang Reformasi Birokrasi, Akuntabilitas Aparatur, dan Pengawasan" in text
+    assert "masih memenuhi kriteria Menuju Wilayah Bebas dari Korupsi (WBK)" in text
+    assert "nilai total 97,38" in text  # the TPI's latest total, as `zi proposals` shows it
+    assert "1 pengaduan maladministrasi" in text and "Pungutan di loket pelayanan" in text
 
     revoked = " ".join(
         zi(

@@ -177,6 +177,21 @@ def test_messages_say_what_is_required_and_what_the_data_shows() -> None:
     assert not result.met
 
 
+@pytest.mark.parametrize(
+    ("percent", "shown"),
+    [(66.666, "66,67%"), (97.505, "97,51%"), (99.994, "99,99%"), (99.996, "99,99%")],
+)
+def test_a_percentage_is_shown_as_the_lke_rounds_but_never_as_100(
+    percent: float, shown: str
+) -> None:
+    # Half-up as the LKE (66,666 -> 66,67; 97,505 -> 97,51, a float just below the half), but a
+    # failing 99,996 is not printed as 100,00% beside "disyaratkan 100%".
+    result = check("WBK", PEMDA, replace(UNIT, lhkpn_percent=percent))
+    assert [u.message for u in result.unmet if u.rule == "lhkpn"] == [
+        f"kepatuhan penyampaian LHKPN: {shown}; disyaratkan 100%"
+    ]
+
+
 def test_k_l_indeks_rb_message_names_kementerian_lembaga() -> None:
     (unmet,) = check("WBK", replace(KL, indeks_rb="CC")).unmet
     assert (

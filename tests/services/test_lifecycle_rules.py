@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from config.calendar import milestone_template
 from persistence.unit_of_work import SqlUnitOfWork
@@ -133,16 +134,25 @@ def test_the_proposal_deadline_moves_with_its_period(new_uow: NewUow, agency: Ag
         assert facts.proposal_deadline == date(2026, 6, 30)
 
 
-def test_the_post_award_report_falls_due_every_two_years(new_uow: NewUow, agency: Agency) -> None:
+def test_the_post_award_report_falls_due_every_two_years(
+    new_uow: NewUow, agency: Agency, tmp_path: Path
+) -> None:
     with new_uow() as uow:
         unit = uow.units.get_unit(unit_id=agency.units["DPMPTSP"])
         assert unit is not None
         unit.predicate = Predicate.WBBM
         uow.commit()
-        following = record_post_award_report(
-            uow, unit=unit, on=date(2027, 11, 2), actor="TPI", summary="masih memenuhi"
+        reported = record_post_award_report(
+            uow,
+            unit=unit,
+            on=date(2027, 11, 2),
+            actor="TPI",
+            summary="pelayanan terjaga",
+            data_dir=tmp_path,
         )
-        assert following == date(2029, 11, 2)
+        assert reported.next_due == date(2029, 11, 2)
+        # Never scored by the TPI: it cannot be said to still meet WBBM.
+        assert not reported.still_meets and reported.pdf.exists()
     with new_uow() as uow:
         due = [
             d.due_on
