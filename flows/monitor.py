@@ -33,6 +33,7 @@ def monitor_one_period(period_id: int, as_of: date, framework: str | None) -> Mo
             framework=load_framework(framework),
             as_of=as_of,
             report_dir=get_settings().data_dir / "reports",
+            evidence_max_age_years=get_settings().evidence_max_age_years,
         )
 
 

@@ -41,7 +41,6 @@ from services.scoring import stored_tpi_answers
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
 from zi_domain.gaps import gap_analysis
-from zi_domain.indonesian import angka
 from zi_domain.lifecycle import STATE_LABELS, UnitState
 from zi_domain.predicates import next_predicate
 from zi_domain.reminders import (
@@ -51,7 +50,8 @@ from zi_domain.reminders import (
     indonesian_working_day,
     reminders_due,
 )
-from zi_domain.scoring import score_units
+from zi_domain.scoring import Shortfall, score_units
+from zi_domain.unit_score import shortfall_words
 
 BUILDING = (UnitState.DESIGNATED, UnitState.DEVELOPING, UnitState.UNDER_TPI_EVALUATION)
 NEAR_POINTS = 5.0
@@ -389,9 +389,9 @@ def _near(
     missing = stored.get(target, []) if isinstance(stored, dict) else []
     if floor is None or not missing or total < floor - NEAR_POINTS:
         return []
+    # Worded as the report and a refused proposal word a floor (the rule's name, the minimum
+    # and what was reached, each as the LKE rounds it), never the rule's key.
     words = tuple(
-        f"{s['rule']} kurang {angka(float(s['required']) - float(s['actual']))}"
-        for s in missing
-        if isinstance(s, dict)
+        shortfall_words(Shortfall(**s), framework) for s in missing if isinstance(s, dict)
     )
     return [NearPredicate(unit_name=unit.name, predicate=target, total=total, missing=words)]

@@ -447,8 +447,8 @@ def finish_last_years_plans(ids: dict[str, int]) -> None:
 
 
 def add_evidence(uow: SqlUnitOfWork, ids: dict[str, int], framework: Framework) -> None:
-    """Evidence per indicator, dated 2024-2025 (inside the two-year window) for the share of
-    indicators the unit has documented; a few dated 2023, outside it."""
+    """Evidence per indicator for the share of indicators the unit has documented, most
+    dated 2024-2025 and a few 2023 (listed, never left out: the regulation sets no window)."""
     for unit in UNITS:
         documented = np.random.default_rng(len(unit.name)).random(len(framework.indicators))
         for indicator, draw in zip(framework.indicators, documented, strict=True):

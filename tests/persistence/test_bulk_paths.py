@@ -59,7 +59,9 @@ def test_units_move_together_and_the_loaded_rows_follow(
         steps = uow.units.steps(instansi_id=world.instansi_id, unit_ids=[first, third])
     assert states(engine) == ["developing", "developing", "designated"]
     assert steps == {
-        first: [UnitStep(first, "designated", "developing", at(2, 1))],
+        first: [
+            UnitStep(first, "designated", "developing", at(2, 1), "start_development", 2025, None)
+        ],
         third: [],
     }
 
@@ -97,7 +99,10 @@ def test_steps_are_each_units_events_oldest_first(new_uow: NewUow, world: World)
         ("developing", at(2, 1)),
         ("x", at(3, 1)),
     ]
-    assert steps[first] == [UnitStep(first, e.from_state, e.to_state, e.occurred_at) for e in every]
+    assert steps[first] == [
+        UnitStep(first, e.from_state, e.to_state, e.occurred_at, e.kind, e.year, e.decree_date)
+        for e in every
+    ]
     assert [(e.kind, e.unit_id) for e in own] == [("declaration", None)]
 
 
