@@ -37,6 +37,7 @@ from notifications.messages import (
 )
 from persistence.tables import Instansi, TeamMember, UnitKerja
 from persistence.unit_of_work import UnitOfWork
+from services.after_award import POST_AWARD_REPORT
 from services.scoring import stored_tpi_answers
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
@@ -234,6 +235,9 @@ def recipients(
         milestone: list[tuple[TeamMember, str | None]] = [(m, "narahubung TPI") for m in tpi]
         return milestone + [(m, "kepala unit kerja") for m in heads]
     team = teams.get(unit_id, [])
+    if reminder.item.kind == POST_AWARD_REPORT:  # the TPI reports on the awarded unit
+        reporters: list[tuple[TeamMember, str | None]] = [(m, None) for m in tpi]
+        return reporters + [(m, "kepala unit kerja") for m in team if m.role == UNIT_HEAD_ROLE]
     owner = owners.get(reminder.item.key)
     addressed = [m for m in team if m.id == owner] or team
     found: list[tuple[TeamMember, str | None]] = [(m, None) for m in addressed]

@@ -19,6 +19,7 @@ from persistence.tables import (
     UnitKerjaCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
+from services.after_award import POST_AWARD_REPORT
 from services.reminders import deadline_items, mail_for_day
 from tests.domain.worksheets import lke
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
@@ -113,3 +114,26 @@ def test_no_objection_deadline_follows_an_administrative_rejection(
     for message in messages:
         assert "sanggah" not in f"{message.subject} {message.text} {message.html}".lower()
         assert "sanggah" not in message.idempotency_key
+
+
+def test_the_post_award_report_is_reminded_to_the_tpi(new_uow: NewUow, rejected: Rejected) -> None:
+    # 90/2021 Lampiran II Bab III A: the TPI reports on an awarded unit at least every two years.
+    due = REJECTED_ON + timedelta(days=7)
+    with new_uow() as uow:
+        uow.deadlines.add_deadline(
+            deadline=DeadlineCreate(
+                instansi_id=rejected.instansi_id,
+                unit_id=rejected.unit_id,
+                kind=POST_AWARD_REPORT,
+                title="Laporan monitoring TPI pasca penetapan: DPMPTSP",
+                due_on=due,
+            )
+        )
+        uow.commit()
+        instansi = uow.instansi.get_instansi(instansi_id=rejected.instansi_id)
+        assert instansi is not None
+        mail = mail_for_day(
+            uow, instansi=instansi, as_of=due, policy=ReminderPolicy(), framework=lke()
+        )
+    reminded = [m.recipient for m in mail.messages if "pasca penetapan" in m.text]
+    assert "tpi@inspektorat.uji.go.id" in reminded
