@@ -66,6 +66,7 @@ class UnitMonitoringRow:
     overdue_items: int
     evidence_problems: int
     history: tuple[tuple[date, float], ...]  # (as_of, total), oldest first, including this run
+    complaints: int = 0  # of maladministration, since the unit's award (the TPI handles them)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class MonitoringSummary:
     down: int
     overdue_items: int
     evidence_problems: int
+    complaints: int = 0
 
     def tiles(self) -> tuple[tuple[str, str], ...]:
         """(label, shown number) in reading order."""
@@ -106,6 +108,7 @@ class MonitoringSummary:
             ("Total turun", self.down),
             ("Butir kerja terlambat", self.overdue_items),
             ("Bukti bermasalah", self.evidence_problems),
+            ("Pengaduan maladministrasi", self.complaints),
         )
         return tuple((label, angka(count, 0)) for label, count in counts)
 
@@ -160,6 +163,7 @@ def monitoring_summary(report: MonitoringReport) -> MonitoringSummary:
         down=sum(c is not None and c < 0 for c in changes),
         overdue_items=sum(u.overdue_items for u in report.units),
         evidence_problems=sum(u.evidence_problems for u in report.units),
+        complaints=sum(u.complaints for u in report.units),
     )
 
 

@@ -38,6 +38,7 @@ from zi_domain.evidence import indicator_of, oldest_recent_year
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka
 from zi_domain.lifecycle import (
+    AWARDED_STATES,
     STATE_LABELS,
     Action,
     IllegalTransition,
@@ -141,6 +142,7 @@ def monitor_period(
         max_age_years=evidence_max_age_years,
     )
     history = uow.monitoring.history(unit_ids=unit_ids, until=as_of)
+    complaints = _complaints(uow, units=[units[u] for u in unit_ids], as_of=as_of)
     refusals = _proposal_refusals(
         uow, units=[units[u] for u in unit_ids], reports=scored.reports, period=period, as_of=as_of
     )
@@ -163,6 +165,7 @@ def monitor_period(
             history.get(unit_id, []),
             _held_back(units[unit_id], scored.reports[unit_id], refusals.get(unit_id)),
             shortfall_words,
+            complaints.get(unit_id, 0),
         )
         for unit_id in unit_ids
     ]
@@ -334,8 +337,10 @@ def _row(
     history: list[tuple[date, float]],
     held_back: str | None,
     shortfall_words: Callable[[Shortfall], str],
+    complaints: int,
 ) -> UnitMonitoringRow:
     assert unit.id is not None
+    complained = complaint_change(complaints, unit.predicate)
     return UnitMonitoringRow(
         unit_id=unit.id,
         code=unit.code,
@@ -347,13 +352,17 @@ def _row(
         area_percent={a.number: a.percent for a in report.areas},
         meets=dict(report.meets),
         previous_total=previous.total if previous else None,
-        changes=tuple(changes(report, previous, crossing, overdue, evidence, held_back)),
+        changes=(
+            *changes(report, previous, crossing, overdue, evidence, held_back),
+            *([complained] if complained else []),
+        ),
         shortfalls=tuple(
             shortfall_words(s) for s in report.shortfalls[next_predicate(unit.predicate)]
         ),
         overdue_items=overdue,
         evidence_problems=evidence.gaps,
         history=tuple(history),
+        complaints=complaints,
     )
 
 
@@ -367,6 +376,42 @@ def _shortfall_words(framework: Framework) -> Callable[[Shortfall], str]:
         return worded[shortfall]
 
     return words
+
+
+def _complaints(uow: UnitOfWork, *, units: list[UnitKerja], as_of: date) -> dict[int, int]:
+    """Complaints of maladministration per unit up to `as_of`: since its latest award for a
+    unit that holds a predicate (what the TPI weighs before it reports that the unit no longer
+    meets it, Lampiran II Bab III), else in `as_of`'s year. Two queries for the whole run."""
+    if not units:
+        return {}
+    instansi_id = units[0].instansi_id
+    steps = uow.units.steps(instansi_id=instansi_id, unit_ids=[u.id for u in units if u.id])
+    since = {
+        unit.id: max(
+            (e.effective_on for e in steps[unit.id] if e.to_state in AWARDED_STATES.values()),
+            default=date(as_of.year, 1, 1),
+        )
+        for unit in units
+        if unit.id is not None
+    }
+    counted: dict[int, int] = {}
+    for complaint in uow.units.complaints(instansi_id=instansi_id):
+        first = since.get(complaint.unit_id)
+        if first is not None and first <= complaint.received_on <= as_of:
+            counted[complaint.unit_id] = counted.get(complaint.unit_id, 0) + 1
+    return counted
+
+
+def complaint_change(count: int, held: str | None) -> str | None:
+    """The sentence a unit's complaints make in the report, if it has any."""
+    if not count:
+        return None
+    if held is None:
+        return f"{count} pengaduan maladministrasi tahun ini"
+    return (
+        f"{count} pengaduan maladministrasi sejak penetapan {held}: bila terbukti setelah "
+        "klarifikasi, TPI melaporkan bahwa unit tidak lagi memenuhi kriteria (dasar pencabutan)"
+    )
 
 
 def changes(

@@ -323,6 +323,7 @@ def test_summary_tiles_count_the_run() -> None:
         "Total turun": "1",
         "Butir kerja terlambat": "7",
         "Bukti bermasalah": "5",
+        "Pengaduan maladministrasi": "0",
     }
 
 

@@ -26,7 +26,8 @@ from persistence.tables import (
     UnitKerjaCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
-from reports.monitoring import UnitMonitoringRow
+from reports.monitoring import UnitMonitoringRow, monitoring_summary
+from services.after_award import add_complaint
 from services.assessments import record_answers
 from services.monitoring import ACTOR, MonitoringOutcome, monitor_period
 from tests.database_fixtures import tpi_period, unit_standing
@@ -294,3 +295,37 @@ def test_old_evidence_counts_and_is_flagged_only_under_the_policy_age(
         assert f"{indicators - 2} indikator tanpa bukti dukung" in row.changes
     assert not any("lama" in change for change in off.changes)
     assert "1 dokumen bukti dukung ditandai lama (lebih dari 2 tahun)" in on.changes
+
+
+def test_complaints_about_an_awarded_unit_appear_in_the_report(
+    new_uow: NewUow, period: tuple[int, dict[str, int]], tmp_path: Path
+) -> None:
+    """90/2021 Lampiran II Bab III: the TPI handles complaints of maladministration about an
+    awarded unit; proven, they are the ground of its report that the unit no longer meets its
+    predicate. The unit "WBK" holds WBK; "SIAP" holds none."""
+    period_id, ids = period
+    with new_uow() as uow:
+        for code, received in (("WBK", date(YEAR, 2, 10)), ("WBK", date(YEAR, 2, 20)),
+                               ("SIAP", date(YEAR, 2, 11)), ("WBK", date(YEAR, 3, 9))):  # fmt: skip
+            unit = uow.units.get_unit(unit_id=ids[code])
+            assert unit is not None
+            add_complaint(
+                uow,
+                unit=unit,
+                received_on=received,
+                summary="pungutan di loket",
+                source=None,
+                actor="TPI",
+            )
+    outcome = run(new_uow, period_id, FIRST, tmp_path)
+    rows = {row.code: row for row in outcome.report.units}
+    # The complaint of 9 March comes after the run of 1 March: not counted yet.
+    assert (rows["WBK"].complaints, rows["SIAP"].complaints) == (2, 1)
+    assert (
+        "2 pengaduan maladministrasi sejak penetapan WBK: bila terbukti setelah klarifikasi, "
+        "TPI melaporkan bahwa unit tidak lagi memenuhi kriteria (dasar pencabutan)"
+    ) in rows["WBK"].changes
+    assert "1 pengaduan maladministrasi tahun ini" in rows["SIAP"].changes
+    assert monitoring_summary(outcome.report).complaints == 3
+    page = outcome.report_path.read_text(encoding="utf-8") if outcome.report_path else ""
+    assert "Pengaduan maladministrasi" in page and "dasar pencabutan" in page
