@@ -19,9 +19,9 @@ from pathlib import Path
 
 from reports.rendering import environment
 from zi_domain.indonesian import angka, tanggal
+from zi_domain.predicates import PREDICATES, WBBM, WBK
 from zi_domain.rounding import lke_round
 
-PREDICATES = ("WBK", "WBBM")  # the ladder, lower first
 HEAT_LEVELS = ("below", "between", "above")  # an area below both floors, between them, above both
 
 # Bar chart geometry, in SVG user units; the plot spans totals 0..100.
@@ -156,8 +156,8 @@ def monitoring_summary(report: MonitoringReport) -> MonitoringSummary:
     changes = [score_change(u) for u in report.units]
     return MonitoringSummary(
         units=len(report.units),
-        meets_wbk=sum(u.meets.get("WBK", False) for u in report.units),
-        meets_wbbm=sum(u.meets.get("WBBM", False) for u in report.units),
+        meets_wbk=sum(u.meets.get(WBK, False) for u in report.units),
+        meets_wbbm=sum(u.meets.get(WBBM, False) for u in report.units),
         newly_meeting=sum(bool(newly_meeting(u)) for u in report.units),
         up=sum(c is not None and c > 0 for c in changes),
         down=sum(c is not None and c < 0 for c in changes),

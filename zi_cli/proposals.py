@@ -71,6 +71,7 @@ def proposals_table(
         ("Rev.", "right"),
         ("Status", "left"),
         ("Nilai TPI", "right"),
+        ("Nilai TPN", "right"),
         ("Paket", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
@@ -84,6 +85,7 @@ def proposals_table(
             str(proposal.revision),
             PROPOSAL_STATE_LABELS[ProposalState(proposal.state)],
             angka(proposal.tpi_total) if proposal.tpi_total is not None else "-",
+            angka(proposal.tpn_total) if proposal.tpn_total is not None else "-",
             proposal.package_path or "-",
         )
         if history and proposal.id is not None:
@@ -94,6 +96,7 @@ def proposals_table(
                     "",
                     "",
                     f"  → {PROPOSAL_STATE_LABELS[ProposalState(event.to_state)]}",
+                    "",
                     "",
                     "",
                 )

@@ -155,7 +155,8 @@ def test_award_complaint_and_revocation(cli_database: Path) -> None:
     assert "TPN: clearance dan panel → Berpredikat WBK" in awarded
     assert "lalu: Berpredikat WBK → Pembangunan" in awarded
     listed = " ".join(zi("proposals", "--year", "2027"))
-    assert "Ditetapkan (predikat diberikan)" in listed
+    # TPN's own result replaces the TPI's for the proposal (Lampiran II Bab II).
+    assert "Ditetapkan (predikat diberikan) │ 97,38 │ 88,50" in listed
 
     added = " ".join(
         zi(
