@@ -1,17 +1,24 @@
 """The documents of a proposal to TPN, as HTML pages that `reports.pdf` turns into PDFs.
 
 What each holds:
-- the instansi's letter to the Minister (Gambar 6 of Lampiran II): every unit proposed that
-  year, with the predicate sought and its TPI score;
-- the unit head's SPTJM (Gambar 7): the data and information given are true;
+- the instansi's letter to the Minister (PermenPANRB 5/2024, Lampiran II Bab II, Gambar 6):
+  every unit proposed that year with the predicate sought and its TPI total as it stands on the
+  letter's date, signed by the head of the instansi;
+- the instansi's one SPTJM (5/2024, Gambar 7): the head of the instansi states, for all the
+  units proposed in the year, that their data are true; no materai. It replaces 90/2021's SPTJM
+  per unit, signed by the unit head;
+- the TPI's evaluation report (LHE) per unit (90/2021, Lampiran II Bab I.A: the TPI "menyusun
+  laporan hasil evaluasi internal yang memuat simpulan apakah unit kerja/satuan kerja memenuhi
+  atau belum memenuhi kriteria"): the scores, each floor of the predicate, the conclusion and the
+  ranked fixes, signed by the chair of the TPI;
 - the score report: each area against its WBK and WBBM floors, the hasil components against
   theirs, the total over the year's monitoring snapshots, and every floor met or not;
-- the evidence index: every document per LKE indicator dated in the window, gaps marked;
+- the evidence index: every document per LKE indicator, gaps marked;
 - the prerequisite checklist: every Tabel 5 rule, met, unmet or waived by 5/2024.
 
 Chart geometry is computed here and drawn by the templates (inline SVG), so every text that
 comes from data is escaped by Jinja2's autoescape and nothing is marked safe by hand. Numbers
-are shown as the LKE shows them: two decimals, half-up, with a decimal comma.
+are shown as the LKE shows them: two decimals, half-up, with a decimal comma (`angka`).
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ import pandas as pd
 from reports.rendering import environment
 from zi_domain.evidence import EvidenceIndex, evidence_years
 from zi_domain.framework import Framework
+from zi_domain.gaps import gap_analysis, question_gains
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.prerequisites import ChecklistItem
 from zi_domain.rounding import lke_round, meets_minimum
-from zi_domain.unit_score import UnitScore, floor_results, rule_name
+from zi_domain.unit_score import UnitScore, floor_results, rule_name, shortfall_words
 
 PREDICATES = ("WBK", "WBBM")
 # SVG is coloured by attributes: WeasyPrint does not apply the page's CSS classes inside it.
@@ -43,6 +51,7 @@ PREDICATE_NAMES = {
     "WBK": "Menuju Wilayah Bebas dari Korupsi (WBK)",
     "WBBM": "Menuju Wilayah Birokrasi Bersih dan Melayani (WBBM)",
 }
+SHORT_PREDICATE_NAMES = {"WBK": "Menuju WBK", "WBBM": "Menuju WBBM"}
 
 # Measure chart geometry (SVG user units): a label, a bar over 0..100 % of the measure's maximum.
 LABEL_WIDTH = 250
@@ -59,22 +68,55 @@ HISTORY_PAD = (44, 14, 26, 12)  # left, right, bottom, top
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """Who signs a document, as the signature block prints them."""
+
+    name: str | None
+    title: str | None = None
+    elected: bool = False  # an elected head (Bupati, Gubernur) is no civil servant: no NIP
+    nip: str | None = None
+
+    @property
+    def nip_line(self) -> str | None:
+        """The line under the name: none for an elected head, else 'NIP. <nip>', or a bare
+        'NIP.' to be written in by hand (PermenPANRB 5/2024, Gambar 6: "(nama) / NIP.")."""
+        if self.elected:
+            return None
+        return f"NIP. {self.nip}" if self.nip else "NIP."
+
+
+@dataclass(frozen=True)
 class ProposedUnit:
-    """One line of the instansi's letter."""
+    """One line of the instansi's letter and of its SPTJM."""
 
     code: str
     name: str
     predicate: str
-    total: float
+    total: float  # the TPI total as it stands on the letter's date
+    scored_on: date | None = None  # the day of the TPI snapshot that total comes from
 
 
 @dataclass(frozen=True)
 class InstansiLetter:
+    """The instansi's letter (Gambar 6) and SPTJM (Gambar 7) of a year: both list the same
+    units and are signed by the same head, on the same day."""
+
     instansi: str
     year: int
     dated: date
     units: tuple[ProposedUnit, ...]
-    head_name: str | None  # the head of the instansi, when the team list names one
+    head_name: str | None  # the head of the instansi, from its record or the team list
+    head_title: str | None = None  # e.g. "Bupati Uji"; "Pimpinan <instansi>" when unknown
+    head_elected: bool = False
+    head_nip: str | None = None
+
+    @property
+    def head(self) -> Signatory:
+        return Signatory(self.head_name, self.head_title, self.head_elected, self.head_nip)
+
+    @property
+    def head_title_shown(self) -> str:
+        return self.head_title or f"Pimpinan {self.instansi}"
 
 
 @dataclass(frozen=True)
@@ -98,6 +140,7 @@ class UnitDossier:
     evidence: EvidenceIndex
     checklist: tuple[ChecklistItem, ...]
     waived: frozenset[str]  # Tabel 5 rules that the 5/2024 exemption waives for this unit
+    tpi_chair: Signatory | None = None  # the Ketua TPI who signs the LHE; a blank line if None
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -328,27 +371,118 @@ def _window_words(year: int) -> str:
 
 
 def letter_html(letter: InstansiLetter) -> str:
+    """The Surat Pengajuan Evaluasi (PermenPANRB 5/2024, Lampiran II Bab II, Gambar 6)."""
     return (
         environment()
         .get_template("surat_usulan.html.j2")
-        .render(
-            letter=letter,
-            dated=tanggal(letter.dated),
-            units=[(u, angka(u.total)) for u in letter.units],
-            predicate_names=PREDICATE_NAMES,
-        )
+        .render(letter=letter, head=letter.head, short_names=SHORT_PREDICATE_NAMES)
     )
 
 
-def sptjm_html(dossier: UnitDossier) -> str:
+def sptjm_html(letter: InstansiLetter) -> str:
+    """The instansi's one SPTJM for every unit of the letter (PermenPANRB 5/2024, Gambar 7)."""
     return (
         environment()
         .get_template("sptjm.html.j2")
+        .render(letter=letter, head=letter.head, short_names=SHORT_PREDICATE_NAMES)
+    )
+
+
+# --- the TPI's evaluation report (LHE) ----------------------------------------------------------
+
+LHE_FIXES_SHOWN = 15  # the ranked fixes listed by name; the rest are counted
+
+
+@dataclass(frozen=True)
+class _HasilLine:
+    label: str
+    index: float | None  # the survey index (0..4) of IPAK and IPKP; None for the others
+    points: float
+    weight: float
+    group: bool  # a group's subtotal (bersih dan akuntabel, pelayanan prima)
+
+
+def hasil_lines(dossier: UnitDossier) -> tuple[_HasilLine, ...]:
+    """Each hasil group with its items: points of its weight, and the survey index behind the
+    IPAK and IPKP points (points = index / 4 × weight, Lampiran III)."""
+    components = dossier.report.hasil_components
+    lines = []
+    for group in dossier.framework.hasil_groups:
+        lines.append(_HasilLine(group.name, None, components[group.key], group.weight, group=True))
+        for item in group.items:
+            value = dossier.values.get(item.code)
+            index = (
+                float(value) * item.answer_type.maximum
+                if item.answer_type.kind == "index" and value is not None and pd.notna(value)
+                else None
+            )
+            label = rule_name(item.key, dossier.framework)
+            lines.append(_HasilLine(label, index, components[item.key], item.weight, group=False))
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class _FixLine:
+    rank: int
+    code: str
+    text: str
+    answer: str  # the answer as stored, or "belum dijawab"
+    top_answer: str
+    gain: float  # points the total gains at the top answer
+    helps: str  # the failing floors it closes, in words; "" when none
+
+
+def ranked_fixes(dossier: UnitDossier) -> tuple[_FixLine, ...]:
+    """What to fix first: the items that close the predicate's failing floors soonest
+    (`gap_analysis`), then every other item below its top answer by the points it would add
+    (`question_gains`)."""
+    framework = dossier.framework
+    closing = gap_analysis(dossier.values, dossier.scores, framework, dossier.predicate)
+    listed = {g.code for g in closing}
+    rest = [g for g in question_gains(dossier.values, framework) if g.code not in listed]
+    # A survey index's top is a number (4), shown as the LKE shows numbers.
+    index_tops = {
+        i.code: angka(i.answer_type.maximum)
+        for i in framework.hasil_items
+        if i.answer_type.kind == "index"
+    }
+    return tuple(
+        _FixLine(
+            rank=rank,
+            code=gap.code,
+            text=gap.text,
+            answer=dossier.answers.get(gap.code) or "belum dijawab",
+            top_answer=index_tops.get(gap.code, gap.top_answer),
+            gain=gap.gain,
+            helps="; ".join(rule_name(rule, framework) for rule in gap.helps),
+        )
+        for rank, gap in enumerate([*closing, *rest], start=1)
+    )
+
+
+def lhe_html(dossier: UnitDossier) -> str:
+    """The TPI's Laporan Hasil Evaluasi of the unit for the predicate it is proposed for."""
+    report = dossier.report
+    fixes = ranked_fixes(dossier)
+    framework = dossier.framework
+    return (
+        environment()
+        .get_template("lhe.html.j2")
         .render(
             d=dossier,
-            dated=tanggal(dossier.dated),
             predicate_name=PREDICATE_NAMES[dossier.predicate],
-            total=angka(dossier.report.total),
+            short_name=SHORT_PREDICATE_NAMES[dossier.predicate],
+            report=report,
+            hasil=hasil_lines(dossier),
+            floors=floor_results(dossier.scores, framework, dossier.predicate),
+            unit_of=_unit_of,
+            meets=report.meets[dossier.predicate],
+            shortfalls=[
+                shortfall_words(s, framework) for s in report.shortfalls[dossier.predicate]
+            ],
+            fixes=fixes[:LHE_FIXES_SHOWN],
+            more_fixes=fixes[LHE_FIXES_SHOWN:],
+            chair=dossier.tpi_chair or Signatory(None),
         )
     )
 

@@ -1,4 +1,5 @@
-"""A proposal package as files in memory: the unit's documents, or the instansi's letter, plus a
+"""A proposal package as files in memory: the unit's documents (the TPI's LHE among them), or
+the instansi's letter with its one SPTJM (PermenPANRB 5/2024, Gambar 6 and 7), plus a
 `manifest.json` of every file's sha256. Writing them to disk is the proposal service's job.
 
 The same dossier gives the same bytes, file for file, and so the same zip: every document is
@@ -20,14 +21,19 @@ from reports.proposal_documents import (
     checklist_html,
     evidence_index_html,
     letter_html,
+    lhe_html,
     score_report_html,
     sptjm_html,
 )
 
 MANIFEST = "manifest.json"
 LETTER = "surat-pengajuan-evaluasi.pdf"
+# Since PermenPANRB 5/2024 the SPTJM is the instansi's, one for all its units (Gambar 7): it goes
+# with the letter, and a unit's package has none.
+SPTJM = "sptjm.pdf"
+LHE = "laporan-hasil-evaluasi.pdf"
 UNIT_PAGES: Mapping[str, Callable[[UnitDossier], str]] = {
-    "sptjm.pdf": sptjm_html,
+    LHE: lhe_html,
     "laporan-nilai.pdf": score_report_html,
     "indeks-bukti-dukung.pdf": evidence_index_html,
     "daftar-periksa-syarat.pdf": checklist_html,
@@ -75,6 +81,8 @@ def unit_package(dossier: UnitDossier, *, pages: Mapping[str, str] | None = None
         "revisi": dossier.revision,
         "tanggal": dossier.dated.isoformat(),
         "nilai_tpi": round(dossier.report.total, 6),
+        "memenuhi_batas": dossier.report.meets[dossier.predicate],
+        "ketua_tpi": dossier.tpi_chair.name if dossier.tpi_chair else None,
         "kerangka": dossier.framework.name,
         "dibuat_oleh": _producer(),
     }
@@ -82,19 +90,26 @@ def unit_package(dossier: UnitDossier, *, pages: Mapping[str, str] | None = None
 
 
 def instansi_package(letter: InstansiLetter, *, revision: int) -> PackageFiles:
-    files = {LETTER: render_pdf(letter_html(letter), dated=letter.dated)}
+    """The letter and the SPTJM that completes it ("dilengkapi dengan Surat Pernyataan Tanggung
+    Jawab Mutlak", PermenPANRB 5/2024, Lampiran II Bab II)."""
+    files = {
+        LETTER: render_pdf(letter_html(letter), dated=letter.dated),
+        SPTJM: render_pdf(sptjm_html(letter), dated=letter.dated),
+    }
     about = {
         "jenis": "surat pengajuan evaluasi instansi",
         "instansi": letter.instansi,
         "tahun": letter.year,
         "revisi": revision,
         "tanggal": letter.dated.isoformat(),
+        "pimpinan": letter.head_name,
         "unit_diusulkan": [
             {
                 "kode": u.code,
                 "nama": u.name,
                 "predikat": u.predicate,
                 "nilai_tpi": round(u.total, 6),
+                "nilai_tpi_per": u.scored_on.isoformat() if u.scored_on else None,
             }
             for u in letter.units
         ],

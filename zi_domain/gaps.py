@@ -75,3 +75,21 @@ def _items(framework: Framework) -> Iterator[tuple[str, str, AnswerType, set[str
         yield question.code, question.text, question.answer_type, feeds
     for item in framework.hasil_items:
         yield item.code, item.text, item.answer_type, {"total", "hasil", item.group_key, item.key}
+
+
+def question_gains(values: pd.Series, framework: Framework) -> list[Gap]:
+    """Every LKE item answered below its top value (a missing answer counts 0, as the LKE scores
+    it), ranked by the points the total would gain at the top answer, largest first, then by
+    code; for a unit that already meets every floor this is still the order to improve in,
+    where `gap_analysis` has nothing to say. `helps` and `toward_floors` are left empty."""
+    weights = scoring_weights(framework)
+    points = dict(zip(weights.question_codes, weights.per_question, strict=True))
+    points |= {i.code: i.weight for i in framework.hasil_items}
+    gains = []
+    for code, text, answer_type, _feeds in _items(framework):
+        found = values.get(code)
+        value = float(found) if found is not None and pd.notna(found) else 0.0
+        gain = (1.0 - value) * float(points[code])
+        if gain > 1e-9:  # binary noise of a value that is at the top
+            gains.append(Gap(code, text, value, answer_type.top_answer, gain, (), 0.0))
+    return sorted(gains, key=lambda g: (-g.gain, g.code))

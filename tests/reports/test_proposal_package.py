@@ -17,7 +17,15 @@ from pypdf import PdfReader
 
 from reports.package_store import store_package
 from reports.proposal_documents import InstansiLetter, ProposedUnit, UnitDossier
-from reports.proposal_package import LETTER, MANIFEST, WORKBOOK, instansi_package, unit_package
+from reports.proposal_package import (
+    LETTER,
+    LHE,
+    MANIFEST,
+    SPTJM,
+    WORKBOOK,
+    instansi_package,
+    unit_package,
+)
 from tests.domain.worksheets import lke, top_answers
 from zi_domain.evidence import EvidenceDocument, evidence_index
 from zi_domain.file_names import safe_file_name
@@ -88,9 +96,11 @@ def test_the_pdfs_open_and_name_the_unit_and_its_score(package: dict[str, bytes]
     assert "Kantor Pelayanan Uji" in report and TOTAL_SHOWN in report
     assert "Belum memenuhi" in report  # pelayanan prima 13,96 < 14,00
     assert "13,96" in report
-    sptjm = pdf_text(package["sptjm.pdf"])
-    assert "SURAT PERNYATAAN TANGGUNG JAWAB MUTLAK" in sptjm
-    assert "Budi Santoso" in sptjm and TOTAL_SHOWN in sptjm and "18 Mei 2026" in sptjm
+    lhe = pdf_text(package[LHE])
+    assert "LAPORAN HASIL EVALUASI" in lhe
+    assert "Kantor Pelayanan Uji" in lhe and TOTAL_SHOWN in lhe and "18 Mei 2026" in lhe
+    # Since PermenPANRB 5/2024 the SPTJM is the instansi's (Gambar 7), not the unit's.
+    assert SPTJM not in package
 
 
 def test_the_evidence_index_lists_every_document_and_marks_gaps(
@@ -161,15 +171,15 @@ def test_a_second_build_is_byte_identical(package: dict[str, bytes], tmp_path: P
 
 def test_other_data_gives_other_bytes(package: dict[str, bytes]) -> None:
     later = dict(unit_package(dossier(dated=date(2026, 5, 19))).files)
-    assert later["sptjm.pdf"] != package["sptjm.pdf"]
-    assert "19 Mei 2026" in pdf_text(later["sptjm.pdf"])
+    assert later[LHE] != package[LHE]
+    assert "19 Mei 2026" in pdf_text(later[LHE])
 
 
 def test_a_hostile_unit_name_is_made_safe(tmp_path: Path) -> None:
     hostile = dossier(name=HOSTILE)
     files = dict(unit_package(hostile).files)
     # The name is text in the documents (escaped, not markup) ...
-    assert '<b>Unit</b> "Kantor"' in pdf_text(files["sptjm.pdf"])
+    assert '<b>Unit</b> "Kantor"' in pdf_text(files[LHE])
     # ... and a safe path segment on disk and in the zip.
     top = safe_file_name(f"KPU-01 {HOSTILE}")
     assert top == "KPU-01-etc-passwd-b-Unit-b-Kantor-root"
@@ -193,12 +203,20 @@ def test_the_instansi_letter_lists_every_unit() -> None:
             ProposedUnit("RSUD", "RSUD Uji", "WBK", 91.255),
             ProposedUnit("DPM", "Dinas Penanaman Modal & PTSP", "WBBM", 88.0),
         ),
-        head_name="Bupati Uji",
+        head_name="Drs. Budi Santoso",
+        head_title="Bupati Uji",
+        head_elected=True,
     )
     files = dict(instansi_package(letter, revision=2).files)
+    assert set(files) == {LETTER, SPTJM, MANIFEST}
     text = pdf_text(files[LETTER])
     # 91,255 is shown half-up: 91,26 (not banker's 91,25).
-    for expected in ("RSUD Uji", "91,26", "Dinas Penanaman Modal & PTSP", "88,00", "Bupati Uji"):
+    for expected in (
+        "RSUD Uji/ Menuju WBK (nilai TPI 91,26)",
+        "Dinas Penanaman Modal & PTSP/ Menuju WBBM (nilai TPI 88,00)",
+        "Bupati Uji",
+        "Drs. Budi Santoso",
+    ):
         assert expected in text
     assert "Wilayah Birokrasi Bersih dan Melayani (WBBM)" in text
     assert json.loads(files[MANIFEST])["revisi"] == 2
