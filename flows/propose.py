@@ -46,6 +46,7 @@ def propose(
             framework=load_framework(framework),
             data_dir=data_dir,
             new_revision=new_revision,
+            evidence_max_age_years=get_settings().evidence_max_age_years,
         )
         proposal = start.proposal
         unit = uow.units.get_unit(unit_id=unit_id)

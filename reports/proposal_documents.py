@@ -30,15 +30,15 @@ from datetime import date
 import pandas as pd
 
 from reports.rendering import environment
-from zi_domain.evidence import EvidenceIndex, evidence_years
+from zi_domain.evidence import EvidenceIndex
 from zi_domain.framework import Framework
 from zi_domain.gaps import gap_analysis, question_gains
 from zi_domain.indonesian import angka, tanggal
+from zi_domain.predicates import PREDICATES, TITLES
 from zi_domain.prerequisites import ChecklistItem
 from zi_domain.rounding import lke_round, meets_minimum
 from zi_domain.unit_score import UnitScore, floor_results, rule_name, shortfall_words
 
-PREDICATES = ("WBK", "WBBM")
 # SVG is coloured by attributes: WeasyPrint does not apply the page's CSS classes inside it.
 COLOURS = {
     "wbbm": "#1f7a4d",
@@ -47,11 +47,8 @@ COLOURS = {
     "WBK": "#2c6fb7",
     "WBBM": "#1f7a4d",
 }
-PREDICATE_NAMES = {
-    "WBK": "Menuju Wilayah Bebas dari Korupsi (WBK)",
-    "WBBM": "Menuju Wilayah Birokrasi Bersih dan Melayani (WBBM)",
-}
-SHORT_PREDICATE_NAMES = {"WBK": "Menuju WBK", "WBBM": "Menuju WBBM"}
+PREDICATE_NAMES = TITLES
+SHORT_PREDICATE_NAMES: dict[str, str] = {p: f"Menuju {p}" for p in PREDICATES}
 
 # Measure chart geometry (SVG user units): a label, a bar over 0..100 % of the measure's maximum.
 LABEL_WIDTH = 250
@@ -365,11 +362,6 @@ def checklist_lines(dossier: UnitDossier) -> tuple[_ChecklistLine, ...]:
 # --- pages --------------------------------------------------------------------------------------
 
 
-def _window_words(year: int) -> str:
-    years = evidence_years(year)
-    return f"{years.start}–{years.stop - 1}"
-
-
 def letter_html(letter: InstansiLetter) -> str:
     """The Surat Pengajuan Evaluasi (PermenPANRB 5/2024, Lampiran II Bab II, Gambar 6)."""
     return (
@@ -521,7 +513,6 @@ def evidence_index_html(dossier: UnitDossier) -> str:
         .render(
             d=dossier,
             dated=tanggal(dossier.dated),
-            window=_window_words(dossier.year),
             index=index,
             area_names={a.number: a.name for a in dossier.framework.areas},
         )

@@ -98,6 +98,7 @@ def propose_unit(
     data_dir: Path,
     predicate: str | None = None,
     new_revision: bool = False,
+    evidence_max_age_years: int | None = None,
 ) -> ProposalStart:
     """Moves the unit to `proposed`, opens a draft proposal and builds its package.
 
@@ -140,6 +141,7 @@ def propose_unit(
         as_of=as_of,
         revision=revision,
         framework=framework,
+        evidence_max_age_years=evidence_max_age_years,
     )
     proposal = uow.proposals.add_proposal(
         proposal=ProposalCreate(
@@ -231,10 +233,12 @@ def unit_dossier(
     as_of: date,
     revision: int,
     framework: Framework,
+    evidence_max_age_years: int | None = None,
 ) -> UnitDossier:
     """What the unit's package is made from: its latest TPI assessment (the stored answers,
-    scored now), the year's snapshots, its evidence, its Tabel 5 standing and the chair of the
-    TPI who signs its evaluation report (LHE)."""
+    scored now), the year's snapshots, its evidence (old documents flagged under the policy
+    age, never left out), its Tabel 5 standing and the chair of the TPI who signs its
+    evaluation report (LHE)."""
     assert unit.id is not None
     instansi = uow.instansi.get_instansi(instansi_id=unit.instansi_id)
     assert instansi is not None
@@ -276,6 +280,7 @@ def unit_dossier(
                 for d in uow.evidence.documents(unit_id=unit.id)
             ),
             year=year,
+            max_age_years=evidence_max_age_years,
         ),
         checklist=prerequisite_checklist(
             predicate,

@@ -48,6 +48,7 @@ def propose_one(
         data_dir=settings.data_dir,
         predicate=predicate,
         new_revision=new_revision,
+        evidence_max_age_years=settings.evidence_max_age_years,
     )
 
 

@@ -44,16 +44,6 @@ def is_old(document_year: int, year: int, max_age_years: int | None) -> bool:
     return oldest is not None and document_year < oldest
 
 
-def evidence_years(year: int) -> range:
-    """Deprecated; no rule uses it. PermenPANRB 90/2021 sets no date window for data dukung
-    (Lampiran II), and the evidence index no longer shows one.
-
-    Kept only because `reports/proposal_documents.py` (`_window_words`) still imports it and
-    passes its result to the evidence index template, which ignores it; remove both together.
-    """
-    return range(year - 2, year)
-
-
 @dataclass(frozen=True)
 class EvidenceDocument:
     code: str  # the LKE question (or indicator) it supports

@@ -23,7 +23,7 @@ WBBM = Predicate.WBBM
 PREDICATES: tuple[Predicate, ...] = (WBK, WBBM)
 """The ladder, lower first."""
 
-TITLES: Mapping[Predicate, str] = MappingProxyType(
+TITLES: Mapping[str, str] = MappingProxyType(
     {
         WBK: "Menuju Wilayah Bebas dari Korupsi (WBK)",
         WBBM: "Menuju Wilayah Birokrasi Bersih dan Melayani (WBBM)",
