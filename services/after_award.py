@@ -213,18 +213,14 @@ def _post_award_report(
 
 def _reported_since(uow: UnitOfWork, *, unit: UnitKerja) -> date | None:
     """The day the period of the report starts: the last report, or the last award."""
-    steps = uow.units.steps(instansi_id=unit.instansi_id, unit_ids=[_unit_id(unit)])[_unit_id(unit)]
+    assert unit.id is not None
+    steps = uow.units.steps(instansi_id=unit.instansi_id, unit_ids=[unit.id])[unit.id]
     starts = [
         e.effective_on
         for e in steps
         if e.kind == POST_AWARD_REPORT or e.to_state in AWARDED_STATES.values()
     ]
     return starts[-1] if starts else None
-
-
-def _unit_id(unit: UnitKerja) -> int:
-    assert unit.id is not None
-    return unit.id
 
 
 def add_complaint(
