@@ -8,7 +8,8 @@ a computed value (Nilai, Skor) is stored as the LKE shows it, two decimals half-
 with a floor typed into the sheet uses what a reader sees. Answers are stored as given.
 The file is byte-reproducible: openpyxl's `save` stamps the current time into the document
 properties, so the workbook is written with its `ExcelWriter` instead, and the zip is rewritten
-with fixed entry dates.
+with fixed entry dates. Every cell is written through `spreadsheets.cells.put`: a name, code or
+answer that starts like a formula (`=`, `+`, `-`, `@`) stays the text typed, never a live formula.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from reports.archive import reproducible_zip_of
 from reports.rendering import printable
-from spreadsheets.cells import write_header
+from spreadsheets.cells import put, write_header
 from zi_domain.framework import (
     AnswerType,
     Framework,
@@ -321,10 +322,10 @@ def number(raw: Any) -> float | None:
 def write_lke_sheet(
     sheet: Worksheet, title_block: list[tuple[str, str | int]], rows: Iterator[LkeRow]
 ) -> None:
-    sheet.cell(1, 1, "LEMBAR KERJA EVALUASI ZONA INTEGRITAS").font = TITLE
+    put(sheet, 1, 1, "LEMBAR KERJA EVALUASI ZONA INTEGRITAS").font = TITLE
     for offset, (label, content) in enumerate(title_block):
-        sheet.cell(3 + offset, 1, label).font = BOLD
-        sheet.cell(3 + offset, 2, content).alignment = Alignment(horizontal="left")
+        put(sheet, 3 + offset, 1, label).font = BOLD
+        put(sheet, 3 + offset, 2, content).alignment = Alignment(horizontal="left")
     header = 4 + len(title_block)
     write_header(sheet, header, LKE_HEADERS, LKE_WIDTHS)
     for index, row in enumerate(rows, start=header + 1):
@@ -346,7 +347,7 @@ def write_lke_row(sheet: Worksheet, at: int, row: LkeRow) -> None:
     cells = (row.code, row.text, row.answer_type, row.answer, value, row.weight, score)
     formats = ("General", "General", "General", row.answer_format, row.value_format, NUMBER, NUMBER)
     for column, (content, number_format) in enumerate(zip(cells, formats, strict=True), start=1):
-        cell = sheet.cell(at, column, content)
+        cell = put(sheet, at, column, content)
         cell.number_format = number_format
         cell.alignment = Alignment(vertical="top")
         if row.kind != "question":
@@ -357,7 +358,7 @@ def write_lke_row(sheet: Worksheet, at: int, row: LkeRow) -> None:
         wrap_text=True, vertical="top", indent=INDENT.get(row.kind, 0)
     )
     if row.note:
-        note = sheet.cell(at, 8, row.note)
+        note = put(sheet, at, 8, row.note)
         if row.kind == "question" and row.value is None:
             note.font = Font(bold=True, color="FF9C0006")
             note.fill = WARNING
@@ -368,7 +369,7 @@ def write_floor_sheet(
     sheet: Worksheet, framework: Framework, scores: pd.Series, report: UnitScore
 ) -> None:
     """Tabel 6: each floor with the unit's value as the LKE shows it (2 decimals)."""
-    sheet.cell(1, 1, "BATAS NILAI PREDIKAT (TABEL 6)").font = TITLE
+    put(sheet, 1, 1, "BATAS NILAI PREDIKAT (TABEL 6)").font = TITLE
     write_header(sheet, 3, FLOOR_HEADERS, FLOOR_WIDTHS)
     at = 4
     for predicate in framework.predicates:
@@ -383,7 +384,7 @@ def write_floor_sheet(
                 f"Catatan: {label} hanya untuk unit yang telah memperoleh predikat "
                 f"{predicate.requires_predicate}; syarat ini tidak dinilai di LKE."
             )
-            sheet.cell(at, 2, prerequisite).alignment = WRAP
+            put(sheet, at, 2, prerequisite).alignment = WRAP
             at += 1
         at += 1
 
@@ -402,14 +403,14 @@ def write_predicate_line(sheet: Worksheet, at: int, label: str, meets: bool) -> 
     for column in range(1, 5):
         sheet.cell(at, column).font = BOLD
         sheet.cell(at, column).fill = LIGHT
-    status = sheet.cell(at, 5, MEETS if meets else FAILS)
+    status = put(sheet, at, 5, MEETS if meets else FAILS)
     status.font = BOLD if meets else Font(bold=True, color="FF9C0006")
     status.fill = LIGHT if meets else WARNING
 
 
 def write_cells(sheet: Worksheet, at: int, contents: tuple[str | float | None, ...]) -> None:
     for column, content in enumerate(contents, start=1):
-        cell = sheet.cell(at, column, content)
+        cell = put(sheet, at, column, content)
         cell.alignment = WRAP
         if isinstance(content, float):
             cell.number_format = NUMBER
@@ -420,10 +421,10 @@ def write_cells(sheet: Worksheet, at: int, contents: tuple[str | float | None, .
 
 def write_missing_sheet(sheet: Worksheet, framework: Framework, missing: tuple[str, ...]) -> None:
     """What the unit still has to answer, so the team can finish the LKE."""
-    sheet.cell(1, 1, "BUTIR LKE YANG BELUM DIJAWAB").font = TITLE
+    put(sheet, 1, 1, "BUTIR LKE YANG BELUM DIJAWAB").font = TITLE
     write_header(sheet, 3, MISSING_HEADERS, MISSING_WIDTHS)
     if not missing:
-        sheet.cell(4, 3, "Semua butir telah dijawab.")
+        put(sheet, 4, 3, "Semua butir telah dijawab.")
         return
     described = {q.code: (q.text, q.answer_type.label) for q in framework.questions}
     described |= {i.code: (i.text, i.answer_type.label) for i in framework.hasil_items}
