@@ -42,7 +42,7 @@ def receive_workbooks(
     on = day(as_of)
     outcomes = take_in_all(on, framework, actor)
     messages = [m for outcome in outcomes for m in outcome.messages]
-    report = send(messages) if messages else None
+    report = send(messages)[0] if messages else None
     moved = [file_away(outcome, day=on) for outcome in outcomes]
     for outcome in outcomes:
         print(outcome.summary)

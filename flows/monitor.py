@@ -1,14 +1,17 @@
 """Pemantauan TPI: the weekly run over every active assessment period.
 
 For each period it scores all units in one vectorised pass, keeps a snapshot per unit, finds
-what changed, writes the HTML report, publishes Prefect artifacts, and for each unit that newly
-meets a predicate with its prerequisites emits `zi.unit.threshold-met`. With a Prefect server the
-event's deployment trigger runs the proposal; embedded (no server to trigger), this flow calls
-the proposal flow itself (`propose_directly`).
+what changed, and records each unit that newly meets a predicate with its prerequisites (a
+crossing, `zi.unit.threshold-met`). Then it finishes the proposals still pending in the period,
+new and from runs before: embedded, it calls the proposal flow itself (`propose_directly`); with
+a Prefect server the event's deployment trigger runs it. Last it writes the HTML report, which
+lists any proposal still pending, and publishes the Prefect artifacts. A run that leaves a
+proposal pending for a failure (not a refusal by the rules) ends Failed, after its report.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -20,8 +23,21 @@ from config.framework_files import load_framework
 from config.settings import get_settings
 from flows.propose import THRESHOLD_MET, propose
 from flows.runtime import day, instansi_id_of, unit_of_work
-from reports.monitoring import monitoring_markdown, monitoring_table
+from reports.monitoring import (
+    MonitoringReport,
+    PendingProposal,
+    monitoring_markdown,
+    monitoring_table,
+    pending_lines,
+    write_monitoring_report,
+)
 from services.monitoring import Crossing, MonitoringOutcome, monitor_period
+from services.pending_proposals import (
+    ProposalsPending,
+    note_pending,
+    pending_proposals,
+    refused_by_rules,
+)
 
 
 @task(name="nilai-dan-riwayat", retries=2, retry_delay_seconds=10)
@@ -32,23 +48,54 @@ def monitor_one_period(period_id: int, as_of: date, framework: str | None) -> Mo
             period_id=period_id,
             framework=load_framework(framework),
             as_of=as_of,
-            report_dir=get_settings().data_dir / "reports",
+            report_dir=None,  # written by `write_report`, once the proposals are settled
             evidence_max_age_years=get_settings().evidence_max_age_years,
         )
 
 
+@task(name="laporan-pemantauan")
+def write_report(report: MonitoringReport) -> str:
+    return str(write_monitoring_report(report, get_settings().data_dir / "reports"))
+
+
 @task(name="terbitkan-artefak")
-def publish(outcome: MonitoringOutcome, period_id: int) -> None:
+def publish(report: MonitoringReport, period_id: int) -> None:
     key = f"pemantauan-periode-{period_id}"
     create_table_artifact(
         key=key,
-        table=monitoring_table(outcome.report),
-        description=f"Unit kerja per {outcome.report.as_of.isoformat()}",
+        table=monitoring_table(report),
+        description=f"Unit kerja per {report.as_of.isoformat()}",
     )
-    create_markdown_artifact(key=f"{key}-ringkasan", markdown=monitoring_markdown(outcome.report))
+    create_markdown_artifact(key=f"{key}-ringkasan", markdown=monitoring_markdown(report))
 
 
-def announce(crossing: Crossing) -> None:
+def finish_pending(
+    period_id: int, on: date, propose_directly: bool
+) -> tuple[list[PendingProposal], list[PendingProposal]]:
+    """Proposes every unit of the period still waiting for its proposal (or, with a server,
+    announces it again for the trigger). Returns those still waiting, and those of them that
+    failed for a reason other than the rules' refusal."""
+    with unit_of_work() as uow:
+        waiting = pending_proposals(uow, period_ids=[period_id])
+    failed: set[int] = set()
+    for pending in waiting:
+        if not propose_directly:
+            announce(pending, on)
+            continue
+        try:
+            propose(unit_id=pending.unit_id, predicate=pending.predicate, as_of=on)
+        except Exception as error:
+            with unit_of_work() as uow:
+                reason = note_pending(uow, crossing_id=pending.crossing_id, error=error)
+            print(f"Usulan {pending.predicate} {pending.code} tertunda: {reason}")
+            if not refused_by_rules(error):
+                failed.add(pending.crossing_id)
+    with unit_of_work() as uow:
+        still = pending_proposals(uow, period_ids=[period_id])
+    return still, [p for p in still if p.crossing_id in failed]
+
+
+def announce(crossing: PendingProposal, on: date) -> None:
     emit_event(
         event=THRESHOLD_MET,
         resource={
@@ -58,8 +105,7 @@ def announce(crossing: Crossing) -> None:
         payload={
             "unit_id": crossing.unit_id,
             "predicate": crossing.predicate,
-            "score": crossing.total,
-            "as_of": crossing.as_of.isoformat(),
+            "as_of": on.isoformat(),
         },
     )
 
@@ -83,23 +129,29 @@ def monitor(
         instansi_id = None if instansi is None else instansi_id_of(uow, instansi)
         periods = [p.id for p in uow.assessments.periods_on(day=on, instansi_id=instansi_id)]
     crossings: list[Crossing] = []
+    pending: list[PendingProposal] = []
+    failed: list[PendingProposal] = []
     reports: list[str] = []
     for period_id in periods:
         assert period_id is not None
         outcome = monitor_one_period(period_id, on, framework)
-        publish(outcome, period_id)
-        reports += [str(outcome.report_path)] if outcome.report_path else []
-        for crossing in outcome.crossings:
-            announce(crossing)
-            if propose_directly:
-                propose(unit_id=crossing.unit_id, predicate=crossing.predicate, as_of=on)
         crossings += outcome.crossings
+        still, failing = finish_pending(period_id, on, propose_directly)
+        pending += still
+        failed += failing
+        report = replace(outcome.report, pending=tuple(still))
+        reports.append(write_report(report))
+        publish(report, period_id)
     print(
         f"Pemantauan {on.isoformat()}: {len(periods)} periode, {len(crossings)} unit baru "
-        f"memenuhi batas nilai; laporan: {', '.join(reports) or '-'}"
+        f"memenuhi batas nilai, {len(pending)} usulan tertunda; "
+        f"laporan: {', '.join(reports) or '-'}"
     )
+    if failed:
+        raise ProposalsPending(failed)
     return {
         "periods": len(periods),
         "crossings": [{"unit_id": c.unit_id, "predicate": c.predicate} for c in crossings],
+        "pending": pending_lines(pending),
         "reports": reports,
     }

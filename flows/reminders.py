@@ -20,7 +20,7 @@ from config.framework_files import load_framework
 from config.settings import get_settings
 from flows.runtime import day, unit_of_work
 from notifications.delivery import DeliveryReport, SmtpConfig, deliver
-from notifications.messages import FailedDelivery, OutgoingMessage
+from notifications.messages import FailedDelivery, OutgoingMessage, message_from_payload
 from notifications.sink import default_folder, smtp_target
 from persistence.database import default_engine
 from persistence.outbox import SqlOutbox
@@ -64,12 +64,19 @@ def compose(
 
 
 @task(name="kirim-pesan", retries=1, retry_delay_seconds=60)
-def send(messages: list[OutgoingMessage]) -> DeliveryReport:
+def send(messages: list[OutgoingMessage]) -> tuple[DeliveryReport, int]:
+    """Today's messages, and those that earlier runs left unsent (failed for a transient reason,
+    or claimed by a run that died), whatever day composed them; with how many of those."""
     settings = get_settings()
+    box = outbox()
+    left = [
+        message_from_payload(payload)
+        for payload in box.leftovers(exclude=[m.idempotency_key for m in messages])
+    ]
     with smtp_target(
         SmtpConfig.from_settings(settings), default_folder(settings.data_dir)
     ) as config:
-        return asyncio.run(deliver(messages, config=config, outbox=outbox()))
+        return asyncio.run(deliver([*messages, *left], config=config, outbox=box)), len(left)
 
 
 @flow(name="pengingat", log_prints=True, retries=0, validate_parameters=True, persist_result=True)
@@ -82,13 +89,14 @@ def send_reminders(
     on = day(as_of)
     mails = compose(on, instansi, framework, days)
     messages = [m for mail in mails for m in mail.messages]
-    report = send(messages)
+    report, left = send(messages)
     invalid = [i for mail in mails for i in mail.invalid]
     lines = [
         f"# Pengingat {on.isoformat()}",
         "",
         f"- pesan disusun: {len(messages)} (pengingat {sum(m.reminders for m in mails)}, "
         f"ringkasan mingguan {sum(m.digests for m in mails)})",
+        f"- pesan tertinggal dari proses sebelumnya, dikirim sekarang: {left}",
         f"- {report.summary()}",
         f"- alamat tidak sah: {len(invalid) + len(report.invalid_addresses)}",
     ]

@@ -49,6 +49,7 @@ import aiosmtplib
 from pydantic import SecretStr
 
 from persistence.outbox import ClaimRequest, FailedMark, Outbox, SentMark
+from persistence.tables import NotificationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -232,13 +233,17 @@ class Failure(NamedTuple):
 
 @dataclass(frozen=True)
 class DeliveryReport:
-    """What one run did. `already_sent` were skipped because another run claimed or sent them;
-    `failed_transient` stay claimable for the next run; `aborted` says why a run stopped early
-    (the relay could not be reached, the login was refused), `not_started` how many messages it
-    left untouched then."""
+    """What one run did. `already_sent` were skipped because a run before sent them,
+    `failed_before` because a run before failed them for good, `held_elsewhere` because another
+    run holds them unsent (it may be sending now; if it died, a later run sends them after the
+    claim timeout); `failed_transient` stay claimable for the next run; `aborted` says why a run
+    stopped early (the relay could not be reached, the login was refused), `not_started` how many
+    messages it left untouched then."""
 
     sent: tuple[str, ...] = ()
     already_sent: tuple[str, ...] = ()
+    held_elsewhere: tuple[str, ...] = ()
+    failed_before: tuple[str, ...] = ()
     failed_permanent: tuple[Failure, ...] = ()
     failed_transient: tuple[Failure, ...] = ()
     invalid_addresses: tuple[Failure, ...] = ()
@@ -250,6 +255,8 @@ class DeliveryReport:
         """One line for a log or a flow artifact, in Indonesian."""
         text = (
             f"{len(self.sent)} terkirim, {len(self.already_sent)} sudah dikirim sebelumnya, "
+            f"{len(self.held_elsewhere)} belum terkirim dan masih dipegang proses lain, "
+            f"{len(self.failed_before)} gagal tetap sebelumnya, "
             f"{len(self.failed_permanent)} gagal tetap, {len(self.failed_transient)} gagal "
             f"sementara, {len(self.invalid_addresses)} alamat tidak sah "
             f"({self.attempts} percobaan SMTP)"
@@ -426,6 +433,8 @@ class _Failed(NamedTuple):
 class _Tally:
     sent: list[str] = field(default_factory=list)
     already_sent: list[str] = field(default_factory=list)
+    held_elsewhere: list[str] = field(default_factory=list)
+    failed_before: list[str] = field(default_factory=list)
     failed_permanent: list[Failure] = field(default_factory=list)
     failed_transient: list[Failure] = field(default_factory=list)
     invalid: list[Failure] = field(default_factory=list)
@@ -442,10 +451,12 @@ class _Run(Generic[M]):
         outbox: Outbox,
         render: Render[M],
         sender_factory: Callable[[SmtpConfig], MailTransport],
+        kept: Callable[[M], str | None],
     ) -> None:
         self.config = config
         self.outbox = outbox
         self.render = render
+        self.kept = kept
         self.sender_factory = sender_factory
         self.secrets = config.secret_forms()
         self.envelope_sender = config.envelope_sender
@@ -464,6 +475,7 @@ class _Run(Generic[M]):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zi-outbox")
         self.lock = threading.Lock()  # `held` is written by the outbox thread too
         self.held: dict[str, _Claimed[M]] = {}  # claimed by this run, outcome not yet known
+        self.unclaimed: dict[str, NotificationStatus] = {}  # why others' keys were not claimed
         self.in_flight: set[str] = set()  # handed to the server; fate unknown if interrupted
         self.sent_marks: list[SentMark] = []  # outcomes waiting for the next group commit
         self.failed_marks: list[FailedMark] = []
@@ -493,6 +505,8 @@ class _Run(Generic[M]):
         return DeliveryReport(
             sent=tuple(tally.sent),
             already_sent=tuple(tally.already_sent),
+            held_elsewhere=tuple(tally.held_elsewhere),
+            failed_before=tuple(tally.failed_before),
             failed_permanent=tuple(tally.failed_permanent),
             failed_transient=tuple(tally.failed_transient),
             invalid_addresses=tuple(tally.invalid),
@@ -519,11 +533,20 @@ class _Run(Generic[M]):
             for message in chunk:
                 item = claimed.get(message.idempotency_key)
                 if item is None:
-                    self.tally.already_sent.append(message.idempotency_key)
+                    self.tally_unclaimed(message.idempotency_key)
                 else:
                     await self.queue.put(item)
         for _ in range(self.config.concurrency):
             await self.queue.put(None)  # one end-of-work marker per worker
+
+    def tally_unclaimed(self, key: str) -> None:
+        state = self.unclaimed.get(key)
+        if state == NotificationStatus.CLAIMED:
+            self.tally.held_elsewhere.append(key)
+        elif state == NotificationStatus.FAILED:
+            self.tally.failed_before.append(key)
+        else:
+            self.tally.already_sent.append(key)
 
     def valid_chunks(self, messages: Iterator[M]) -> Iterator[list[M]]:
         """Chunks of messages with a valid, not yet seen key and recipient address."""
@@ -549,8 +572,14 @@ class _Run(Generic[M]):
 
     def claim_chunk(self, chunk: Sequence[M]) -> dict[str, _Claimed[M]]:
         """On the outbox thread: claim, and hold what was claimed before anyone can await."""
-        requests = [ClaimRequest(m.idempotency_key, m.recipient, m.kind, m.subject) for m in chunk]
+        requests = [
+            ClaimRequest(m.idempotency_key, m.recipient, m.kind, m.subject, self.kept(m))
+            for m in chunk
+        ]
         tokens = self.outbox.claim_many(requests)
+        unclaimed = [m.idempotency_key for m in chunk if m.idempotency_key not in tokens]
+        if unclaimed:
+            self.unclaimed.update(self.outbox.states(unclaimed))
         now = time.monotonic()
         claimed = {
             m.idempotency_key: _Claimed(m, tokens[m.idempotency_key], now)
@@ -753,6 +782,12 @@ def _default_render() -> Render[Any]:
     return render
 
 
+def _default_kept() -> Callable[[Any], str | None]:
+    from notifications.messages import message_payload
+
+    return message_payload
+
+
 async def deliver(
     messages: Iterable[M],
     *,
@@ -760,18 +795,22 @@ async def deliver(
     outbox: Outbox,
     sender_factory: Callable[[SmtpConfig], MailTransport] | None = None,
     render: Render[M] | None = None,
+    kept: Callable[[M], str | None] | None = None,
 ) -> DeliveryReport:
     """Send `messages`, each once per idempotency key across runs, and say what happened.
 
     `render(message, sender)` builds the e-mail (default: `notifications.messages
     .to_email_message`); its Message-ID is the message's own. `sender_factory(config)` makes one
-    transport per worker (default: an aiosmtplib connection to `config.host`).
+    transport per worker (default: an aiosmtplib connection to `config.host`). `kept(message)`
+    is what the outbox keeps of it, so that a later run can send it if this one cannot (default:
+    `notifications.messages.message_payload`).
     """
     run = _Run(
         config,
         outbox,
         render if render is not None else _default_render(),
         sender_factory if sender_factory is not None else SmtpTransport,
+        kept if kept is not None else _default_kept(),
     )
     report = await run.run(messages)
     logger.info("pengiriman e-mail: %s", report.summary())

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+from base64 import b64decode, b64encode
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -488,6 +490,41 @@ def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> 
         more_problems=_more(receipt.problems, RECEIPT_PROBLEMS_SHOWN),
         fixes=[(f.code, _short(f.text, 300), angka(f.points)) for f in receipt.fix_first],
     )
+
+
+def message_payload(message: object) -> str | None:
+    """The message as the outbox keeps it (JSON), so that a later run can send it; None for a
+    message of another kind (nothing kept)."""
+    if not isinstance(message, OutgoingMessage):
+        return None
+    fields = {name: getattr(message, name) for name in _KEPT_FIELDS}
+    attachments = [
+        {"filename": a.filename, "content_type": a.content_type, "data": b64encode(a.data).decode()}
+        for a in message.attachments
+    ]
+    return json.dumps({**fields, "attachments": attachments}, ensure_ascii=False)
+
+
+def message_from_payload(payload: str) -> OutgoingMessage:
+    """The message `message_payload` kept."""
+    data = json.loads(payload)
+    attachments = tuple(
+        Attachment(a["filename"], a["content_type"], b64decode(a["data"]))
+        for a in data["attachments"]
+    )
+    return OutgoingMessage(**{name: data[name] for name in _KEPT_FIELDS}, attachments=attachments)
+
+
+_KEPT_FIELDS = (
+    "idempotency_key",
+    "recipient",
+    "recipient_name",
+    "kind",
+    "subject",
+    "text",
+    "html",
+    "message_id",
+)
 
 
 def to_email_message(

@@ -55,6 +55,7 @@ class ClaimRequest:
     recipient: str
     kind: str
     subject: str
+    payload: str | None = None  # the message itself, for a later run to send if this one fails
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class Outbox(Protocol):
     def mark_failed(self, key: str, reason: str, permanent: bool) -> None: ...
     def settle(self, sent: Sequence[SentMark], failed: Sequence[FailedMark]) -> None: ...
     def failures(self, since: datetime) -> list[OutboxFailure]: ...
+    def states(self, keys: Sequence[str]) -> dict[str, NotificationStatus]: ...
 
 
 def stored_reason(reason: str, *, permanent: bool) -> str:
@@ -179,6 +181,7 @@ class SqlOutbox:
                 "status": insert.excluded.status,
                 "claimed_at": insert.excluded.claimed_at,
                 "subject": insert.excluded.subject,
+                "payload": insert.excluded.payload,
                 "error": None,
                 "message_id": None,
                 "sent_at": None,
@@ -191,6 +194,7 @@ class SqlOutbox:
                 "recipient": row.recipient,
                 "kind": row.kind,
                 "subject": row.subject[:SUBJECT_LENGTH],
+                "payload": row.payload,
                 "status": NotificationStatus.CLAIMED,
                 "claimed_at": now,
                 "error": None,
@@ -261,6 +265,36 @@ class SqlOutbox:
             OutboxFailure(key, recipient, kind, subject, *read_reason(error), at)
             for key, recipient, kind, subject, error, at in rows
         ]
+
+    def states(self, keys: Sequence[str]) -> dict[str, NotificationStatus]:
+        """The outbox state of those of `keys` that have a row: why a run could not claim them
+        (sent; claimed by a run that may still send them, or that died, when a later run takes
+        them after the claim timeout; failed for good)."""
+        found: dict[str, NotificationStatus] = {}
+        with self._engine.connect() as connection:
+            for start in range(0, len(keys), 500):
+                query = sa.select(_C.idempotency_key, _C.status).where(
+                    _C.idempotency_key.in_(keys[start : start + 500])
+                )
+                found.update(
+                    (key, NotificationStatus(status)) for key, status in connection.execute(query)
+                )
+        return found
+
+    def leftovers(self, *, exclude: Iterable[str] = ()) -> list[str]:
+        """The kept messages (payloads) that a run may take now: failed for a transient reason,
+        or claimed by a run that died. Whatever day composed them; `exclude`: keys this run has
+        composed itself. Rows written before messages were kept have no payload and are left."""
+        skip = set(exclude)
+        stale_before = self._clock() - self._claim_timeout
+        query = (
+            sa.select(_C.idempotency_key, _C.payload)
+            .where(_reclaimable(stale_before=stale_before), _C.payload.is_not(None))
+            .order_by(_C.claimed_at, _C.idempotency_key)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [payload for key, payload in rows if key not in skip]
 
     def _insert(self) -> Any:
         """INSERT ... ON CONFLICT for the dialect in use (SQLite and PostgreSQL spell it alike)."""

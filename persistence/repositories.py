@@ -213,6 +213,13 @@ class MonitoringRepository(Protocol):
         self, *, crossings: Sequence[ThresholdCrossingCreate]
     ) -> set[tuple[int, Predicate]]: ...
     def crossings(self, *, period_id: int) -> list[ThresholdCrossing]: ...
+    def pending_crossings(
+        self, *, period_ids: Sequence[int]
+    ) -> list[tuple[ThresholdCrossing, UnitKerja]]: ...
+    def settle_crossings(
+        self, *, unit_id: int, predicate: Predicate, year: int, proposal_id: int
+    ) -> None: ...
+    def note_pending(self, *, crossing_id: int, reason: str) -> None: ...
     def previous_snapshots(
         self, *, unit_ids: Sequence[int], before: date
     ) -> dict[int, SnapshotSummary]: ...
@@ -817,6 +824,45 @@ class SqlMonitoringRepository(_SqlRepository):
     def crossings(self, *, period_id: int) -> list[ThresholdCrossing]:
         query = select(ThresholdCrossing).where(ThresholdCrossing.period_id == period_id)
         return list(self._session.exec(query.order_by(col(ThresholdCrossing.id))))
+
+    def pending_crossings(
+        self, *, period_ids: Sequence[int]
+    ) -> list[tuple[ThresholdCrossing, UnitKerja]]:
+        """The crossings of these periods whose proposal does not exist yet, oldest first."""
+        query = (
+            select(ThresholdCrossing, UnitKerja)
+            .join(UnitKerja, col(UnitKerja.id) == col(ThresholdCrossing.unit_id))
+            .where(
+                col(ThresholdCrossing.period_id).in_(period_ids),
+                col(ThresholdCrossing.proposal_id).is_(None),
+            )
+            .order_by(col(ThresholdCrossing.id))
+        )
+        return [(crossing, unit) for crossing, unit in self._session.exec(query)]
+
+    def settle_crossings(
+        self, *, unit_id: int, predicate: Predicate, year: int, proposal_id: int
+    ) -> None:
+        """The unit's pending crossings of `predicate` in `year`'s periods now have their
+        proposal; written in the proposal's own transaction, so neither exists without the other."""
+        periods = select(AssessmentPeriod.id).where(AssessmentPeriod.year == year)
+        self._session.execute(
+            sa.update(ThresholdCrossing)
+            .where(
+                col(ThresholdCrossing.unit_id) == unit_id,
+                col(ThresholdCrossing.predicate) == predicate,
+                col(ThresholdCrossing.period_id).in_(periods),
+                col(ThresholdCrossing.proposal_id).is_(None),
+            )
+            .values(proposal_id=proposal_id, pending_reason=None)
+        )
+
+    def note_pending(self, *, crossing_id: int, reason: str) -> None:
+        self._session.execute(
+            sa.update(ThresholdCrossing)
+            .where(col(ThresholdCrossing.id) == crossing_id)
+            .values(pending_reason=reason)
+        )
 
     def previous_snapshots(
         self, *, unit_ids: Sequence[int], before: date

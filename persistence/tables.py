@@ -451,6 +451,10 @@ class ThresholdCrossing(ThresholdCrossingBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     recorded_at: datetime = _utc_field()
+    # The crossing's own outbox state: pending until the proposal it leads to exists (set in the
+    # proposal's transaction); why it is still pending, as the last attempt found.
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    pending_reason: str | None = _text_field()
 
 
 # --- reminders and notifications ------------------------------------------------------------
@@ -496,6 +500,8 @@ class Notification(NotificationBase, table=True):
     claimed_at: datetime = _utc_field()
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     error: str | None = _text_field()
+    # The message as claimed (JSON), so that a later run can send what this one left unsent.
+    payload: str | None = _text_field()
 
 
 # --- proposals to TPN -----------------------------------------------------------------------

@@ -70,6 +70,20 @@ class UnitMonitoringRow:
 
 
 @dataclass(frozen=True)
+class PendingProposal:
+    """A unit that met a predicate's floors in this period and whose proposal does not exist
+    yet: it stays listed, and every run tries again, until the proposal is made."""
+
+    crossing_id: int
+    unit_id: int
+    code: str
+    name: str  # from data: escaped like every name
+    predicate: str
+    since: date  # the monitoring run that found the crossing
+    reason: str | None  # why the last attempt did not propose it; None: not tried yet
+
+
+@dataclass(frozen=True)
 class MonitoringReport:
     """A whole monitoring run of one instansi's units, ready to render."""
 
@@ -81,6 +95,7 @@ class MonitoringReport:
     total_floors: dict[str, float]  # {"WBK": 75, "WBBM": 85}
     area_floors: dict[str, float]  # {"WBK": 60, "WBBM": 75}
     units: tuple[UnitMonitoringRow, ...]
+    pending: tuple[PendingProposal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -426,6 +441,7 @@ def render_monitoring_html(report: MonitoringReport) -> str:
         area_floors=[(p, angka(report.area_floors[p])) for p in PREDICATES],
         units=views,
         spark=(SPARK_WIDTH, SPARK_HEIGHT),
+        pending=pending_lines(report.pending),
     )
 
 
@@ -491,7 +507,19 @@ def monitoring_markdown(report: MonitoringReport) -> str:
         ]
     else:
         lines.append("Tidak ada unit yang totalnya turun.")
+    if report.pending:
+        lines += ["", "## Usulan tertunda", ""]
+        lines += [f"- {_md(line)}" for line in pending_lines(report.pending)]
     return "\n".join([*lines, ""])
+
+
+def pending_lines(pending: Sequence[PendingProposal]) -> list[str]:
+    """Each pending proposal in one sentence, the same on the page, in the artifact and in `zi`."""
+    return [
+        f"{p.code} {p.name}: memenuhi {p.predicate} sejak {tanggal(p.since)}, usulan belum "
+        f"dibuat{f' ({p.reason})' if p.reason else ''}; dicoba lagi pada setiap pemantauan"
+        for p in pending
+    ]
 
 
 def monitoring_table(report: MonitoringReport) -> list[dict[str, object]]:

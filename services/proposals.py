@@ -114,6 +114,8 @@ def propose_unit(
     )
     replacing = existing if existing is not None and existing.state in OPEN_STATES else None
     if replacing is not None and not new_revision:
+        _settle_crossings(uow, replacing)
+        uow.commit()
         return ProposalStart(proposal=replacing, created=False, package=_zip_of(replacing))
     if replacing is not None and replacing.state != ProposalState.DRAFT:
         raise ProposalLocked(
@@ -149,6 +151,7 @@ def propose_unit(
         ),
         actor=actor,
     )
+    _settle_crossings(uow, proposal)
     stored = _store_unit_package(dossier, data_dir=data_dir, unit=unit)
     proposal.package_path = str(stored.zip_path)
     proposal.package_sha256 = stored.zip_sha256
@@ -158,6 +161,17 @@ def propose_unit(
         uow, instansi_id=unit.instansi_id, year=year, as_of=as_of, data_dir=data_dir
     )
     return ProposalStart(proposal=proposal, created=True, package=stored.zip_path)
+
+
+def _settle_crossings(uow: UnitOfWork, proposal: Proposal) -> None:
+    """The monitoring crossings that led to this proposal are no longer pending."""
+    assert proposal.id is not None
+    uow.monitoring.settle_crossings(
+        unit_id=proposal.unit_id,
+        predicate=proposal.predicate,
+        year=proposal.year,
+        proposal_id=proposal.id,
+    )
 
 
 def _unit(uow: UnitOfWork, unit_id: int) -> UnitKerja:

@@ -62,7 +62,8 @@ def run_stage(stage: Stage, parameters: dict[str, Any], *, server: bool) -> dict
 
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    flow = getattr(importlib.import_module(stage.module), stage.function)
+    # Run by hand, a failed flow is not retried after a delay: the person reads why and reruns.
+    flow = getattr(importlib.import_module(stage.module), stage.function).with_options(retries=0)
     # A command run by hand is short: no heartbeat thread to join (about 1 s a flow).
     try:
         with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):

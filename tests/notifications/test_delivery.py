@@ -360,6 +360,10 @@ class FakeOutbox:
             ]  # fmt: skip
         return sorted(found, key=lambda failure: (failure.at, failure.key))
 
+    def states(self, keys: Any) -> dict[str, NotificationStatus]:
+        with self.lock:
+            return {key: self.rows[key].status for key in keys if key in self.rows}
+
 
 def statuses(engine: Engine) -> Counter[str]:
     query = sa.select(Notification.status)  # type: ignore[call-overload]
@@ -678,7 +682,8 @@ def test_drops_421_and_550_every_good_message_once_the_bad_one_recorded(
     assert recorded.permanent and recorded.reason == failure.reason
     assert statuses(engine) == Counter({"sent": 39, "failed": 1})
     # The next run neither resends the good ones nor retries the permanent failure.
-    assert rerun.sent == () and rerun.attempts == 0 and len(rerun.already_sent) == 40
+    assert rerun.sent == () and rerun.attempts == 0 and len(rerun.already_sent) == 39
+    assert rerun.failed_before == (unknown.idempotency_key,)
 
 
 def test_a_transient_failure_is_retried_then_left_for_the_next_run(
@@ -806,7 +811,9 @@ def test_a_killed_process_then_a_rerun_delivers_the_rest_once(
         early = send(letters(count), config_for(sink), SqlOutbox(engine, clock=clock))
         # What the dead run never claimed goes now; its claims are respected until they expire.
         assert len(early.sent) == count - stored_first - claimed
-        assert len(early.already_sent) == stored_first + claimed
+        # ... and are not called sent: they are held by the dead run until its claims expire.
+        assert len(early.already_sent) == stored_first
+        assert len(early.held_elsewhere) == claimed
         clock.advance(minutes=16)
         rerun = send(letters(count), config_for(sink), SqlOutbox(engine, clock=clock))
 
@@ -886,7 +893,8 @@ def test_two_runs_started_together_in_one_loop_send_each_message_once(
 
     assert not set(first.sent) & set(second.sent)
     assert set(first.sent) | set(second.sent) == {m.idempotency_key for m in batch}
-    assert len(first.already_sent) + len(second.already_sent) == 60
+    skipped = (*first.already_sent, *first.held_elsewhere, *second.already_sent)
+    assert len(skipped) + len(second.held_elsewhere) == 60
     assert message_ids(sink) == Counter({m.message_id: 1 for m in batch})
 
 
