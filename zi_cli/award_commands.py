@@ -25,7 +25,7 @@ from services.calendar import move_proposal_deadline
 from services.lifecycle import Decree
 from services.lookup import find_instansi, find_unit
 from services.proposals import TpnScore, annul_proposals, record_tpn_result
-from zi_cli.output import AsOf, InstansiCode, console, day, fail, say
+from zi_cli.output import AsOf, InstansiCode, clean, console, day, fail, say, shown
 from zi_domain.indonesian import tanggal
 from zi_domain.lifecycle import STATE_LABELS, Transition, UnitState, proposable_again_on
 
@@ -65,7 +65,7 @@ def _decree(number: str, dated: datetime, valid_until: datetime | None) -> Decre
 
 
 def _moved(name: str, moved: Transition) -> None:
-    say(f"{name}: {STATE_LABELS[moved.from_state]} → {STATE_LABELS[moved.to_state]}")
+    say(f"{clean(name)}: {STATE_LABELS[moved.from_state]} → {STATE_LABELS[moved.to_state]}")
 
 
 def tpn_result(
@@ -264,9 +264,10 @@ def annul(
         except (LookupError, ValueError) as error:
             fail(str(error))
     if not done.annulled:
-        say(f"Tidak ada usulan {owner.name} tahun {year or on.year} yang sedang di TPN.")
+        say(f"Tidak ada usulan {clean(owner.name)} tahun {year or on.year} yang sedang di TPN.")
     else:
-        say(f"Usulan digugurkan: {', '.join(done.annulled)}; unitnya kembali ke pembangunan.")
+        annulled = ", ".join(map(clean, done.annulled))
+        say(f"Usulan digugurkan: {annulled}; unitnya kembali ke pembangunan.")
 
 
 @complaint_app.command("add")
@@ -299,7 +300,7 @@ def complaint_add(
             fail(str(error))
         count = len(uow.units.complaints(instansi_id=found.instansi_id, unit_id=found.id))
     say(
-        f"Pengaduan #{complaint.id} atas {found.name} ({tanggal(on)}) dicatat; "
+        f"Pengaduan #{complaint.id} atas {clean(found.name)} ({tanggal(on)}) dicatat; "
         f"{count} pengaduan tercatat untuk unit ini."
     )
 
@@ -320,16 +321,16 @@ def complaint_list(
         rows = uow.units.complaints(
             instansi_id=owner.id, unit_id=one.id if one is not None else None
         )
-    table = Table(title=f"Pengaduan maladministrasi: {owner.name}")
+    table = Table(title=f"Pengaduan maladministrasi: {shown(owner.name)}")
     for column in ("No.", "Diterima", "Unit", "Sumber", "Isi"):
         table.add_column(column)
     for row in rows:
         table.add_row(
             str(row.id),
             tanggal(row.received_on),
-            units[row.unit_id].code,
-            row.source or "-",
-            row.summary,
+            shown(units[row.unit_id].code),
+            shown(row.source or "-"),
+            shown(row.summary),
         )
     console.print(table)
 
@@ -360,7 +361,7 @@ def calendar_deadline(
         moved = move_proposal_deadline(
             uow, year=year, due_on=on.date(), instansi_id=owner.id if owner else None
         )
-    where = owner.name if owner is not None else "semua instansi"
+    where = clean(owner.name) if owner is not None else "semua instansi"
     say(
         f"Batas pengusulan {year} ({where}): {tanggal(on.date())}; "
         f"{moved.milestones} tonggak dan {moved.periods} periode penilaian dipindahkan."
@@ -384,7 +385,10 @@ def post_award_report(
         try:
             found = find_unit(uow, unit, instansi)
             if found.predicate is None:
-                fail(f"{found.name} tidak berpredikat; laporan pasca penetapan tidak diperlukan")
+                fail(
+                    f"{clean(found.name)} tidak berpredikat; "
+                    "laporan pasca penetapan tidak diperlukan"
+                )
             reported = record_post_award_report(
                 uow,
                 unit=found,
@@ -396,7 +400,7 @@ def post_award_report(
         except (LookupError, ValueError) as error:
             fail(str(error))
     verdict = "masih memenuhi" if reported.still_meets else "tidak memenuhi"
-    say(f"Laporan TPI atas {found.name}: {verdict} kriteria {found.predicate}.")
+    say(f"Laporan TPI atas {clean(found.name)}: {verdict} kriteria {found.predicate}.")
     say("Surat laporan (untuk ditandatangani pimpinan instansi):")
-    console.print(str(reported.pdf), highlight=False, soft_wrap=True, markup=False)
+    console.print(clean(reported.pdf), highlight=False, soft_wrap=True, markup=False)
     say(f"Laporan berikutnya paling lambat {tanggal(reported.next_due)}.")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 
 from config.framework_files import load_framework
@@ -28,7 +27,7 @@ from services.lke_intake import (
     write_unit_workbook,
 )
 from services.lookup import NotFoundInData, find_instansi, find_unit
-from zi_cli.output import BAD_INPUT, AsOf, console, day, errors, fail, say
+from zi_cli.output import BAD_INPUT, AsOf, clean, console, day, errors, fail, say, shown
 from zi_domain.indonesian import angka
 from zi_domain.rounding import shown_difference
 
@@ -50,7 +49,7 @@ def agency_template(
 
     _writable(file)
     write_agency_workbook(file, None)
-    say(f"Templat buku kerja agensi ditulis: {file}")
+    say(f"Templat buku kerja agensi ditulis: {clean(file)}")
 
 
 @agency_app.command("import")
@@ -75,14 +74,15 @@ def agency_import(
         try:
             report = import_agency(uow, records=records, dry_run=dry_run)
         except AgencyRefused as refusal:
-            fail(f"{', '.join(map(str, files))}: {refusal}")
+            fail(f"{', '.join(map(clean, files))}: {refusal}")
     for outcome in ("added", "changed", "missing"):
         for change in report.of(outcome):
-            details = f": {'; '.join(change.details)}" if change.details else ""
-            say(f"{OUTCOME_LABELS[outcome]}: {change.what}{details}")
+            details = f": {'; '.join(map(clean, change.details))}" if change.details else ""
+            say(f"{OUTCOME_LABELS[outcome]}: {clean(change.what)}{details}")
     counts = {o: len(report.of(o)) for o in ("added", "changed", "unchanged", "missing")}
     say(
-        f"Instansi {records.instansi.code}: {counts['added']} ditambahkan, {counts['changed']} "
+        f"Instansi {clean(records.instansi.code)}: {counts['added']} ditambahkan, "
+        f"{counts['changed']} "
         f"diubah, {counts['unchanged']} tetap, {counts['missing']} tidak ada di berkas."
         + (" Uji coba (--dry-run): tidak ada yang disimpan." if dry_run else "")
     )
@@ -100,7 +100,7 @@ def _say_delimiters(files: list[Path]) -> None:
             except TableError:
                 continue
             if delimiter:
-                say(f"{file.name}: pemisah {DELIMITERS[delimiter]}")
+                say(f"{clean(file.name)}: pemisah {DELIMITERS[delimiter]}")
 
 
 @agency_app.command("export")
@@ -119,7 +119,10 @@ def agency_export(
         except NotFoundInData as error:
             fail(str(error))
     write_agency_workbook(file, records)
-    say(f"Buku kerja agensi {records.instansi.code} ditulis: {file} ({len(records.units)} unit)")
+    say(
+        f"Buku kerja agensi {clean(records.instansi.code)} ditulis: {clean(file)} "
+        f"({len(records.units)} unit)"
+    )
 
 
 def _writable(file: Path) -> None:
@@ -183,9 +186,9 @@ def lke_template(
                     path = write_unit_workbook(uow, unit=chosen, folder=out, scope=scope)
                 except IntakeRefused as refusal:
                     fail(str(refusal))
-                progress.console.print(f"{escape(chosen.code)}: {escape(str(path))}")
+                progress.console.print(f"{shown(chosen.code)}: {shown(path)}")
                 progress.advance(task)
-    say(f"{len(units)} buku kerja LKE ditulis di {out}")
+    say(f"{len(units)} buku kerja LKE ditulis di {clean(out)}")
 
 
 def _units(uow: UnitOfWork, unit: str | None, instansi: str | None) -> list[UnitKerja]:
@@ -251,7 +254,7 @@ def _import_workbook(file: Path, scope: IntakeScope) -> int:
         try:
             intake = import_workbook(uow, path=file, scope=scope)
         except IntakeRefused as refusal:
-            errors.print(f"[red]Ditolak:[/] {escape(str(refusal))}", highlight=False)
+            errors.print(f"[red]Ditolak:[/] {shown(refusal, lines=True)}", highlight=False)
             return 1
     _print_imported(file.name, intake.unit, intake.imported)
     if intake.closed_items:
@@ -267,9 +270,9 @@ def _import_long_csv(file: Path, instansi: str | None, scope: IntakeScope) -> in
     try:
         read = read_long_answers_file(file)
     except AnswersFileError as error:
-        errors.print(f"[red]Ditolak:[/] {escape(str(error))}", highlight=False)
+        errors.print(f"[red]Ditolak:[/] {shown(error, lines=True)}", highlight=False)
         return 1
-    say(f"{file.name}: pemisah {read.delimiter_words}, {len(read.rows)} jawaban")
+    say(f"{clean(file.name)}: pemisah {read.delimiter_words}, {len(read.rows)} jawaban")
     with default_unit_of_work() as uow:
         try:
             owner = find_instansi(uow, instansi)
@@ -279,14 +282,17 @@ def _import_long_csv(file: Path, instansi: str | None, scope: IntakeScope) -> in
         except NotFoundInData as error:
             fail(str(error))
         except IntakeRefused as refusal:
-            errors.print(f"[red]Ditolak:[/] {escape(str(refusal))}", highlight=False)
+            errors.print(f"[red]Ditolak:[/] {shown(refusal, lines=True)}", highlight=False)
             return 1
     for unit, outcome in imported[:50]:
         _print_imported(file.name, unit, outcome)
     if len(imported) > 50:
         say(f"  ... dan {len(imported) - 50} unit lainnya")
     changed = sum(1 for _, i in imported if i.created)
-    say(f"{file.name}: {len(imported)} unit, {changed} versi baru, {len(imported) - changed} tetap")
+    say(
+        f"{clean(file.name)}: {len(imported)} unit, {changed} versi baru, "
+        f"{len(imported) - changed} tetap"
+    )
     return 0
 
 
@@ -300,7 +306,7 @@ def _print_imported(source: str, unit: UnitKerja, imported: ImportedAssessment) 
     else:
         delta = shown_difference(imported.total, imported.previous_total)
         change = f"versi {imported.version}, {'+' if delta >= 0 else '−'}{angka(abs(delta))}"
-    say(f"{source}: {unit.code} total {angka(imported.total)}, {floors}; {change}")
+    say(f"{clean(source)}: {clean(unit.code)} total {angka(imported.total)}, {floors}; {change}")
 
 
 # --- the inbox ----------------------------------------------------------------------------------
@@ -325,12 +331,12 @@ def inbox(
     folder.mkdir(parents=True, exist_ok=True)
     result = run_stage(INBOX, {"as_of": day(as_of), "framework": framework}, server=server)
     for name in result["accepted"]:
-        say(f"Diterima: {name}")
+        say(f"Diterima: {clean(name)}")
     for name, problems in result["refused"].items():
-        errors.print(f"[yellow]Ditolak:[/] {escape(name)}", highlight=False)
+        errors.print(f"[yellow]Ditolak:[/] {shown(name)}", highlight=False)
         for problem in problems:
-            errors.print(f"  {escape(problem)}", highlight=False)
+            errors.print(f"  {shown(problem)}", highlight=False)
     say(
-        f"Kotak masuk {folder}: {len(result['accepted'])} diterima, {len(result['refused'])} "
-        f"ditolak; {result['sent']} e-mail terkirim."
+        f"Kotak masuk {clean(folder)}: {len(result['accepted'])} diterima, "
+        f"{len(result['refused'])} ditolak; {result['sent']} e-mail terkirim."
     )

@@ -10,13 +10,23 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from persistence.unit_of_work import default_unit_of_work
 from services.lookup import NotFoundInData, find_instansi
 from services.status import UnitStatus, instansi_status
-from zi_cli.output import AsOf, InstansiCode, OptionalInstansi, console, day, errors, fail, say
+from zi_cli.output import (
+    AsOf,
+    InstansiCode,
+    OptionalInstansi,
+    clean,
+    console,
+    day,
+    errors,
+    fail,
+    say,
+    shown,
+)
 from zi_cli.stages import (
     DECLARE,
     DESIGNATE,
@@ -83,12 +93,18 @@ def declare(
         server,
     )
     if result["created"]:
-        say(f"Pencanangan {code} dicatat; {result['milestones']} tonggak {year or on.year} dibuat.")
+        say(
+            f"Pencanangan {clean(code)} dicatat; {result['milestones']} tonggak "
+            f"{year or on.year} dibuat."
+        )
     elif result["milestones"]:
         made = f"{result['milestones']} tonggak {year or on.year} dibuat"
-        say(f"Pencanangan {code} sudah berlaku; {made}.")
+        say(f"Pencanangan {clean(code)} sudah berlaku; {made}.")
     else:
-        say(f"Pencanangan {code} dan kalender {year or on.year} sudah ada; tidak ada perubahan.")
+        say(
+            f"Pencanangan {clean(code)} dan kalender {year or on.year} sudah ada; "
+            "tidak ada perubahan."
+        )
 
 
 def _declaration_of_record(
@@ -107,9 +123,9 @@ def _declaration_of_record(
                     uow, instansi_id=owner.id, on=on, actor="Pimpinan instansi", reason=withdraw
                 )
                 say(
-                    f"Pencanangan {code} dicabut per {tanggal(on)}."
+                    f"Pencanangan {clean(code)} dicabut per {tanggal(on)}."
                     if event is not None
-                    else f"Tidak ada pencanangan {code} yang berlaku; tidak ada perubahan."
+                    else f"Tidak ada pencanangan {clean(code)} yang berlaku; tidak ada perubahan."
                 )
                 return
             assert unit is not None
@@ -120,7 +136,7 @@ def _declaration_of_record(
         except NotFoundInData as error:
             fail(str(error))
     verb = "dicatat" if declared.created else "sudah berlaku; tidak ada perubahan"
-    say(f"Pencanangan oleh kepala unit {found.name} ({found.code}) {verb}.")
+    say(f"Pencanangan oleh kepala unit {clean(found.name)} ({clean(found.code)}) {verb}.")
 
 
 def designate(
@@ -158,12 +174,12 @@ def designate(
         },
         server,
     )
-    under = f" dengan SK {sk}" if sk else ""
-    say(f"Ditetapkan{under}: {', '.join(result['designated']) or '-'}")
+    under = f" dengan SK {clean(sk)}" if sk else ""
+    say(f"Ditetapkan{under}: {', '.join(map(clean, result['designated'])) or '-'}")
     for noted, note in result.get("noted", {}).items():
-        say(f"  {noted}: {note}")
+        say(f"  {clean(noted)}: {clean(note)}")
     for refused, reason in result["refused"].items():
-        errors.print(f"[yellow]Ditolak:[/] {escape(refused)}: {escape(reason)}", highlight=False)
+        errors.print(f"[yellow]Ditolak:[/] {shown(refused)}: {shown(reason)}", highlight=False)
 
 
 def _declared_units(instansi: str) -> list[str]:
@@ -184,11 +200,11 @@ def develop(
     result = _run(
         "zi develop", DEVELOP, {"instansi": code, "year": year or on.year, "as_of": on}, server
     )
-    say(f"Pembangunan dimulai: {', '.join(result['developing']) or '-'}")
+    say(f"Pembangunan dimulai: {', '.join(map(clean, result['developing'])) or '-'}")
     if result.get("period"):
-        say(f"Periode penilaian dibuka: {result['period']}")
+        say(f"Periode penilaian dibuka: {clean(result['period'])}")
     for refused, reason in result["refused"].items():
-        errors.print(f"[yellow]Tidak dimulai:[/] {escape(refused)}: {escape(reason)}")
+        errors.print(f"[yellow]Tidak dimulai:[/] {shown(refused)}: {shown(reason)}")
 
 
 def monitor(instansi: OptionalInstansi = None, as_of: AsOf = None, server: Server = False) -> None:
@@ -201,11 +217,11 @@ def monitor(instansi: OptionalInstansi = None, as_of: AsOf = None, server: Serve
     if not result["periods"]:
         say(f"Tidak ada periode penilaian pada {tanggal(on)}; buka dengan `zi period open`.")
     for crossing in result["crossings"]:
-        say(f"Unit {crossing['unit_id']} memenuhi batas {crossing['predicate']}")
+        say(f"Unit {clean(crossing['unit_id'])} memenuhi batas {clean(crossing['predicate'])}")
     say(f"Pemantauan {tanggal(on)}: {result['periods']} periode, {len(result['crossings'])} unit "
         "baru memenuhi batas nilai.")  # fmt: skip
     for report in result["reports"]:
-        say(f"Laporan: {report}")
+        say(f"Laporan: {clean(report)}")
 
 
 def remind(
@@ -260,7 +276,9 @@ def period_open(
             fail(str(error))
         uow.commit()
     verb = "dibuka" if opened.created else "sudah ada (tidak diubah)"
-    say(f"Periode {chosen_name!r} {tanggal(start.date())} s.d. {tanggal(end.date())} {verb}.")
+    say(
+        f"Periode {clean(chosen_name)!r} {tanggal(start.date())} s.d. {tanggal(end.date())} {verb}."
+    )
 
 
 @period_app.command("list")
@@ -276,7 +294,7 @@ def period_list(instansi: InstansiCode) -> None:
             fail(str(error))
         assert owner.id is not None
         for p in uow.assessments.periods(instansi_id=owner.id):
-            table.add_row(str(p.year), escape(p.name), tanggal(p.starts_on), tanggal(p.ends_on))
+            table.add_row(str(p.year), shown(p.name), tanggal(p.starts_on), tanggal(p.ends_on))
     console.print(table)
 
 
@@ -301,7 +319,7 @@ def status(instansi: OptionalInstansi = None, as_of: AsOf = None) -> None:
 
 def _status_table(code: str, name: str, rows: list[UnitStatus], on: date) -> Table:
     table = Table(
-        title=f"{escape(name)} ({escape(code)}) per {tanggal(on)}",
+        title=f"{shown(name)} ({shown(code)}) per {tanggal(on)}",
         show_lines=True,
         caption=f"{len(rows)} unit; tanda ✓ = batas nilai terpenuhi pada nilai TPI terakhir",
     )
@@ -314,19 +332,19 @@ def _status_table(code: str, name: str, rows: list[UnitStatus], on: date) -> Tab
     table.add_column("Yang menahan langkah berikutnya", ratio=2, min_width=24)
     for row in rows:
         deadline = (
-            f"{tanggal(row.next_deadline.due_on)}: {escape(_short(row.next_deadline.title, 60))}"
+            f"{tanggal(row.next_deadline.due_on)}: {shown(_short(row.next_deadline.title, 60))}"
             if row.next_deadline
             else "-"
         )
         if row.overdue:
             deadline += f"\n[red]{row.overdue} butir terlambat[/]"
         table.add_row(
-            escape(row.code),
+            shown(row.code),
             STATE_LABELS[row.state] + (f" ({row.predicate_held})" if row.predicate_held else ""),
             angka(row.total) if row.total is not None else "-",
             *(_mark(row.meets.get(predicate)) for predicate in PREDICATES),
             deadline,
-            "\n".join(f"• {escape(b)}" for b in row.blockers) or _ready(row),
+            "\n".join(f"• {shown(b)}" for b in row.blockers) or _ready(row),
         )
     return table
 

@@ -17,7 +17,7 @@ from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
 from zi_cli import award_commands, intake_commands, lifecycle_commands
 from zi_cli.answers_file import AnswersFileError, read_answers_file
-from zi_cli.output import AsOf, console, errors, fail
+from zi_cli.output import AsOf, clean, console, errors, fail, quoting, shown
 from zi_cli.output import day as _day
 from zi_cli.score_view import print_unit_score
 from zi_domain.answers import read_answers
@@ -54,7 +54,7 @@ def score(
         fail(str(error))
     sheet = read_answers(rows, lke)
     if sheet.errors:
-        listed = "\n".join(f"  {answers}: {e}" for e in sheet.errors)
+        listed = "\n".join(f"  {clean(answers)}: {clean(e)}" for e in sheet.errors)
         fail(f"{len(sheet.errors)} jawaban tidak dapat dibaca:\n{listed}")
     scores = score_units(sheet.values, lke)
     result = unit_score(scores.iloc[0], sheet.missing(sheet.values.index[0]), lke)
@@ -74,11 +74,11 @@ def _score_input(path: Path, lke: Framework) -> pd.DataFrame:
         except LkeFormError as error:
             raise AnswersFileError(str(error)) from error
         if content.problems:
-            listed = "\n".join(f"  {path}: {p}" for p in content.problems)
+            listed = "\n".join(f"  {clean(path)}: {clean(p)}" for p in content.problems)
             raise AnswersFileError(f"{len(content.problems)} masalah:\n{listed}")
         return content.answers.assign(unit="unit")
     read = read_answers_file(path)
-    errors.print(f"{path.name}: pemisah {read.delimiter_words}", highlight=False)
+    errors.print(f"{shown(path.name)}: pemisah {read.delimiter_words}", highlight=False)
     return read.rows
 
 
@@ -94,10 +94,15 @@ def frameworks() -> None:
         try:
             lke = load_framework(installed.name)
         except FrameworkError as error:
-            table.add_row(installed.name, f"[red]tidak sah: {error}[/]", "-", str(installed.path))
+            table.add_row(
+                shown(installed.name),
+                f"[red]tidak sah: {shown(error)}[/]",
+                "-",
+                shown(installed.path),
+            )
             continue
         items = f"{len(lke.questions)} + {len(lke.hasil_items)}"
-        table.add_row(lke.name, lke.title, items, str(installed.path))
+        table.add_row(shown(lke.name), shown(lke.title), items, shown(installed.path))
     console.print(table)
 
 
@@ -132,7 +137,7 @@ def db_upgrade() -> None:
         upgrade_database(url)
     except DatabaseUnavailable as error:
         fail(str(error))
-    console.print(f"Skema basis data mutakhir: {safe_url(url)}")
+    console.print(f"Skema basis data mutakhir: {shown(safe_url(url))}")
 
 
 @app.command()
@@ -181,7 +186,9 @@ def server_command(
     from zi_cli.serve import prefect_home, run_server_foreground, ui_url
 
     home = prefect_home(get_settings().data_dir)
-    console.print(f"Server Prefect: UI di {ui_url(port)}, data di {home}", highlight=False)
+    console.print(
+        f"Server Prefect: UI di {shown(ui_url(port))}, data di {shown(home)}", highlight=False
+    )
     raise typer.Exit(run_server_foreground(get_settings().data_dir, port))
 
 
@@ -261,7 +268,10 @@ def propose(
                     )
                 except (ProposalRefused, ProposalLocked) as refusal:
                     refused += 1
-                    errors.print(f"[yellow]Tidak diusulkan:[/] {refusal}", highlight=False)
+                    errors.print(
+                        f"[yellow]Tidak diusulkan:[/] {quoting(refusal, found.name, found.code)}",
+                        highlight=False,
+                    )
                 else:
                     cli.print_start(progress.console, found, start)
                 progress.advance(task)
@@ -316,7 +326,7 @@ def submit(
             data_dir=get_settings().data_dir,
         )
     console.print(
-        f"{len(submission.sent)} usulan dikirim ke TPN. Surat: {submission.letter}",
+        f"{len(submission.sent)} usulan dikirim ke TPN. Surat: {shown(submission.letter)}",
         highlight=False,
     )
 

@@ -18,6 +18,7 @@ from persistence.tables import Instansi, UnitKerja
 from persistence.unit_of_work import SqlUnitOfWork, default_unit_of_work
 from services.lookup import NotFoundInData, find_instansi, find_unit
 from services.proposals import ProposalStart, propose_unit
+from zi_cli.output import shown
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import UnitState
 from zi_domain.proposal import PROPOSAL_STATE_LABELS, ProposalState
@@ -81,19 +82,19 @@ def proposals_table(
             continue
         table.add_row(
             str(proposal.year),
-            f"{unit.name} ({unit.code})",
+            f"{shown(unit.name)} ({shown(unit.code)})",
             proposal.predicate.value,
             str(proposal.revision),
             PROPOSAL_STATE_LABELS[ProposalState(proposal.state)],
             angka(proposal.tpi_total) if proposal.tpi_total is not None else "-",
             angka(proposal.tpn_total) if proposal.tpn_total is not None else "-",
-            proposal.package_path or "-",
+            shown(proposal.package_path or "-"),
         )
         if history and proposal.id is not None:
             for event in uow.proposals.proposal_events(proposal_id=proposal.id):
                 table.add_row(
                     "",
-                    f"  {tanggal(event.occurred_at.date())}: {event.actor}",
+                    f"  {tanggal(event.occurred_at.date())}: {shown(event.actor)}",
                     "",
                     "",
                     f"  → {PROPOSAL_STATE_LABELS[ProposalState(event.to_state)]}",
@@ -111,7 +112,7 @@ def print_start(console: Console, unit: UnitKerja, start: ProposalStart) -> None
     )
     package = Path(start.package) if start.package else None
     console.print(
-        f"[green]{unit.name}[/] ({unit.code}): usulan {proposal.predicate.value} tahun "
-        f"{proposal.year} revisi {proposal.revision} {verb}.\n  Paket: {package}",
+        f"[green]{shown(unit.name)}[/] ({shown(unit.code)}): usulan {proposal.predicate.value} "
+        f"tahun {proposal.year} revisi {proposal.revision} {verb}.\n  Paket: {shown(package)}",
         highlight=False,
     )

@@ -1,10 +1,14 @@
-"""The readable `zi score` table: areas, halves, hasil, total, floors, shortfalls, missing."""
+"""The readable `zi score` table: areas, halves, hasil, total, floors, shortfalls, missing.
+
+The file name and the framework's texts pass `shown`: Rich reads markup in titles and cells.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
 
+from zi_cli.output import shown
 from zi_domain.framework import Framework
 from zi_domain.indonesian import angka
 from zi_domain.unit_score import UnitScore, rule_name
@@ -14,7 +18,7 @@ def print_unit_score(
     console: Console, result: UnitScore, framework: Framework, *, title: str
 ) -> None:
     halves = [h for h in framework.halves]
-    areas = Table(title=f"Nilai LKE: {title} ({framework.name})")
+    areas = Table(title=f"Nilai LKE: {shown(title)} ({shown(framework.name)})")
     areas.add_column("Area")
     areas.add_column("Bobot", justify="right")
     for half in halves:
@@ -23,7 +27,7 @@ def print_unit_score(
     areas.add_column("%", justify="right")
     for area in result.areas:
         areas.add_row(
-            f"{area.number}. {area.name}",
+            f"{area.number}. {shown(area.name)}",
             angka(area.weight),
             *(angka(area.halves[h.key]) for h in halves),
             angka(area.score),
@@ -46,11 +50,13 @@ def print_unit_score(
     hasil.add_column("Nilai", justify="right")
     for group in framework.hasil_groups:
         hasil.add_row(
-            f"[bold]{group.name}[/]", angka(group.weight), angka(result.hasil_components[group.key])
+            f"[bold]{shown(group.name)}[/]",
+            angka(group.weight),
+            angka(result.hasil_components[group.key]),
         )
         for item in group.items:
             hasil.add_row(
-                f"  {item.code} {item.text}",
+                f"  {shown(item.code)} {shown(item.text)}",
                 angka(item.weight),
                 angka(result.hasil_components[item.key]),
             )
@@ -64,22 +70,23 @@ def print_unit_score(
     for predicate in framework.predicates:
         met = result.meets[predicate.name]
         verdict = "[green]memenuhi[/]" if met else "[red]belum memenuhi[/]"
-        console.print(f"Batas nilai {predicate.name}: {verdict}", highlight=False)
+        console.print(f"Batas nilai {shown(predicate.name)}: {verdict}", highlight=False)
         for shortfall in result.shortfalls[predicate.name]:
             console.print(
-                f"  - {rule_name(shortfall.rule, framework)}: minimal {angka(shortfall.required)}, "
+                f"  - {shown(rule_name(shortfall.rule, framework))}: "
+                f"minimal {angka(shortfall.required)}, "
                 f"tercapai {angka(shortfall.actual)}",
                 highlight=False,
             )
         if predicate.requires_predicate:
             console.print(
-                f"  (syarat lain: unit telah berpredikat {predicate.requires_predicate})",
+                f"  (syarat lain: unit telah berpredikat {shown(predicate.requires_predicate)})",
                 highlight=False,
             )
     if result.missing:
         console.print(
             f"[yellow]Belum dijawab ({len(result.missing)}, dihitung 0):[/] "
-            + ", ".join(result.missing),
+            + ", ".join(shown(code) for code in result.missing),
             highlight=False,
         )
     else:
