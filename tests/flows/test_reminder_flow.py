@@ -4,7 +4,7 @@ each once, on the right days."""
 from __future__ import annotations
 
 import email
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from pathlib import Path
 
@@ -101,3 +101,66 @@ def test_reminders_go_out_once_on_their_days(kabupaten: dict[str, int], data_dir
     assert monday["sent"] >= 3 and len(summaries) == 1
     html = summaries[0].get_body(("html",)).get_content()
     assert "<TPI>" not in html and "&lt;TPI&gt;" in html
+
+
+def test_what_a_run_left_unsent_goes_out_with_a_later_days_run(
+    kabupaten: dict[str, int],  # noqa: F811
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The relay is down on Thursday and a run dies holding claims: Friday's run (which composes
+    only Friday's messages) sends Thursday's too, each once, and never called them sent."""
+    import socket
+
+    from sqlalchemy import text
+
+    from config.settings import get_settings
+    from flows.declare import declare
+    from flows.designate import designate
+    from flows.develop import develop
+    from flows.reminders import send_reminders
+
+    ids = kabupaten
+    people(ids)
+    declare(instansi=ids["instansi"], year=2027, as_of=date(2027, 1, 4))
+    designate(
+        instansi=ids["instansi"],
+        candidates=["BAIK", "SEDANG"],
+        sk_number="800/1/2027",
+        as_of=date(2027, 1, 11),
+    )
+    develop(instansi=ids["instansi"], as_of=date(2027, 1, 18))
+
+    with socket.socket() as closed:  # a port with nothing listening: the relay is down
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("ZI_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("ZI_SMTP_PORT", str(port))
+    monkeypatch.setenv("ZI_SMTP_MAX_ATTEMPTS", "1")
+    get_settings.cache_clear()
+    thursday = send_reminders(as_of=date(2027, 5, 13))
+    assert thursday["composed"] >= 3 and thursday["sent"] == 0
+    assert thursday["already_sent"] == 0
+    # One message was claimed by a run that was killed an hour ago (it never settled it).
+    with default_engine().begin() as connection:
+        dead = connection.execute(
+            text(
+                "UPDATE notification SET status = 'claimed', error = NULL, "
+                "claimed_at = :old WHERE id = (SELECT min(id) FROM notification)"
+            ),
+            {"old": datetime.now(UTC) - timedelta(hours=1)},
+        )
+        assert dead.rowcount == 1
+    assert mails(data_dir) == []
+
+    monkeypatch.delenv("ZI_SMTP_HOST")
+    monkeypatch.delenv("ZI_SMTP_PORT")
+    get_settings.cache_clear()
+    friday = send_reminders(as_of=date(2027, 5, 14))
+    received = mails(data_dir)
+    assert friday["sent"] == thursday["composed"] + friday["composed"] == len(received)
+    assert len({m["Message-ID"] for m in received}) == len(received)
+    assert any("Kamis, 20 Mei 2027" in str(m["Subject"]) for m in received)
+    # Nothing is left, and a rerun sends nothing twice.
+    again = send_reminders(as_of=date(2027, 5, 14))
+    assert again["sent"] == 0 and len(mails(data_dir)) == len(received)
