@@ -45,6 +45,12 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+# The property-based fuzzer of `zi score` and the importers with thousands of examples (the normal
+# run has a few hundred): exit 0 or 2, never a traceback, Indonesian messages, bounded output.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	ZI_FUZZ_FACTOR=$${ZI_FUZZ_FACTOR:-20} $(BIN)/pytest -p no:cacheprovider tests/cli/test_fuzz_importers.py
+
 bench: $(STAMP)
 	$(BIN)/python bench/score_units.py
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for another one (a CLI beside a running flow) before failing."""
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The database could not be reached or the URL is unusable; the message is safe to log."""
+    """The database could not be reached or the URL is unusable; the message (Indonesian, for the
+    operator who fixes ZI_DATABASE_URL) is safe to log: the password is never in it."""
 
 
 def safe_url(url: str | URL) -> str:
@@ -39,26 +41,66 @@ def unavailable(error: DBAPIError, url: str | URL) -> DatabaseUnavailable:
     """A loggable error for a failed connection: the masked URL and the driver's first line."""
     lines = str(error.orig if error.orig is not None else error).strip().splitlines()
     reason = lines[0] if lines else type(error).__name__
-    return DatabaseUnavailable(f"cannot connect to {safe_url(url)}: {redact(reason, url)}")
+    return DatabaseUnavailable(
+        f"tidak dapat terhubung ke basis data {safe_url(url)}: {redact(reason, url)}; periksa "
+        "ZI_DATABASE_URL dan apakah server basis data berjalan"
+    )
 
 
 def make_engine(url: str | URL, **engine_options: Any) -> Engine:
     """An engine for `url`; the SQLite file's folder is created, and each connection configured.
 
     Creating the engine does not connect; `DatabaseUnavailable` is raised only for a URL that
-    cannot be used at all, without echoing it.
+    cannot be used at all (unparsable, an unknown dialect or a driver that is not installed, a
+    SQLite folder that cannot be created), without echoing its password.
     """
     parsed = _parse(url)
     if parsed is None:
-        raise DatabaseUnavailable("cannot parse the database URL (not shown: it may hold a secret)")
-    if parsed.get_backend_name() != "sqlite":
+        raise DatabaseUnavailable(
+            "URL basis data (ZI_DATABASE_URL) tidak dapat dibaca; tidak ditampilkan karena "
+            "mungkin memuat kata sandi"
+        )
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if not sqlite:
         engine_options.setdefault("pool_pre_ping", True)
-        return create_engine(parsed, **engine_options)
-    if _is_sqlite_file(parsed.database):
-        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, **engine_options)
-    event.listen(engine, "connect", _configure_sqlite_connection)
+    elif _is_sqlite_file(parsed.database):
+        folder = Path(str(parsed.database)).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"folder basis data SQLite {folder} tidak dapat dibuat: {_folder_problem(error)}"
+            ) from None
+    try:
+        engine = create_engine(parsed, **engine_options)
+    except (NoSuchModuleError, ImportError, ArgumentError) as error:
+        # Raised before any connection: an unknown dialect (foo://), a driver that is not
+        # installed (mysql:// wants MySQLdb) or options the dialect refuses.
+        raise DatabaseUnavailable(
+            f"URL basis data {safe_url(parsed)} tidak dapat dipakai: jenis basis data atau "
+            f"driver {parsed.drivername!r} tidak dikenal atau tidak terpasang "
+            f"({_first_line(error)}); gunakan sqlite:///BERKAS atau postgresql+psycopg://PENGGUNA@HOST/NAMA"
+        ) from None
+    if sqlite:
+        event.listen(engine, "connect", _configure_sqlite_connection)
     return engine
+
+
+def _folder_problem(error: OSError) -> str:
+    words = {
+        errno.ENOENT: "folder di atasnya tidak ada",
+        errno.EACCES: "tidak ada izin",
+        errno.EPERM: "tidak ada izin",
+        errno.EROFS: "sistem berkas hanya-baca",
+        errno.ENOSPC: "ruang disk habis",
+        errno.ENOTDIR: "bagian jalurnya bukan folder",
+    }
+    return words.get(error.errno or 0, f"galat sistem {error.errno}")
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _parse(url: str | URL) -> URL | None:

@@ -145,6 +145,8 @@ def import_workbook(uow: UnitOfWork, *, path: Path, scope: IntakeScope) -> Workb
         raise IntakeRefused(path.name, refusal.problems, unit) from refusal
     context = AssessmentImport(_id(period), scope.kind, scope.framework, path.name, scope.actor)
     rows = content.answers.assign(unit=_id(unit))
+    if rows.empty:  # a workbook sent back unfilled: no version of nothing
+        raise IntakeRefused(path.name, ["belum ada jawaban yang diisi di kolom jawaban"], unit)
     try:
         (imported,) = store_assessments(uow, context=context, answers=rows)
     except AnswersRejected as refusal:

@@ -15,13 +15,23 @@ class NotFoundInData(LookupError):
     """A unit or instansi named by a person or a deployment that the database does not hold."""
 
 
+MAX_ID = 2**31 - 1
+"""The largest database number (an INTEGER key); a longer number is a code, never an id."""
+
+
+def _as_id(text: str) -> int | None:
+    """The database number that `text` spells in ASCII digits ('²' or 25 digits are not one)."""
+    digits = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))
+    return int(text) if digits and int(text) <= MAX_ID else None
+
+
 def find_instansi(uow: UnitOfWork, key: str | int) -> Instansi:
     text = str(key).strip()
     found = uow.instansi.get_instansi_by_code(code=text) or uow.instansi.get_instansi_by_name(
         name=text
     )
-    if found is None and text.isdigit():
-        found = uow.instansi.get_instansi(instansi_id=int(text))
+    if found is None and (number := _as_id(text)) is not None:
+        found = uow.instansi.get_instansi(instansi_id=number)
     if found is None:
         known = (
             ", ".join(sorted(i.code or i.name for i in uow.instansi.all_instansi()))
@@ -49,8 +59,8 @@ def find_unit(uow: UnitOfWork, code: str, instansi: str | int | None) -> UnitKer
                 f"unit {code!r}: kode dipakai di {len(matches)} instansi; sebutkan --instansi"
             )
         unit = matches[0] if matches else None
-    if unit is None and code.isdigit():
-        unit = uow.units.get_unit(unit_id=int(code))
+    if unit is None and (number := _as_id(code.strip())) is not None:
+        unit = uow.units.get_unit(unit_id=number)
     if unit is None:
         raise NotFoundInData(f"unit kerja {code!r} tidak ditemukan")
     return unit

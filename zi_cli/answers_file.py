@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +71,30 @@ def read_answers_file(path: Path, *, unit: str = "unit") -> AnswersFile:
     """One unit's file with its delimiter. Rows with an empty answer are left out: an empty cell
     is an unanswered question, which the scorer lists as missing."""
     text = _text(path)
-    delimiter = _header(path, text, REQUIRED_HEADER)
+    with _csv_problems(path):
+        delimiter = _header(path, text, REQUIRED_HEADER)
+        rows = _rows(path, text, delimiter, unit)
+    frame = pd.DataFrame(rows, columns=["unit", "code", "answer", "row"])
+    return AnswersFile(rows=frame, delimiter=delimiter)
+
+
+@contextmanager
+def _csv_problems(path: Path) -> Iterator[None]:
+    """A cell over the csv module's limit (131,072 characters) or broken quoting: bad input."""
+    try:
+        yield
+    except csv.Error as error:
+        line = re.search(r"line (\d+)", str(error))
+        where = f"baris {line.group(1)}: " if line else ""
+        why = (
+            f"ada sel yang lebih panjang dari {csv.field_size_limit():,} karakter".replace(",", ".")
+            if "field limit" in str(error)
+            else "tanda kutip atau pemisahnya rusak"
+        )
+        raise AnswersFileError(f"{path}: {where}{why}") from None
+
+
+def _rows(path: Path, text: str, delimiter: str, unit: str) -> list[tuple[str, str, str, int]]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     next(reader, None)
     rows = []
@@ -87,15 +113,16 @@ def read_answers_file(path: Path, *, unit: str = "unit") -> AnswersFile:
             raise AnswersFileError(f"{path}: baris {line_number}: lebih dari dua kolom; {hint}")
         if cells[1].strip():
             rows.append((unit, cells[0], cells[1], line_number))
-    frame = pd.DataFrame(rows, columns=["unit", "code", "answer", "row"])
-    return AnswersFile(rows=frame, delimiter=delimiter)
+    return rows
 
 
 def read_long_answers_file(path: Path) -> AnswersFile:
     """Many units' `unit,code,answer` rows (unit = the unit's code), in one pandas pass; `row`
     is the line number in the file, blank lines counted."""
     text = _text(path)
-    delimiter = _header(path, text, LONG_HEADER)
+    with _csv_problems(path):
+        delimiter = _header(path, text, LONG_HEADER)
+        widest = _widest(text, delimiter)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -106,10 +133,12 @@ def read_long_answers_file(path: Path) -> AnswersFile:
             header=None,
             skiprows=1,
             skip_blank_lines=False,
-            names=[*LONG_HEADER, *(f"extra_{n}" for n in range(_widest(text, delimiter) - 3))],
+            names=[*LONG_HEADER, *(f"extra_{n}" for n in range(widest - 3))],
         )
     except (pd.errors.ParserError, ValueError) as error:
-        raise AnswersFileError(f"{path}: tidak dapat dibaca sebagai CSV: {error}") from error
+        raise AnswersFileError(
+            f"{path}: tidak dapat dibaca sebagai CSV (tanda kutip atau pemisahnya rusak)"
+        ) from error
     frame["row"] = range(2, len(frame) + 2)
     _refuse_extra_cells(path, frame, delimiter)
     frame["unit"] = frame["unit"].str.strip()

@@ -25,9 +25,22 @@ from services.calendar import move_proposal_deadline
 from services.lifecycle import Decree
 from services.lookup import find_instansi, find_unit
 from services.proposals import TpnScore, annul_proposals, record_tpn_result
-from zi_cli.output import AsOf, InstansiCode, clean, console, day, fail, say, shown
+from zi_cli.output import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    AsOf,
+    InstansiCode,
+    any_day,
+    clean,
+    console,
+    day,
+    fail,
+    say,
+    shown,
+)
 from zi_domain.indonesian import tanggal
 from zi_domain.lifecycle import STATE_LABELS, Transition, UnitState, proposable_again_on
+from zi_domain.predicates import PREDICATES
 
 UnitCode = Annotated[str, typer.Option("--unit", help="Kode unit kerja.")]
 OptionalInstansi = Annotated[
@@ -36,15 +49,23 @@ OptionalInstansi = Annotated[
 DecreeNumber = Annotated[str, typer.Option("--decree", help="Nomor surat keputusan.")]
 DecreeDate = Annotated[
     datetime,
-    typer.Option("--decree-date", formats=["%Y-%m-%d"], help="Tanggal surat keputusan."),
+    typer.Option(
+        "--decree-date", parser=any_day, metavar="YYYY-MM-DD", help="Tanggal surat keputusan."
+    ),
 ]
 ValidUntil = Annotated[
     datetime | None,
     typer.Option(
-        "--valid-until", formats=["%Y-%m-%d"], help="Berlaku sampai (bila SK menyebutnya)."
+        "--valid-until",
+        parser=any_day,
+        metavar="YYYY-MM-DD",
+        help="Berlaku sampai (bila SK menyebutnya).",
     ),
 ]
-Year = Annotated[int | None, typer.Option(help="Tahun usulan; bawaan: tahun --as-of.")]
+Year = Annotated[
+    int | None,
+    typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun usulan; bawaan: tahun --as-of."),
+]
 ScoreValue = Annotated[float | None, typer.Option(min=0, max=100)]
 
 complaint_app = typer.Typer(help="Pengaduan maladministrasi atas unit kerja.")
@@ -92,7 +113,12 @@ def tpn_result(
     ] = None,
     decree_date: Annotated[
         datetime | None,
-        typer.Option("--decree-date", formats=["%Y-%m-%d"], help="Tanggal Keputusan Menteri."),
+        typer.Option(
+            "--decree-date",
+            parser=any_day,
+            metavar="YYYY-MM-DD",
+            help="Tanggal Keputusan Menteri.",
+        ),
     ] = None,
     valid_until: ValidUntil = None,
 ) -> None:
@@ -103,6 +129,8 @@ def tpn_result(
     WBBM sejak tanggal keputusan. Unit yang ditolak kembali ke pembangunan.
     """
     on = day(as_of)
+    if predicate not in PREDICATES:
+        fail(f"--predicate {predicate!r}: pilih {' atau '.join(PREDICATES)}")
     if (decree is None) != (decree_date is None):
         fail("--decree dan --decree-date disebut bersama")
     if score is None and (pengungkit is not None or hasil is not None):
@@ -277,7 +305,10 @@ def complaint_add(
     received: Annotated[
         datetime | None,
         typer.Option(
-            "--received", formats=["%Y-%m-%d"], help="Tanggal diterima; bawaan: hari ini."
+            "--received",
+            parser=any_day,
+            metavar="YYYY-MM-DD",
+            help="Tanggal diterima; bawaan: hari ini.",
         ),
     ] = None,
     source: Annotated[str | None, typer.Option(help="Sumber (mis. SP4N-LAPOR!, TPN).")] = None,
@@ -337,10 +368,15 @@ def complaint_list(
 
 @calendar_app.command("deadline")
 def calendar_deadline(
-    year: Annotated[int, typer.Option(help="Tahun usulan.")],
+    year: Annotated[int, typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun usulan.")],
     on: Annotated[
         datetime,
-        typer.Option("--date", formats=["%Y-%m-%d"], help="Batas pengusulan yang diumumkan TPN."),
+        typer.Option(
+            "--date",
+            parser=any_day,
+            metavar="YYYY-MM-DD",
+            help="Batas pengusulan yang diumumkan TPN.",
+        ),
     ],
     instansi: Annotated[
         str | None, typer.Option("--instansi", help="Hanya instansi ini; bawaan: semua.")

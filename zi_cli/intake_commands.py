@@ -27,7 +27,7 @@ from services.lke_intake import (
     write_unit_workbook,
 )
 from services.lookup import NotFoundInData, find_instansi, find_unit
-from zi_cli.output import BAD_INPUT, AsOf, clean, console, day, errors, fail, say, shown
+from zi_cli.output import BAD_INPUT, AsOf, bounded, clean, console, day, errors, fail, say, shown
 from zi_domain.indonesian import angka
 from zi_domain.rounding import shown_difference
 
@@ -254,7 +254,9 @@ def _import_workbook(file: Path, scope: IntakeScope) -> int:
         try:
             intake = import_workbook(uow, path=file, scope=scope)
         except IntakeRefused as refusal:
-            errors.print(f"[red]Ditolak:[/] {shown(refusal, lines=True)}", highlight=False)
+            errors.print(
+                f"[red]Ditolak:[/] {shown(bounded(str(refusal)), lines=True)}", highlight=False
+            )
             return 1
     _print_imported(file.name, intake.unit, intake.imported)
     if intake.closed_items:
@@ -270,7 +272,7 @@ def _import_long_csv(file: Path, instansi: str | None, scope: IntakeScope) -> in
     try:
         read = read_long_answers_file(file)
     except AnswersFileError as error:
-        errors.print(f"[red]Ditolak:[/] {shown(error, lines=True)}", highlight=False)
+        errors.print(f"[red]Ditolak:[/] {shown(bounded(str(error)), lines=True)}", highlight=False)
         return 1
     say(f"{clean(file.name)}: pemisah {read.delimiter_words}, {len(read.rows)} jawaban")
     with default_unit_of_work() as uow:
@@ -282,7 +284,9 @@ def _import_long_csv(file: Path, instansi: str | None, scope: IntakeScope) -> in
         except NotFoundInData as error:
             fail(str(error))
         except IntakeRefused as refusal:
-            errors.print(f"[red]Ditolak:[/] {shown(refusal, lines=True)}", highlight=False)
+            errors.print(
+                f"[red]Ditolak:[/] {shown(bounded(str(refusal)), lines=True)}", highlight=False
+            )
             return 1
     for unit, outcome in imported[:50]:
         _print_imported(file.name, unit, outcome)

@@ -14,11 +14,15 @@ from rich.table import Table
 
 from persistence.unit_of_work import default_unit_of_work
 from services.lookup import NotFoundInData, find_instansi
+from services.pending_proposals import ProposalsPending
 from services.status import UnitStatus, instansi_status
 from zi_cli.output import (
+    FIRST_YEAR,
+    LAST_YEAR,
     AsOf,
     InstansiCode,
     OptionalInstansi,
+    any_day,
     clean,
     console,
     day,
@@ -50,7 +54,10 @@ Server = Annotated[
         "hasilnya; bawaan: langsung di proses ini.",
     ),
 ]
-Year = Annotated[int | None, typer.Option(help="Tahun; bawaan: tahun --as-of.")]
+Year = Annotated[
+    int | None,
+    typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun; bawaan: tahun --as-of."),
+]
 
 
 def _run(stage_name: str, stage: Stage, parameters: dict[str, Any], server: bool) -> dict[str, Any]:
@@ -213,13 +220,18 @@ def monitor(instansi: OptionalInstansi = None, as_of: AsOf = None, server: Serve
     on = day(as_of)
     # With a server the proposal deployment's trigger proposes; embedded, the flow does.
     parameters = {"instansi": code, "as_of": on, "propose_directly": not server}
-    result = _run("zi monitor", MONITOR, parameters, server)
+    try:
+        result = _run("zi monitor", MONITOR, parameters, server)
+    except ProposalsPending as stopped:
+        fail(str(stopped))
     if not result["periods"]:
         say(f"Tidak ada periode penilaian pada {tanggal(on)}; buka dengan `zi period open`.")
     for crossing in result["crossings"]:
         say(f"Unit {clean(crossing['unit_id'])} memenuhi batas {clean(crossing['predicate'])}")
     say(f"Pemantauan {tanggal(on)}: {result['periods']} periode, {len(result['crossings'])} unit "
         "baru memenuhi batas nilai.")  # fmt: skip
+    for pending in result.get("pending", []):
+        say(f"Usulan tertunda: {pending}")
     for report in result["reports"]:
         say(f"Laporan: {clean(report)}")
 
@@ -227,7 +239,9 @@ def monitor(instansi: OptionalInstansi = None, as_of: AsOf = None, server: Serve
 def remind(
     instansi: OptionalInstansi = None,
     as_of: AsOf = None,
-    days: Annotated[int, typer.Option(help="Susun juga hari-hari sebelumnya (susulan).")] = 1,
+    days: Annotated[
+        int, typer.Option(min=1, max=366, help="Susun juga hari-hari sebelumnya (susulan).")
+    ] = 1,
     server: Server = False,
 ) -> None:
     """Pengingat: e-mail batas waktu, ringkasan mingguan dan ringkasan TPI, masing-masing sekali."""
@@ -250,10 +264,17 @@ period_app = typer.Typer(help="Periode penilaian (pengisian LKE dan pemantauan T
 @period_app.command("open")
 def period_open(
     instansi: InstansiCode,
-    start: Annotated[datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="Mulai.")],
-    end: Annotated[datetime, typer.Option("--end", formats=["%Y-%m-%d"], help="Selesai.")],
+    start: Annotated[
+        datetime, typer.Option("--start", parser=any_day, metavar="YYYY-MM-DD", help="Mulai.")
+    ],
+    end: Annotated[
+        datetime, typer.Option("--end", parser=any_day, metavar="YYYY-MM-DD", help="Selesai.")
+    ],
     name: Annotated[str | None, typer.Option(help="Nama; bawaan: 'Penilaian TPI <tahun>'.")] = None,
-    year: Annotated[int | None, typer.Option(help="Tahun; bawaan: tahun --start.")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun; bawaan: tahun --start."),
+    ] = None,
 ) -> None:
     """Buka periode penilaian instansi (tidak boleh bertumpang tindih dengan periode lain)."""
     from services.assessments import PeriodRefused, open_period

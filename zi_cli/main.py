@@ -1,23 +1,47 @@
 """`zi`: score LKE answers, list frameworks, set up the database, run the demo.
 
 Exit status 2 means bad input (the message names the file, row and problem); scripts rely on
-`zi score --json` exactly as documented in the README.
+`zi score --json` exactly as documented in the README. Exit status 2 also covers what the operator
+must fix around the command: a database that cannot be reached or a URL that cannot be used, a
+data folder that is read-only or full. Those are turned into one Indonesian message in one place
+(`ZiGroup`, which every command runs under), never with a password; anything else unexpected
+stays a traceback (exit 1), so that a bug is not hidden behind a message.
 """
 
 from __future__ import annotations
 
+import csv
+import errno
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import pandas as pd
 import typer
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+# Typer carries its own copy of Click; its exceptions are the ones raised while parsing options.
+from typer._click import exceptions as click_errors
+from typer.core import TyperGroup
 
 from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
 from zi_cli import award_commands, intake_commands, lifecycle_commands
 from zi_cli.answers_file import AnswersFileError, read_answers_file
-from zi_cli.output import AsOf, clean, console, errors, fail, quoting, shown
+from zi_cli.output import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_LISTED,
+    AsOf,
+    clean,
+    console,
+    errors,
+    fail,
+    quoting,
+    shown,
+)
 from zi_cli.output import day as _day
 from zi_cli.score_view import print_unit_score
 from zi_domain.answers import read_answers
@@ -28,7 +52,173 @@ from zi_domain.predicates import PREDICATES
 from zi_domain.scoring import score_units
 from zi_domain.unit_score import unit_score
 
+if TYPE_CHECKING:
+    from persistence.tables import UnitKerja
+    from persistence.unit_of_work import SqlUnitOfWork
+
+# --- errors of the environment and of the command line, in one place -----------------------
+
+# What the operator fixes on the machine, not a bug: no space, a read-only or forbidden folder.
+DISK_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EMFILE}
+)
+
+
+@contextmanager
+def environment_errors() -> Iterator[None]:
+    """Turns what the operator must fix (database, disk, command line) into `fail` (exit 2)."""
+    from persistence.database import DatabaseUnavailable
+
+    try:
+        yield
+    except click_errors.NoArgsIsHelpError:
+        raise  # `zi` alone prints its help, as Click does
+    except click_errors.UsageError as error:
+        fail(usage_message(error))
+    except DatabaseUnavailable as error:
+        fail(str(error))
+    except (OperationalError, InterfaceError) as error:
+        fail(database_message(error))
+    except csv.Error as error:
+        fail(f"berkas CSV tidak dapat dibaca: {csv_problem(error)}")
+    except OSError as error:
+        if error.errno not in DISK_ERRNOS:
+            raise
+        fail(disk_message(error))
+
+
+class ZiGroup(TyperGroup):
+    """The `zi` command group: every subcommand is parsed and run inside `environment_errors`."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        with environment_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with environment_errors():
+            return super().invoke(ctx)
+
+
+def database_message(error: OperationalError | InterfaceError) -> str:
+    """The configured database (password masked) and the driver's first line (redacted)."""
+    from persistence.database import redact, safe_url
+
+    url = get_settings().database_url_value()
+    lines = str(error.orig if error.orig is not None else error).strip().splitlines()
+    reason = redact(lines[0], url) if lines else type(error).__name__
+    return (
+        f"basis data {safe_url(url)} tidak dapat dihubungi atau dipakai: {reason}. Periksa "
+        "ZI_DATABASE_URL dan apakah server basis data berjalan, lalu jalankan ulang perintahnya."
+    )
+
+
+def disk_message(error: OSError) -> str:
+    where = f" {error.filename}" if error.filename else ""
+    why = {
+        errno.ENOSPC: "ruang disk habis",
+        errno.EDQUOT: "kuota disk habis",
+        errno.EROFS: "folder hanya-baca",
+        errno.EACCES: "tidak ada izin",
+        errno.EPERM: "tidak ada izin",
+        errno.EFBIG: "berkas terlalu besar",
+        errno.EMFILE: "terlalu banyak berkas terbuka",
+    }.get(error.errno or 0, error.strerror or type(error).__name__)
+    return (
+        f"tidak dapat menulis{where}: {why}. Periksa folder data (ZI_DATA_DIR), lalu jalankan "
+        "ulang perintahnya."
+    )
+
+
+def csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"ada sel yang lebih panjang dari {angka(csv.field_size_limit(), 0)} karakter"
+    return "susunan tanda kutip atau pemisahnya rusak"
+
+
+def usage_message(error: click_errors.UsageError) -> str:
+    """Click's usage errors in Indonesian, naming the option and the value."""
+    command = error.ctx.command_path if error.ctx is not None else "zi"
+    hint = f" (lihat `{command} --help`)"
+    if isinstance(error, click_errors.MissingParameter):
+        return f"{_parameter(error.param, error.param_hint)} wajib diisi{hint}"
+    if isinstance(error, click_errors.BadParameter):
+        name = _parameter(error.param, error.param_hint)
+        return f"nilai tidak sah untuk {name}: {_value_problem(error)}{hint}"
+    if isinstance(error, click_errors.NoSuchOption):
+        maybe = (
+            f"; maksudnya {' atau '.join(sorted(error.possibilities))}?"
+            if error.possibilities
+            else ""
+        )
+        return f"opsi tidak dikenal: {error.option_name}{maybe}{hint}"
+    if isinstance(error, click_errors.BadOptionUsage):
+        if "requires" in error.message:
+            return f"opsi {error.option_name} memerlukan nilai{hint}"
+        if "does not take a value" in error.message:
+            return f"opsi {error.option_name} tidak menerima nilai{hint}"
+        return f"opsi {error.option_name} tidak dapat dipakai seperti itu{hint}"
+    message = error.message
+    if message.startswith("No such command"):
+        return f"perintah tidak dikenal: {message.removeprefix('No such command ')[:-1]}{hint}"
+    if message.startswith("Got unexpected extra argument"):
+        extra = message.removeprefix("Got unexpected extra argument(s) ")[1:-1]
+        return f"argumen berlebih: {extra}{hint}"
+    if message.startswith("Missing command"):
+        return f"sebutkan perintahnya{hint}"
+    return f"perintah tidak dapat dibaca{hint}"
+
+
+def _number(limit: object) -> str:
+    return f"{limit:g}" if isinstance(limit, float) else str(limit)
+
+
+def _parameter(param: Any, hint: Sequence[str] | str | None) -> str:
+    """'--as-of' for an option, 'ANSWERS' for an argument."""
+    if hint:
+        return hint if isinstance(hint, str) else " / ".join(hint)
+    if param is None:
+        return "parameter"
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+    if opts and getattr(param, "param_type_name", "") == "option":
+        return f"opsi {' / '.join(opts)}"
+    return f"argumen {str(param.name or '').upper()}"
+
+
+def _value_problem(error: click_errors.BadParameter) -> str:
+    """What is wrong with the value, from the validation that refused it."""
+    from pydantic import ValidationError
+
+    cause = error.__cause__
+    if not isinstance(cause, ValidationError) or not cause.errors():
+        return "nilai tidak dikenal"
+    first = cause.errors()[0]
+    kind, value, limits = first["type"], first.get("input"), first.get("ctx") or {}
+    shown_value = repr(value) if isinstance(value, str) else str(value)
+    if kind == "value_error":
+        problem = str(limits.get("error", ""))
+        if "does not match the format" in problem:
+            return f"{shown_value} bukan tanggal YYYY-MM-DD"
+        return problem or f"{shown_value} tidak sah"
+    if kind.startswith("int_"):
+        return f"{shown_value} bukan bilangan bulat"
+    if kind.startswith("float_") or kind == "finite_number":
+        return f"{shown_value} bukan angka"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{value} terlalu kecil; paling kecil {_number(limits.get('ge', limits.get('gt')))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{value} terlalu besar; paling besar {_number(limits.get('le', limits.get('lt')))}"
+    if kind == "bool_parsing":
+        return f"{shown_value} bukan ya/tidak (true/false)"
+    if kind in ("enum", "literal_error"):
+        return f"{shown_value} bukan pilihan yang sah; pilih {limits.get('expected', '')}"
+    return f"{shown_value} tidak sah"
+
+
 app = typer.Typer(
+    cls=ZiGroup,
     help="zi-orchestrator: Zona Integritas (WBK/WBBM) dari LKE sampai usulan ke TPN.",
     no_args_is_help=True,
     add_completion=False,
@@ -54,10 +244,20 @@ def score(
         fail(str(error))
     sheet = read_answers(rows, lke)
     if sheet.errors:
-        listed = "\n".join(f"  {clean(answers)}: {clean(e)}" for e in sheet.errors)
-        fail(f"{len(sheet.errors)} jawaban tidak dapat dibaca:\n{listed}")
-    scores = score_units(sheet.values, lke)
-    result = unit_score(scores.iloc[0], sheet.missing(sheet.values.index[0]), lke)
+        fail(f"{len(sheet.errors)} jawaban tidak dapat dibaca:\n{_listed(answers, sheet.errors)}")
+    if sheet.warnings:
+        errors.print(
+            f"[yellow]Peringatan:[/] {len(sheet.warnings)} jawaban dibaca tidak persis seperti "
+            f"tertulis:\n{shown(_listed(answers, sheet.warnings), lines=True)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    # A file with a header only, or only empty answers, is valid: every question is unanswered.
+    values = sheet.values if len(sheet.values) else sheet.values.reindex(["unit"])
+    scores = score_units(values, lke)
+    unanswered = values.iloc[0]
+    missing = [str(code) for code in unanswered.index[unanswered.isna()]]
+    result = unit_score(scores.iloc[0], missing, lke)
     if as_json:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -74,12 +274,20 @@ def _score_input(path: Path, lke: Framework) -> pd.DataFrame:
         except LkeFormError as error:
             raise AnswersFileError(str(error)) from error
         if content.problems:
-            listed = "\n".join(f"  {clean(path)}: {clean(p)}" for p in content.problems)
+            listed = _listed(path, content.problems)
             raise AnswersFileError(f"{len(content.problems)} masalah:\n{listed}")
         return content.answers.assign(unit="unit")
     read = read_answers_file(path)
     errors.print(f"{shown(path.name)}: pemisah {read.delimiter_words}", highlight=False)
     return read.rows
+
+
+def _listed(path: Path, problems: Sequence[object]) -> str:
+    """The first problems, one line each with the file's name, and how many more there are."""
+    lines = [f"  {clean(path)}: {clean(p)}" for p in problems[:MAX_LISTED]]
+    if len(problems) > MAX_LISTED:
+        lines.append(f"  ... dan {len(problems) - MAX_LISTED} masalah lain")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -176,7 +384,7 @@ def serve_command() -> None:
 
 @app.command("server")
 def server_command(
-    port: Annotated[int, typer.Option(help="Port server (UI dan API).")] = 4200,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port server (UI dan API).")] = 4200,
 ) -> None:
     """Jalankan server Prefect (`prefect server start`) di latar depan sampai Ctrl+C.
 
@@ -197,7 +405,9 @@ def mail_sink(
     folder: Annotated[
         Path | None, typer.Option(help="Folder Maildir; bawaan: <data_dir>/mail.")
     ] = None,
-    port: Annotated[int, typer.Option(help="Port SMTP di 127.0.0.1; 0 = pilih port bebas.")] = 2525,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port SMTP di 127.0.0.1; 0 = pilih port bebas.")
+    ] = 2525,
 ) -> None:
     """Jalankan penampung SMTP lokal yang menyimpan setiap e-mail sebagai berkas Maildir."""
     from notifications.sink import default_folder, run_mail_sink
@@ -207,7 +417,10 @@ def mail_sink(
 
 # --- proposals to TPN ---------------------------------------------------------------------------
 
-Year = Annotated[int | None, typer.Option(help="Tahun usulan; bawaan: tahun --as-of.")]
+Year = Annotated[
+    int | None,
+    typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun usulan; bawaan: tahun --as-of."),
+]
 InstansiName = Annotated[str | None, typer.Option("--instansi", help="Nama (atau nomor) instansi.")]
 
 
@@ -257,6 +470,7 @@ def propose(
         with Progress(console=console, transient=True, disable=len(chosen) < 2) as progress:
             task = progress.add_task("Membuat paket usulan", total=len(chosen))
             for found in chosen:
+                before = _proposal_ids(uow, found, year or on.year)
                 try:
                     start = cli.propose_one(
                         uow,
@@ -266,6 +480,10 @@ def propose(
                         predicate=predicate,
                         new_revision=new_revision,
                     )
+                except OSError as error:
+                    if error.errno not in DISK_ERRNOS:
+                        raise
+                    _not_written(uow, found, year or on.year, before, error)
                 except (ProposalRefused, ProposalLocked) as refusal:
                     refused += 1
                     errors.print(
@@ -281,10 +499,44 @@ def propose(
         raise typer.Exit(1)
 
 
+def _proposal_ids(uow: SqlUnitOfWork, unit: UnitKerja, year: int) -> set[int]:
+    return {
+        p.id
+        for p, of in uow.proposals.proposals_of(instansi_id=unit.instansi_id, year=year)
+        if of.id == unit.id and p.id is not None
+    }
+
+
+def _not_written(
+    uow: SqlUnitOfWork, unit: UnitKerja, year: int, before: set[int], error: OSError
+) -> NoReturn:
+    """A full or read-only data folder while proposing: says whether the proposal was saved (its
+    package was, then the instansi's letter failed) or not (nothing kept), and what to rerun."""
+    uow.rollback()
+    saved = [
+        p
+        for p, of in uow.proposals.proposals_of(instansi_id=unit.instansi_id, year=year)
+        if of.id == unit.id and p.id is not None and p.id not in before
+    ]
+    problem = disk_message(error).removesuffix(", lalu jalankan ulang perintahnya.")
+    if not saved:
+        fail(f"usulan {unit.name} ({unit.code}) tidak disimpan: {problem}, lalu jalankan ulang.")
+    proposal = saved[-1]
+    fail(
+        f"usulan {proposal.predicate.value} {unit.name} ({unit.code}) tahun {year} revisi "
+        f"{proposal.revision} TERSIMPAN dengan paketnya ({proposal.package_path}), tetapi surat "
+        f"pengajuan instansi tidak dapat ditulis: {problem}. Surat itu dibuat ulang oleh "
+        f"`zi submit` sebelum dikirim, atau sekarang dengan `zi propose --unit {unit.code} "
+        "--revisi-baru`."
+    )
+
+
 @app.command("proposals")
 def proposals_command(
     instansi: InstansiName = None,
-    year: Annotated[int | None, typer.Option(help="Hanya tahun ini.")] = None,
+    year: Annotated[
+        int | None, typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Hanya tahun ini.")
+    ] = None,
     history: Annotated[
         bool, typer.Option("--riwayat", help="Tampilkan revisi lama dan setiap perubahan status.")
     ] = False,

@@ -23,9 +23,53 @@ errors = Console(stderr=True)
 
 BAD_INPUT = 2
 
+# Dates and years a command accepts: the ZI programme's time, with room for plans and decrees.
+# A year before 2000 or after 2100, or a day outside them, is a typing error (0001-01-01, 9999),
+# not a date anybody means; `--as-of` (the day a letter is dated, a run is recorded) is at most
+# five years ahead of today, which leaves room for planning and tests but not for a typo.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+AS_OF_YEARS_AHEAD = 5
+
+
+def _parsed_day(value: object, latest: date) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    try:
+        parsed = datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise ValueError(f"{text!r} bukan tanggal YYYY-MM-DD") from None
+    earliest = date(FIRST_YEAR, 1, 1)
+    if not earliest <= parsed.date() <= latest:
+        raise ValueError(
+            f"{text}: di luar rentang yang diterima ({earliest.isoformat()} sampai "
+            f"{latest.isoformat()})"
+        )
+    return parsed
+
+
+def any_day(value: object) -> datetime:
+    """A date option (a decree, a period's start): YYYY-MM-DD within 2000..2100."""
+    return _parsed_day(value, date(LAST_YEAR, 12, 31))
+
+
+def as_of_day(value: object) -> datetime:
+    """`--as-of`: YYYY-MM-DD from 2000-01-01 to five years after today."""
+    from config.settings import today
+
+    now = today()
+    ahead = now.replace(year=now.year + AS_OF_YEARS_AHEAD, day=min(now.day, 28))
+    return _parsed_day(value, ahead)
+
+
 AsOf = Annotated[
     datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Tanggal (YYYY-MM-DD); bawaan: hari ini."),
+    typer.Option(
+        "--as-of",
+        parser=as_of_day,
+        metavar="YYYY-MM-DD",
+        help="Tanggal (YYYY-MM-DD); bawaan: hari ini.",
+    ),
 ]
 InstansiCode = Annotated[
     str,
@@ -79,9 +123,31 @@ def quoting(message: object, *data: str | None) -> str:
 
 def fail(message: str) -> NoReturn:
     errors.print(
-        f"[bold red]Galat:[/] {shown(message, lines=True)}", highlight=False, soft_wrap=True
+        f"[bold red]Galat:[/] {shown(bounded(message), lines=True)}",
+        highlight=False,
+        soft_wrap=True,
     )
     raise typer.Exit(BAD_INPUT)
+
+
+MAX_LISTED = 50
+"""Problems listed one per line at most; a million bad rows must not print a million lines."""
+MAX_LINE = 1000
+"""Characters of one line at most (a 100,000-character cell is cut, its place still named)."""
+
+
+def bounded(message: str, *, limit: int = MAX_LISTED) -> str:
+    """`message` with at most `limit` lines after its first (the heading of a list of problems)
+    and no line longer than MAX_LINE characters; says how many more there are."""
+    lines = [_short(line) for line in str(message).splitlines()] or [""]
+    if len(lines) <= limit + 2:  # the heading, the problems, a line saying how many more
+        return "\n".join(lines)
+    more = len(lines) - 1 - limit
+    return "\n".join([*lines[: limit + 1], f"  ... dan {more} masalah lain"])
+
+
+def _short(line: str) -> str:
+    return line if len(line) <= MAX_LINE else f"{line[: MAX_LINE - 1]}… ({len(line)} karakter)"
 
 
 def day(as_of: datetime | None) -> date:

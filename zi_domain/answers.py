@@ -17,6 +17,10 @@ import pandas as pd
 from zi_domain.framework import AnswerType, CountInput, Framework, Question, Term
 
 COUNT_SEPARATOR = ":"
+MAX_COUNT = 10**15
+"""The largest Jumlah a row may hold: every whole number up to it is exact in a float (2**53 is
+about 9 * 10**15), and no unit counts more of anything; a longer number is a typing error."""
+_MAX_COUNT_WORDS = f"{MAX_COUNT:,}".replace(",", ".")  # 1.000.000.000.000.000
 _PERCENT = r"^\s*(\d+(?:[.,]\d+)?)\s*%\s*$"
 _NUMBER = r"^\s*(\d+(?:[.,]\d+)?)\s*$"
 
@@ -43,6 +47,8 @@ class AnswerSheet:
 
     values: pd.DataFrame
     errors: list[AnswerError] = field(default_factory=list)
+    warnings: list[AnswerError] = field(default_factory=list)
+    """Rows read, but not as written (a percentage above 100 % counted as 100 %)."""
 
     def missing(self, unit: Hashable) -> list[str]:
         row = self.values.loc[[unit]].iloc[0]
@@ -69,12 +75,13 @@ def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
         }
     )
     errors: list[AnswerError] = []
+    warnings: list[AnswerError] = []
     frame = _drop(frame, pd.Series(codes["problem"].to_numpy()[code_ids]).dropna(), errors)
     frame = _drop(frame, _duplicates(frame), errors)
 
     item_rows = frame[frame["count_key"].isna()]
     count_rows = frame[frame["count_key"].notna()]
-    item_values = _item_values(item_rows, framework, errors)
+    item_values = _item_values(item_rows, framework, errors, warnings)
     counted, count_errors = _count_values(count_rows, item_rows, framework)
     errors += count_errors
 
@@ -83,7 +90,8 @@ def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
     if not counted.empty:
         values.update(counted.reindex(index=units))
     errors.sort(key=lambda e: e.row)
-    return AnswerSheet(values=values, errors=errors)
+    warnings.sort(key=lambda e: e.row)
+    return AnswerSheet(values=values, errors=errors, warnings=warnings)
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
@@ -148,23 +156,34 @@ def _duplicates(frame: pd.DataFrame) -> pd.Series:
 
 
 def _item_values(
-    rows: pd.DataFrame, framework: Framework, errors: list[AnswerError]
+    rows: pd.DataFrame,
+    framework: Framework,
+    errors: list[AnswerError],
+    warnings: list[AnswerError],
 ) -> pd.DataFrame:
-    """(unit, item, value) of each plain answer row; bad rows go to `errors`."""
+    """(unit, item, value) of each plain answer row; bad rows go to `errors`, rows read other
+    than written (clamped) to `warnings`."""
     pair_ids, pairs = _distinct_pairs(rows["item"], rows["answer"])
     type_of = {q.code: q.answer_type.name for q in framework.questions}
     type_of.update({i.code: i.answer_type.name for i in framework.hasil_items})
     types = pairs["item"].map(type_of)
     values = pd.Series(np.nan, index=pairs.index, dtype="float64")
     problems = pd.Series(pd.NA, index=pairs.index, dtype="string")
+    notes = pd.Series(pd.NA, index=pairs.index, dtype="string")
     for name, answer_type in framework.answer_types.items():
         mask = types == name
         if mask.any():
-            values[mask], problems[mask] = _parse(pairs.loc[mask, "answer"], answer_type)
+            values[mask], problems[mask], notes[mask] = _parse(
+                pairs.loc[mask, "answer"], answer_type
+            )
     row_problems = pd.Series(problems.to_numpy()[pair_ids], index=rows.index).dropna()
     for index, problem in row_problems.items():
         row, code = rows.at[index, "row"], rows.at[index, "code"]
         errors.append(AnswerError(row=int(str(row)), code=str(code), problem=str(problem)))
+    row_notes = pd.Series(notes.to_numpy()[pair_ids], index=rows.index).dropna()
+    for index, note in row_notes.items():
+        row, code = rows.at[index, "row"], rows.at[index, "code"]
+        warnings.append(AnswerError(row=int(str(row)), code=str(code), problem=str(note)))
     good = ~rows.index.isin(row_problems.index)
     return pd.DataFrame(
         {
@@ -199,25 +218,41 @@ def _wide(item_values: pd.DataFrame, units: pd.Index, item_codes: tuple[str, ...
     return pd.DataFrame(matrix, index=units, columns=list(item_codes))
 
 
-def _parse(answers: pd.Series, answer_type: AnswerType) -> tuple[pd.Series, pd.Series]:
-    """(values, problems) for answers of one type; a problem is NA where the answer is good."""
+def _parse(answers: pd.Series, answer_type: AnswerType) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(values, problems, notes) for answers of one type; a problem is NA where the answer is
+    good, a note NA where the answer is taken as written."""
+    no_notes = pd.Series(pd.NA, index=answers.index, dtype="string")
     if answer_type.kind == "choice":
         table = {k.upper(): v for k, v in answer_type.values.items()}
         values = answers.str.upper().map(table).astype("float64")
         allowed = "/".join(answer_type.values)
         message = f"jawaban tidak sah untuk jenis {answer_type.label}; pilih {allowed}"
-        return values, _problem_where(values.isna(), message)
+        return values, _problem_where(values.isna(), message), no_notes
     if answer_type.kind == "percentage":
         number = _decimal(answers.str.extract(_PERCENT, expand=False))
+        finite = number.notna() & np.isfinite(number.fillna(0.0))
         message = "persentase tidak sah; tulis misalnya 85% atau 87,5%"
-        return (number / 100.0).clip(0.0, 1.0), _problem_where(number.isna(), message)
+        # As the official LKE does, a share above 100 % counts as 100 %; it is said, though,
+        # because 850 % is more often a typing error (85,0 %) than an overachievement.
+        over = finite & (number > 100.0)
+        notes = no_notes.copy()
+        notes[over.fillna(False).astype(bool)] = (
+            "persentase " + answers[over].str.strip() + " melebihi 100%; dihitung 100%"
+        )
+        values = (number / 100.0).clip(0.0, 1.0)
+        return values, _problem_where(~finite, message), notes
     number = _decimal(answers.str.extract(_NUMBER, expand=False))
     in_range = number.between(answer_type.minimum, answer_type.maximum)
     message = (
         f"nilai indeks tidak sah; tulis angka {answer_type.minimum:g} sampai "
         f"{answer_type.maximum:g}, misalnya 3,62"
     )
-    return number / answer_type.maximum, _problem_where(~in_range, message)
+    return number / answer_type.maximum, _problem_where(~in_range, message), no_notes
+
+
+def _excerpt(text: str, limit: int = 20) -> str:
+    """A long value as it can be named in a message: its start and its length."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} angka)"
 
 
 def _decimal(text: pd.Series) -> pd.Series:
@@ -249,6 +284,19 @@ def _count_values(
         )
         for i in count_rows.index[numbers.isna()]
     ]
+    # A number of 400 digits reads as infinity: it would make the question silently missing
+    # (inf / inf) or full (x / inf), so it is refused with its row like any bad count.
+    too_big = numbers.notna() & ~(numbers <= MAX_COUNT)
+    errors += [
+        AnswerError(
+            row=int(str(count_rows.at[i, "row"])),
+            code=str(count_rows.at[i, "code"]),
+            problem=f"jumlah {_excerpt(str(count_rows.at[i, 'answer']))} terlalu besar; "
+            f"paling besar {_MAX_COUNT_WORDS}",
+        )
+        for i in count_rows.index[too_big]
+    ]
+    numbers = numbers.where(~too_big)
     rows = count_rows.assign(number=numbers)[numbers.notna()]
     wide = rows.pivot(index="unit", columns="code", values="number")
     first_row = rows.pivot(index="unit", columns="code", values="row")
