@@ -34,6 +34,7 @@ from reports.monitoring import (
 from services.monitoring import Crossing, MonitoringOutcome, monitor_period
 from services.pending_proposals import (
     ProposalsPending,
+    letter_of_period,
     note_pending,
     pending_proposals,
     refused_by_rules,
@@ -91,6 +92,8 @@ def finish_pending(
             if not refused_by_rules(error):
                 failed.add(pending.crossing_id)
     with unit_of_work() as uow:
+        if propose_directly:
+            letter_of_period(uow, period_id=period_id, as_of=on, data_dir=get_settings().data_dir)
         still = pending_proposals(uow, period_ids=[period_id])
     return still, [p for p in still if p.crossing_id in failed]
 

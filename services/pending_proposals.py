@@ -13,12 +13,14 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
 import sqlalchemy.exc
 
 from persistence.unit_of_work import UnitOfWork
 from reports.monitoring import PendingProposal
-from services.proposals import ProposalLocked, ProposalRefused
+from services.proposals import ProposalLocked, ProposalRefused, letter_up_to_date
 
 REASON_LENGTH = 500
 
@@ -51,6 +53,17 @@ def pending_proposals(uow: UnitOfWork, *, period_ids: Sequence[int]) -> list[Pen
         for crossing, unit in uow.monitoring.pending_crossings(period_ids=period_ids)
         if crossing.id is not None and unit.id is not None
     ]
+
+
+def letter_of_period(uow: UnitOfWork, *, period_id: int, as_of: date, data_dir: Path) -> None:
+    """The letter of the period's instansi and year lists every unit proposed, even when the
+    build after the last proposal failed (that proposal is not pending: it exists)."""
+    period = uow.assessments.get_period(period_id=period_id)
+    if period is None:
+        raise LookupError(f"periode penilaian {period_id} tidak ada")
+    letter_up_to_date(
+        uow, instansi_id=period.instansi_id, year=period.year, as_of=as_of, data_dir=data_dir
+    )
 
 
 def note_pending(uow: UnitOfWork, *, crossing_id: int, error: BaseException) -> str:

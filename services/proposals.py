@@ -116,6 +116,9 @@ def propose_unit(
     if replacing is not None and not new_revision:
         _settle_crossings(uow, replacing)
         uow.commit()
+        letter_up_to_date(
+            uow, instansi_id=unit.instansi_id, year=year, as_of=as_of, data_dir=data_dir
+        )
         return ProposalStart(proposal=replacing, created=False, package=_zip_of(replacing))
     if replacing is not None and replacing.state != ProposalState.DRAFT:
         raise ProposalLocked(
@@ -356,11 +359,7 @@ def build_instansi_letter(
     instansi = uow.instansi.get_instansi(instansi_id=instansi_id)
     if instansi is None:
         raise LookupError(f"instansi {instansi_id} tidak ada")
-    listed = [
-        (p, unit)
-        for p, unit in uow.proposals.proposals_of(instansi_id=instansi_id, year=year)
-        if p.state in OPEN_STATES | {ProposalState.AWARDED}
-    ]
+    listed = _letter_units(uow, instansi_id=instansi_id, year=year)
     if not listed:
         return None
     standing = _tpi_scores_on(
@@ -437,6 +436,47 @@ def instansi_head(uow: UnitOfWork, instansi: Instansi) -> Signatory:
 
 def _same_name(first: str, second: str) -> bool:
     return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def _letter_units(
+    uow: UnitOfWork, *, instansi_id: int, year: int
+) -> list[tuple[Proposal, UnitKerja]]:
+    """The proposals the instansi's letter of `year` lists: drafts and later, not superseded,
+    rejected or annulled."""
+    return [
+        (p, unit)
+        for p, unit in uow.proposals.proposals_of(instansi_id=instansi_id, year=year)
+        if p.state in OPEN_STATES | {ProposalState.AWARDED}
+    ]
+
+
+def letter_up_to_date(
+    uow: UnitOfWork, *, instansi_id: int, year: int, as_of: date, data_dir: Path
+) -> Path | None:
+    """The instansi's letter, rebuilt (dated `as_of`) only when its latest revision is missing
+    or lists other units than those proposed now: a proposal whose letter build failed after it
+    committed (a full disk, a killed process) is caught up by the next run, and a run with
+    nothing new makes no new revision."""
+    instansi = uow.instansi.get_instansi(instansi_id=instansi_id)
+    if instansi is None:
+        raise LookupError(f"instansi {instansi_id} tidak ada")
+    folder = _instansi_folder(data_dir, year, instansi.name)
+    latest = max(_letter_revisions(folder), default=0)
+    wanted = sorted(
+        (unit.code, p.predicate.value)
+        for p, unit in _letter_units(uow, instansi_id=instansi_id, year=year)
+    )
+    manifest = folder / f"surat-pengajuan-r{latest}" / MANIFEST
+    zip_path = folder / f"{_letter_top(instansi.name, year, latest)}.zip"
+    if latest and manifest.exists() and zip_path.exists():
+        listed = json.loads(manifest.read_bytes()).get("unit_diusulkan", [])
+        if sorted((u["kode"], u["predikat"]) for u in listed) == wanted:
+            return zip_path
+    if not wanted and not latest:
+        return None
+    return build_instansi_letter(
+        uow, instansi_id=instansi_id, year=year, as_of=as_of, data_dir=data_dir
+    )
 
 
 def _same_but_revision(stored: bytes, built: bytes) -> bool:

@@ -6,6 +6,7 @@ failure was reported in words, not a traceback."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -182,8 +183,12 @@ def assert_recovered(ids: dict[str, int], data_dir: Path) -> None:
     assert unit_zips == recorded, "a package on disk without its row, or a row without its file"
     assert all(path.exists() for path in recorded)
     assert not [p for p in packages.rglob(".*") if p.name.startswith(".")], "staging left behind"
-    letters = sorted(packages.rglob("surat-pengajuan-*.zip"))
-    assert letters, "the instansi letter was built"
+    manifests = sorted(packages.rglob("surat-pengajuan-r*/manifest.json"))
+    latest = max(
+        manifests, key=lambda path: int(path.parent.name.removeprefix("surat-pengajuan-r"))
+    )
+    listed = json.loads(latest.read_text())["unit_diusulkan"]
+    assert sorted(u["kode"] for u in listed) == sorted(READY), "the letter lists every proposal"
 
 
 def crash_at(point: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -204,7 +209,8 @@ def crash_at(point: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    "point", ["after-crossings", "after-package-1", "before-letter-2", "during-report"]
+    "point",
+    ["after-crossings", "after-package-1", "before-letter-2", "before-letter-4", "during-report"],
 )
 def test_a_run_killed_at_any_step_is_finished_by_the_rerun(
     point: str, instansi: dict[str, int], data_dir: Path
@@ -218,6 +224,7 @@ def test_a_run_killed_at_any_step_is_finished_by_the_rerun(
             "after-crossings": 0,
             "after-package-1": 1,
             "before-letter-2": 2,
+            "before-letter-4": 4,
             "during-report": 4,
         }[point]
     )
