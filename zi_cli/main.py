@@ -525,9 +525,8 @@ def _not_written(
     fail(
         f"usulan {proposal.predicate.value} {unit.name} ({unit.code}) tahun {year} revisi "
         f"{proposal.revision} TERSIMPAN dengan paketnya ({proposal.package_path}), tetapi surat "
-        f"pengajuan instansi tidak dapat ditulis: {problem}. Surat itu dibuat ulang oleh "
-        f"`zi submit` sebelum dikirim, atau sekarang dengan `zi propose --unit {unit.code} "
-        "--revisi-baru`."
+        f"pengajuan instansi tidak dapat ditulis: {problem}. Setelah itu jalankan ulang "
+        f"`zi propose --unit {unit.code}`: drafnya tetap, suratnya dibuat ulang."
     )
 
 

@@ -169,15 +169,22 @@ def test_the_letter_fails_after_the_proposal_was_saved(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(cli_database / "surat.pdf"))
 
+    build_letter = services.proposals.build_instansi_letter
     monkeypatch.setattr(services.proposals, "build_instansi_letter", full)
 
     message = refused(zi("propose", "--unit", "SIAP", "--as-of", "2027-03-02"))
 
     assert "revisi 1 TERSIMPAN dengan paketnya" in message
     assert "surat pengajuan instansi tidak dapat ditulis" in message
-    assert "ruang disk habis" in message and "zi propose --unit SIAP --revisi-baru" in message
+    assert "ruang disk habis" in message and "jalankan ulang `zi propose --unit SIAP`" in message
     listed = zi("proposals")
     assert listed.exit_code == 0 and "SIAP" in listed.stdout
+    # With space again, the rerun the message names keeps the draft and writes the letter.
+    monkeypatch.setattr(services.proposals, "build_instansi_letter", build_letter)
+    assert not list(cli_database.rglob("surat-pengajuan-*.zip"))
+    rerun = zi("propose", "--unit", "SIAP", "--as-of", "2027-03-02")
+    assert rerun.exit_code == 0, rerun.output
+    assert len(list(cli_database.rglob("surat-pengajuan-*.zip"))) == 1
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
