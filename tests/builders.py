@@ -7,7 +7,7 @@ builds.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,10 +16,19 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from config.framework_files import load_framework
-from persistence.tables import AssessmentKind, WorkItemCreate
+from persistence.tables import (
+    AssessmentKind,
+    BpkOpinion,
+    InstansiCreate,
+    InstansiKind,
+    InstansiPrerequisiteCreate,
+    UnitKerjaCreate,
+    UnitPrerequisiteCreate,
+    WorkItemCreate,
+)
 from persistence.unit_of_work import SqlUnitOfWork
 from services.agency import import_agency
-from services.assessments import open_period
+from services.assessments import open_period, record_answers
 from services.lke_intake import IntakeScope, write_unit_workbook
 from spreadsheets.lke_form import ANSWER_COLUMN, LKE_SHEET, WORK_SHEET
 from zi_domain.agency import (
@@ -204,3 +213,74 @@ def zi_domain_total(answers: Mapping[str, str], framework: Framework | None = No
     sheet = read_answers(pd.DataFrame(rows, columns=["unit", "code", "answer", "row"]), framework)
     assert sheet.errors == []
     return float(score_units(sheet.values, framework).iloc[0]["total"])
+
+
+def candidate_instansi(
+    uow: SqlUnitOfWork,
+    *,
+    name: str,
+    standing_years: Sequence[int],
+    units: Mapping[str, bool],
+    unit_year: int,
+) -> dict[str, int]:
+    """An instansi with a good standing (Tabel 5) in `standing_years` and declared candidate
+    units (code -> wide public impact), each with full prerequisites for `unit_year`; committed.
+    Ids by code, the instansi's under "instansi"."""
+    instansi = uow.instansi.add_instansi(
+        instansi=InstansiCreate(name=name, kind=InstansiKind.PEMERINTAH_DAERAH)
+    )
+    assert instansi.id is not None
+    for year in standing_years:
+        uow.instansi.set_prerequisites(
+            prerequisites=InstansiPrerequisiteCreate(
+                instansi_id=instansi.id,
+                year=year,
+                bpk_opinion=BpkOpinion.WTP,
+                sakip_grade="B",
+                indeks_rb="CC",
+                spip_level=3,
+            )
+        )
+    ids = {"instansi": instansi.id}
+    for code, impact in units.items():
+        unit = uow.units.add_unit(
+            unit=UnitKerjaCreate(
+                instansi_id=instansi.id,
+                code=code,
+                name=f"Unit {code}",
+                core_service=True,
+                high_corruption_risk=True,
+                wide_public_impact=impact,
+                state="declared",
+            )
+        )
+        assert unit.id is not None
+        ids[code] = unit.id
+        uow.units.set_prerequisites(
+            prerequisites=UnitPrerequisiteCreate(
+                unit_id=unit.id,
+                year=unit_year,
+                follow_up_findings_percent=100,
+                lhkpn_percent=100,
+                lhkasn_percent=100,
+                internal_sakip_grade="B",
+            )
+        )
+    uow.commit()
+    return ids
+
+
+def record_tpi_answers(
+    uow: SqlUnitOfWork, *, unit_id: int, period_id: int, answers: Mapping[str, str]
+) -> None:
+    """The TPI's answers (code -> answer as typed) for the unit in the period, recorded as an
+    import would (a row number each), on the installed framework."""
+    rows = pd.DataFrame(list(answers.items()), columns=["code", "answer"])
+    record_answers(
+        uow,
+        unit_id=unit_id,
+        period_id=period_id,
+        kind=AssessmentKind.TPI,
+        framework=load_framework(None),
+        rows=rows.assign(row=range(2, len(rows) + 2)),
+    )

@@ -19,21 +19,14 @@ from sqlalchemy import URL, Engine, select, text
 
 from persistence.database import default_engine
 from persistence.tables import (
-    AssessmentKind,
     AssessmentPeriodCreate,
-    BpkOpinion,
-    InstansiCreate,
-    InstansiKind,
-    InstansiPrerequisiteCreate,
     Proposal,
     ThresholdCrossing,
-    UnitKerjaCreate,
-    UnitPrerequisiteCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
-from services.assessments import record_answers
 from services.proposals import PACKAGES_FOLDER
-from tests.domain.worksheets import lke, top_answers
+from tests.builders import candidate_instansi, record_tpi_answers
+from tests.domain.worksheets import top_answers
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -51,49 +44,16 @@ def instansi(
     does not; the product's database at `database_url` (emptied and migrated by `engine`)."""
     monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
     with SqlUnitOfWork(default_engine()) as uow:
-        added = uow.instansi.add_instansi(
-            instansi=InstansiCreate(name="Kota Uji Gangguan", kind=InstansiKind.PEMERINTAH_DAERAH)
+        ids = candidate_instansi(
+            uow,
+            name="Kota Uji Gangguan",
+            standing_years=(DAY.year - 1, DAY.year),
+            units=dict.fromkeys((*READY, SHORT), True),
+            unit_year=DAY.year,
         )
-        assert added.id is not None
-        for year in (DAY.year - 1, DAY.year):
-            uow.instansi.set_prerequisites(
-                prerequisites=InstansiPrerequisiteCreate(
-                    instansi_id=added.id,
-                    year=year,
-                    bpk_opinion=BpkOpinion.WTP,
-                    sakip_grade="B",
-                    indeks_rb="CC",
-                    spip_level=3,
-                )
-            )
-        ids = {"instansi": added.id}
-        for code in (*READY, SHORT):
-            unit = uow.units.add_unit(
-                unit=UnitKerjaCreate(
-                    instansi_id=added.id,
-                    code=code,
-                    name=f"Unit {code}",
-                    core_service=True,
-                    high_corruption_risk=True,
-                    wide_public_impact=True,
-                    state="declared",
-                )
-            )
-            assert unit.id is not None
-            ids[code] = unit.id
-            uow.units.set_prerequisites(
-                prerequisites=UnitPrerequisiteCreate(
-                    unit_id=unit.id,
-                    year=DAY.year,
-                    follow_up_findings_percent=100,
-                    lhkpn_percent=100,
-                    lhkasn_percent=100,
-                    internal_sakip_grade="B",
-                )
-            )
         period = uow.assessments.add_period(
             period=AssessmentPeriodCreate(
-                instansi_id=added.id,
+                instansi_id=ids["instansi"],
                 year=DAY.year,
                 name=f"Penilaian TPI {DAY.year}",
                 starts_on=date(DAY.year, 1, 1),
@@ -128,18 +88,8 @@ def _build_for_a_year(ids: dict[str, int]) -> None:
 
 
 def _answer(ids: dict[str, int], code: str, answers: dict[str, str]) -> None:
-    import pandas as pd
-
-    rows = pd.DataFrame(list(answers.items()), columns=["code", "answer"])
     with SqlUnitOfWork(default_engine()) as uow:
-        record_answers(
-            uow,
-            unit_id=ids[code],
-            period_id=ids["period"],
-            kind=AssessmentKind.TPI,
-            framework=lke(),
-            rows=rows.assign(row=range(2, len(rows) + 2)),
-        )
+        record_tpi_answers(uow, unit_id=ids[code], period_id=ids["period"], answers=answers)
 
 
 def monitor_once(**parameters: Any) -> dict[str, Any]:

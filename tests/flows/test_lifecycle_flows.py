@@ -5,27 +5,19 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
 
 from persistence.database import default_engine
 from persistence.tables import (
-    AssessmentKind,
     AssessmentPeriodCreate,
-    BpkOpinion,
-    InstansiCreate,
-    InstansiKind,
-    InstansiPrerequisiteCreate,
     Proposal,
     ScoreSnapshot,
     ThresholdCrossing,
-    UnitKerjaCreate,
-    UnitPrerequisiteCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
-from services.assessments import record_answers
-from tests.domain.worksheets import lke, top_answers
+from tests.builders import candidate_instansi, record_tpi_answers
+from tests.domain.worksheets import top_answers
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -48,49 +40,16 @@ def unit_state(code: str) -> str:
 def kabupaten(data_dir: Path) -> dict[str, int]:
     """An instansi with three candidate units and its standing for 2026 and 2027."""
     with SqlUnitOfWork(default_engine()) as uow:
-        instansi = uow.instansi.add_instansi(
-            instansi=InstansiCreate(name="Kabupaten Uji", kind=InstansiKind.PEMERINTAH_DAERAH)
+        ids = candidate_instansi(
+            uow,
+            name="Kabupaten Uji",
+            standing_years=(2026, 2027),
+            units={"BAIK": True, "SEDANG": True, "SEMPIT": False},
+            unit_year=2027,
         )
-        assert instansi.id is not None
-        for year in (2026, 2027):
-            uow.instansi.set_prerequisites(
-                prerequisites=InstansiPrerequisiteCreate(
-                    instansi_id=instansi.id,
-                    year=year,
-                    bpk_opinion=BpkOpinion.WTP,
-                    sakip_grade="B",
-                    indeks_rb="CC",
-                    spip_level=3,
-                )
-            )
-        ids = {"instansi": instansi.id}
-        for code, impact in (("BAIK", True), ("SEDANG", True), ("SEMPIT", False)):
-            unit = uow.units.add_unit(
-                unit=UnitKerjaCreate(
-                    instansi_id=instansi.id,
-                    code=code,
-                    name=f"Unit {code}",
-                    core_service=True,
-                    high_corruption_risk=True,
-                    wide_public_impact=impact,
-                    state="declared",
-                )
-            )
-            assert unit.id is not None
-            ids[code] = unit.id
-            uow.units.set_prerequisites(
-                prerequisites=UnitPrerequisiteCreate(
-                    unit_id=unit.id,
-                    year=2027,
-                    follow_up_findings_percent=100,
-                    lhkpn_percent=100,
-                    lhkasn_percent=100,
-                    internal_sakip_grade="B",
-                )
-            )
         period = uow.assessments.add_period(
             period=AssessmentPeriodCreate(
-                instansi_id=instansi.id,
+                instansi_id=ids["instansi"],
                 year=2027,
                 name="Penilaian TPI 2027",
                 starts_on=date(2027, 1, 1),
@@ -104,16 +63,8 @@ def kabupaten(data_dir: Path) -> dict[str, int]:
 
 
 def answer(ids: dict[str, int], code: str, answers: dict[str, str]) -> None:
-    rows = pd.DataFrame(list(answers.items()), columns=["code", "answer"])
     with SqlUnitOfWork(default_engine()) as uow:
-        record_answers(
-            uow,
-            unit_id=ids[code],
-            period_id=ids["period"],
-            kind=AssessmentKind.TPI,
-            framework=lke(),
-            rows=rows.assign(row=range(2, len(rows) + 2)),
-        )
+        record_tpi_answers(uow, unit_id=ids[code], period_id=ids["period"], answers=answers)
 
 
 def test_a_year_through_the_flows(

@@ -43,6 +43,23 @@ def people(ids: dict[str, int]) -> None:
         uow.commit()
 
 
+def building_with_people(ids: dict[str, int]) -> None:
+    """The unit heads and a TPI contact, BAIK and SEDANG declared, designated and building."""
+    from flows.declare import declare
+    from flows.designate import designate
+    from flows.develop import develop
+
+    people(ids)
+    declare(instansi=ids["instansi"], year=2027, as_of=date(2027, 1, 4))
+    designate(
+        instansi=ids["instansi"],
+        candidates=["BAIK", "SEDANG"],
+        sk_number="800/1/2027",
+        as_of=date(2027, 1, 11),
+    )
+    develop(instansi=ids["instansi"], as_of=date(2027, 1, 18))
+
+
 def mails(data_dir: Path) -> list[email.message.EmailMessage]:
     folder = data_dir / "mail" / "new"
     return (
@@ -56,21 +73,10 @@ def mails(data_dir: Path) -> list[email.message.EmailMessage]:
 
 
 def test_reminders_go_out_once_on_their_days(kabupaten: dict[str, int], data_dir: Path) -> None:  # noqa: F811
-    from flows.declare import declare
-    from flows.designate import designate
-    from flows.develop import develop
     from flows.reminders import send_reminders
 
     ids = kabupaten
-    people(ids)
-    declare(instansi=ids["instansi"], year=2027, as_of=date(2027, 1, 4))
-    designate(
-        instansi=ids["instansi"],
-        candidates=["BAIK", "SEDANG"],
-        sk_number="800/1/2027",
-        as_of=date(2027, 1, 11),
-    )
-    develop(instansi=ids["instansi"], as_of=date(2027, 1, 18))
+    building_with_people(ids)
 
     # Thursday 13 May 2027 is T-7 of the internal evaluation (Thursday 20 May), when the work
     # items fall due.
@@ -115,21 +121,10 @@ def test_what_a_run_left_unsent_goes_out_with_a_later_days_run(
     from sqlalchemy import text
 
     from config.settings import get_settings
-    from flows.declare import declare
-    from flows.designate import designate
-    from flows.develop import develop
     from flows.reminders import send_reminders
 
     ids = kabupaten
-    people(ids)
-    declare(instansi=ids["instansi"], year=2027, as_of=date(2027, 1, 4))
-    designate(
-        instansi=ids["instansi"],
-        candidates=["BAIK", "SEDANG"],
-        sk_number="800/1/2027",
-        as_of=date(2027, 1, 11),
-    )
-    develop(instansi=ids["instansi"], as_of=date(2027, 1, 18))
+    building_with_people(ids)
 
     with socket.socket() as closed:  # a port with nothing listening: the relay is down
         closed.bind(("127.0.0.1", 0))
