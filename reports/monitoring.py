@@ -448,11 +448,19 @@ def render_monitoring_html(report: MonitoringReport) -> str:
 # --- Prefect artifacts -------------------------------------------------------------------------
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# Control characters (C0, DEL, C1) and the bidi embeddings, overrides and isolates: an artifact
+# is read in Prefect's UI and printed by `prefect artifact inspect` in a terminal.
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(text: str) -> str:
+    """Data as one line of plain text: white space runs one space, no control characters."""
+    return " ".join(_UNSHOWN.sub("", " ".join(text.split())).split())
 
 
 def _md(text: str) -> str:
     """Data as inert Markdown text: one line, no HTML, no emphasis, links or table cells."""
-    text = " ".join(text.split())
+    text = _plain(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
@@ -523,11 +531,12 @@ def pending_lines(pending: Sequence[PendingProposal]) -> list[str]:
 
 
 def monitoring_table(report: MonitoringReport) -> list[dict[str, object]]:
-    """One row per unit, highest total first, numbers as the LKE shows them (2 decimals)."""
+    """One row per unit, highest total first, numbers as the LKE shows them (2 decimals), code
+    and name as plain one-line text (the UI shows a cell as text: nothing else escaped)."""
     return [
         {
-            "kode": u.code,
-            "unit": u.name,
+            "kode": _plain(u.code),
+            "unit": _plain(u.name),
             "tahap": u.state_label,
             "total": lke_round(u.total),
             "perubahan": score_change(u),
