@@ -3,7 +3,8 @@
 An import compares every record with what is stored and says what it adds, changes and leaves
 unchanged; what the database holds but the file does not (a unit, a team member) is reported as
 missing and kept, because removing a unit by omission would lose its history. One import is one
-transaction: a dry run computes the same report and rolls back.
+transaction: a dry run computes the same report and rolls back. Records with a text longer than
+its database column are refused before anything is written.
 """
 
 from __future__ import annotations
@@ -12,19 +13,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from persistence.tables import (
     BpkOpinion,
     Instansi,
+    InstansiBase,
     InstansiCreate,
     InstansiKind,
     InstansiPrerequisiteCreate,
     TeamMember,
+    TeamMemberBase,
     TeamMemberCreate,
     UnitKerja,
+    UnitKerjaBase,
     UnitKerjaCreate,
     UnitPrerequisiteCreate,
 )
 from persistence.unit_of_work import UnitOfWork
+from spreadsheets.agency_workbook import stored_length
 from zi_domain.agency import (
     AgencyRecords,
     InstansiRecord,
@@ -92,7 +99,9 @@ class AgencyImport:
 
 
 def import_agency(uow: UnitOfWork, *, records: AgencyRecords, dry_run: bool) -> AgencyImport:
-    """Upserts the workbook's records; commits unless `dry_run`."""
+    """Upserts the workbook's records; commits unless `dry_run`. Raises AgencyRefused, before
+    writing anything, for a text longer than its database column."""
+    _within_lengths(records)
     report = AgencyImport(instansi_code=records.instansi.code)
     instansi = _upsert_instansi(uow, records.instansi, report)
     instansi_id = _id(instansi)
@@ -148,6 +157,47 @@ def export_agency(uow: UnitOfWork, *, instansi: Instansi) -> AgencyRecords:
             )
         ),
     )
+
+
+# --- texts that the database holds ------------------------------------------------------------
+
+QUOTED_CODE_CHARS = 40
+
+
+def _within_lengths(records: AgencyRecords) -> None:
+    """Every text of the records fits its database column, or AgencyRefused names the first that
+    does not (what `read_agency_file` reports at its cell; records from elsewhere may hold one)."""
+    code = _quoted(records.instansi.code)
+    texts: list[tuple[type[BaseModel], str, dict[str, Any]]] = [
+        (InstansiBase, f"instansi {code}", _instansi_fields(records.instansi))
+    ]
+    texts += [
+        (UnitKerjaBase, f"unit {_quoted(u.code)}", {"code": u.code, **_unit_fields(u)})
+        for u in records.units
+    ]
+    texts += [
+        (
+            TeamMemberBase,
+            f"anggota tim {_quoted(m.email)} ({m.role})",
+            {"name": m.name, "nip": m.nip, "email": m.email},
+        )
+        for m in records.members
+    ]
+    for model, what, fields in texts:
+        for name, value in fields.items():
+            limit = stored_length(model, name)
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                raise AgencyRefused(
+                    f"{what}: {FIELD_LABELS[name]} terlalu panjang ({angka(len(value), 0)} "
+                    f"karakter), paling banyak {angka(limit, 0)} karakter"
+                )
+
+
+def _quoted(text: str) -> str:
+    """A code or an address in a message, cut short when it is long."""
+    if len(text) <= QUOTED_CODE_CHARS:
+        return text
+    return text[: QUOTED_CODE_CHARS - 1] + "…"
 
 
 # --- instansi and units -------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 `write_agency_workbook` writes the empty template (`records=None`) or an export of the records;
 `read_agency_file` reads the workbook back, or the same tables given as CSV files (one per sheet,
-each recognised by its header), and reports every problem at once with the cell to fix. Records
+each recognised by its header), and reports every problem at once with the cell to fix (a text
+longer than its database column among them). Records
 come back in one canonical order (`sorted_records`), the order an export writes, so that
 import → export → import changes nothing.
 """
@@ -15,12 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from annotated_types import MaxLen
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel
 
+from persistence.tables import InstansiBase, TeamMemberBase, UnitKerjaBase
 from spreadsheets.cells import BOLD, CellValue, put, write_header
 from spreadsheets.tabular import (
     Table,
@@ -50,6 +54,7 @@ from zi_domain.agency import (
     UnitRecord,
     UnitStanding,
 )
+from zi_domain.indonesian import angka
 
 T = TypeVar("T")
 
@@ -139,6 +144,7 @@ class Column:
     rule: Rule | None = None
     text: bool = False  # formatted as Text, so that Excel keeps "001" and 18-digit NIPs
     may_be_absent: bool = False  # an optional column may be left out of a file
+    max_length: int | None = None  # characters its database column holds; None: no limit
 
 
 @dataclass(frozen=True)
@@ -152,12 +158,31 @@ class SheetSpec:
         return tuple(c.header for c in self.columns)
 
 
+def stored_length(model: type[BaseModel], name: str) -> int | None:
+    """The most characters that the database column of `model.name` holds; None: no limit."""
+    limits = [m.max_length for m in model.model_fields[name].metadata if isinstance(m, MaxLen)]
+    return min(limits, default=None)
+
+
+def at_most(length: int | None) -> str:
+    return "" if length is None else f", paling banyak {angka(length, 0)} karakter"
+
+
 def text_column(
-    header: str, width: int, meaning: str, example: str, required: str = "Ya"
+    header: str,
+    width: int,
+    meaning: str,
+    example: str,
+    required: str = "Ya",
+    *,
+    stored: tuple[type[BaseModel], str],
 ) -> Column:
-    """Free text, formatted as Text; an optional one may be left out of a file."""
+    """Free text, formatted as Text, kept in the database column `stored` (model, field) and no
+    longer than it; an optional one may be left out of a file."""
     optional = required != "Ya"
-    return Column(header, width, meaning, "teks", example, required, None, True, optional)
+    length = stored_length(*stored)
+    allowed = f"teks{at_most(length)}"
+    return Column(header, width, meaning, allowed, example, required, None, True, optional, length)
 
 
 def flag_column(header: str, meaning: str, example: str, width: int = 14) -> Column:
@@ -185,15 +210,27 @@ INSTANSI_SPEC = SheetSpec(
     INSTANSI_SHEET,
     "Instansi pemilik buku kerja ini; tepat satu baris.",
     (
-        text_column(INSTANSI_CODE, 18, "Kode singkat instansi, tetap tiap tahun", "KABCONTOH"),
-        text_column(INSTANSI_NAME, 40, "Nama resmi instansi", "Pemerintah Kabupaten Contoh"),
+        text_column(
+            INSTANSI_CODE, 18, "Kode singkat instansi, tetap tiap tahun", "KABCONTOH",
+            stored=(InstansiBase, "code"),
+        ),
+        text_column(
+            INSTANSI_NAME, 40, "Nama resmi instansi", "Pemerintah Kabupaten Contoh",
+            stored=(InstansiBase, "name"),
+        ),
         list_column(KIND, 22, "Jenis instansi", INSTANSI_KINDS, "pemerintah_daerah"),
         text_column(
             REGION, 24, "Provinsi atau kabupaten/kota; boleh kosong untuk instansi pusat",
-            "Kabupaten Contoh", required="Tidak",
+            "Kabupaten Contoh", required="Tidak", stored=(InstansiBase, "region"),
         ),
-        text_column(HEAD_NAME, 30, "Nama pimpinan yang menandatangani surat", "Drs. Budi Santoso"),
-        text_column(HEAD_TITLE, 24, "Jabatan pimpinan instansi", "Bupati Contoh"),
+        text_column(
+            HEAD_NAME, 30, "Nama pimpinan yang menandatangani surat", "Drs. Budi Santoso",
+            stored=(InstansiBase, "head_name"),
+        ),
+        text_column(
+            HEAD_TITLE, 24, "Jabatan pimpinan instansi", "Bupati Contoh",
+            stored=(InstansiBase, "head_title"),
+        ),
         flag_column(
             HEAD_ELECTED, "Ya bila pimpinan dipilih (Bupati, Wali Kota, Gubernur) dan tanpa NIP",
             YES, width=16,
@@ -206,15 +243,18 @@ UNIT_SPEC = SheetSpec(
     (
         text_column(
             UNIT_CODE, 14, "Kode unit, unik dalam instansi; dipakai lembar Tim dan Syarat Unit",
-            "DPMPTSP",
+            "DPMPTSP", stored=(UnitKerjaBase, "code"),
         ),
-        text_column(UNIT_NAME, 40, "Nama unit kerja", "Dinas Penanaman Modal dan PTSP"),
+        text_column(
+            UNIT_NAME, 40, "Nama unit kerja", "Dinas Penanaman Modal dan PTSP",
+            stored=(UnitKerjaBase, "name"),
+        ),
         flag_column(CORE_SERVICE, "Ya bila unit menyelenggarakan layanan inti instansi", YES),
         flag_column(HIGH_RISK, "Ya bila unit berisiko tinggi terhadap korupsi", YES),
         flag_column(WIDE_IMPACT, "Ya bila layanan unit berdampak luas bagi masyarakat", YES),
         text_column(
             SERVICE_TYPES, 32, "Jenis layanan unit; beberapa jenis dipisah titik koma (;)",
-            "perizinan; pengaduan", required="Tidak",
+            "perizinan; pengaduan", required="Tidak", stored=(UnitKerjaBase, "service_types"),
         ),
         flag_column(
             PRIORITY, "Ya bila unit termasuk unit layanan prioritas daerah (Stranas PK)", NO,
@@ -227,15 +267,19 @@ TEAM_SPEC = SheetSpec(
     "Orang yang menerima pengingat atau menandatangani: kepala unit, tim ZI unit, TPI, "
     "pimpinan instansi. Satu baris per orang per peran.",
     (
-        text_column(MEMBER_NAME, 30, "Nama lengkap", "Siti Rahmawati, S.E."),
+        text_column(
+            MEMBER_NAME, 30, "Nama lengkap", "Siti Rahmawati, S.E.",
+            stored=(TeamMemberBase, "name"),
+        ),
         Column(
             NIP, 22, f"NIP {NIP_DIGITS} angka; kosong untuk pimpinan yang dipilih",
             f"{NIP_DIGITS} angka, boleh dengan spasi", "198501012010012001", "Tidak",
             text=True, may_be_absent=True,
         ),
         Column(
-            EMAIL, 30, "Alamat e-mail untuk pengingat dan surat", "alamat e-mail",
-            "siti@contoh.go.id", text=True,
+            EMAIL, 30, "Alamat e-mail untuk pengingat dan surat",
+            f"alamat e-mail{at_most(stored_length(TeamMemberBase, 'email'))}",
+            "siti@contoh.go.id", text=True, max_length=stored_length(TeamMemberBase, "email"),
         ),
         Column(
             ROLE, 20, "Peran orang ini", "; ".join(f"{r} ({ROLE_LABELS[r]})" for r in ROLES),
@@ -567,6 +611,19 @@ class Cells:
     def optional(self, header: str) -> str:
         return self.raw(header) or ""
 
+    def within_lengths(self, spec: SheetSpec) -> None:
+        """Reports each text longer than its database column holds (the database would refuse
+        it); the text is not quoted, it may be very long."""
+        for column in spec.columns:
+            value = self.raw(column.header)
+            limit = column.max_length
+            if limit is not None and value and len(value) > limit:
+                length = angka(len(value), 0)
+                self.report(
+                    column.header,
+                    f"{column.header} terlalu panjang ({length} karakter){at_most(limit)}",
+                )
+
     def parsed(
         self, header: str, parse: Callable[[str], T | None], complaint: Callable[[str], str]
     ) -> T | None:
@@ -648,7 +705,10 @@ def rows_of(tables: Mapping[str, Table], spec: SheetSpec, problems: list[str]) -
     if table is None:
         return []
     columns = column_map(table, spec, problems)
-    return [Cells(table, row, columns, problems) for row in table.rows]
+    rows = [Cells(table, row, columns, problems) for row in table.rows]
+    for cells in rows:
+        cells.within_lengths(spec)
+    return rows
 
 
 def records_of(tables: Mapping[str, Table], problems: list[str]) -> AgencyRecords | None:

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
 from config.settings import get_settings
@@ -283,16 +283,15 @@ def test_score_of_a_file_named_like_markup(tmp_path: Path) -> None:
     assert "Nilai LKE: [bold]nilai .csv (permenpanrb-90-2021)" in said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the agency workbook does not check a name against the database's 255 characters: "
-    "UnitKerjaCreate's ValidationError escapes as a traceback (exit 1) instead of a problem "
-    "named at its cell (exit 2)",
-)
 def test_a_name_of_ten_thousand_characters(cli_database: Engine, tmp_path: Path) -> None:
     base = agency_records()
     records = replace(base, units=(replace(base.units[0], name="Nama " * 2_000), *base.units[1:]))
     path = tmp_path / "agensi.xlsx"
     write_agency_workbook(path, records)
     said = shown_safely(zi("agency", "import", path), 2)
-    assert "Unit Kerja!B2" in said
+    assert (
+        "agensi.xlsx, Unit Kerja!B2: Nama unit terlalu panjang (9.999 karakter), paling banyak "
+        "255 karakter" in said
+    )
+    with Session(cli_database) as session:  # nothing written
+        assert session.exec(select(Instansi)).first() is None
