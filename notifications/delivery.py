@@ -495,8 +495,11 @@ class _Run(Generic[M]):
                     self.closing = True
                     self.wake.set()
         except BaseExceptionGroup as group:
-            if len(group.exceptions) == 1:
-                raise group.exceptions[0] from None
+            # One failure (the database gone, say) is raised as itself, not as task groups
+            # nested around it, so the flow and the CLI can name it.
+            leaves = _leaves(group)
+            if len(leaves) == 1:
+                raise leaves[0] from None
             raise
         finally:
             self.executor.shutdown(wait=True)  # submitted claims and marks finish, even cancelled
@@ -780,6 +783,14 @@ def _default_render() -> Render[Any]:
 
     render: Render[Any] = to_email_message
     return render
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    """The exceptions inside `group` and the groups nested in it."""
+    found: list[BaseException] = []
+    for error in group.exceptions:
+        found += _leaves(error) if isinstance(error, BaseExceptionGroup) else [error]
+    return found
 
 
 def _default_kept() -> Callable[[Any], str | None]:

@@ -1172,3 +1172,61 @@ def test_zi_mail_sink_runs_until_ctrl_c(mail_folder: Path) -> None:
         out, _ = child.communicate(timeout=20)
     assert child.returncode == 0
     assert f"Penampung berhenti; 2 pesan tersimpan di {mail_folder}." in out
+
+
+def test_terminated_database_connections_lose_no_message(engine: Engine, sink: MailSink) -> None:
+    """PostgreSQL: every connection to the product's database terminated (pg_terminate_backend)
+    every 20 ms while a run delivers. The run fails; the reruns deliver every message, and
+    resend exactly those that the server had accepted when the failure kept their mark from
+    being written (each once more, with its Message-ID), nothing else."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    count = 300
+    batch = letters(count)
+    clock = Clock()
+    outbox = SqlOutbox(engine, clock=clock)
+    killer = make_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    outcome: list[BaseException | DeliveryReport] = []
+
+    def deliver_all() -> None:
+        try:
+            outcome.append(send(batch, config_for(sink, claim_batch=4), outbox))
+        except Exception as error:  # what the run died of
+            outcome.append(error)
+
+    runner = threading.Thread(target=deliver_all)
+    runner.start()
+    terminated = 0
+    try:
+        wait_until(lambda: sink.count() >= 20)
+        with killer.connect() as connection:
+            while runner.is_alive():
+                terminated += len(
+                    connection.execute(
+                        sa.text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = :db AND pid <> pg_backend_pid()"
+                        ),
+                        {"db": engine.url.database},
+                    ).all()
+                )
+                time.sleep(0.02)
+    finally:
+        runner.join()
+        killer.dispose()
+    [died] = outcome
+    assert isinstance(died, sa.exc.DBAPIError), died
+    assert terminated > 0
+    at_server = set(message_ids(sink))
+    marked = statuses(engine)["sent"]
+    in_doubt = len(at_server) - marked  # accepted, the mark lost with the connection
+    assert 0 < len(at_server) < count
+
+    clock.advance(minutes=16)  # past the claim timeout: what the dead run held is free again
+    rerun = send(batch, config_for(sink), outbox)
+
+    assert statuses(engine) == Counter({"sent": count})
+    assert len(rerun.sent) == count - marked and len(rerun.already_sent) == marked
+    received = message_ids(sink)
+    assert set(received) == {m.message_id for m in batch}
+    assert sum(n - 1 for n in received.values()) == in_doubt
