@@ -32,7 +32,7 @@ import pandas as pd
 from reports.rendering import environment
 from zi_domain.evidence import EvidenceIndex
 from zi_domain.framework import Framework
-from zi_domain.gaps import gap_analysis, question_gains
+from zi_domain.gaps import fix_first
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.predicates import PREDICATES, TITLES
 from zi_domain.prerequisites import ChecklistItem
@@ -425,13 +425,9 @@ class _FixLine:
 
 
 def ranked_fixes(dossier: UnitDossier) -> tuple[_FixLine, ...]:
-    """What to fix first: the items that close the predicate's failing floors soonest
-    (`gap_analysis`), then every other item below its top answer by the points it would add
-    (`question_gains`)."""
+    """What to fix first (`zi_domain.gaps.fix_first`), worded for the LHE."""
     framework = dossier.framework
-    closing = gap_analysis(dossier.values, dossier.scores, framework, dossier.predicate)
-    listed = {g.code for g in closing}
-    rest = [g for g in question_gains(dossier.values, framework) if g.code not in listed]
+    ranked = fix_first(dossier.values, dossier.scores, framework, dossier.predicate)
     # A survey index's top is a number (4), shown as the LKE shows numbers.
     index_tops = {
         i.code: angka(i.answer_type.maximum)
@@ -448,7 +444,7 @@ def ranked_fixes(dossier: UnitDossier) -> tuple[_FixLine, ...]:
             gain=gap.gain,
             helps="; ".join(rule_name(rule, framework) for rule in gap.helps),
         )
-        for rank, gap in enumerate([*closing, *rest], start=1)
+        for rank, gap in enumerate(ranked, start=1)
     )
 
 

@@ -2,7 +2,9 @@
 
 Each item is ranked by how many of the missing points of the failing floors it would supply if
 raised to its top answer (its gain counted toward each failing floor it feeds, up to that floor's
-shortfall), then by its gain to the total.
+shortfall), then by its gain to the total. `fix_first` is the one ranking every output shows
+(e-mails, the monitoring report, `zi score`, the proposal documents): the items that unblock the
+next predicate first, then every other item below its top answer by the points it would add.
 """
 
 from __future__ import annotations
@@ -93,3 +95,14 @@ def question_gains(values: pd.Series, framework: Framework) -> list[Gap]:
         if gain > 1e-9:  # binary noise of a value that is at the top
             gains.append(Gap(code, text, value, answer_type.top_answer, gain, (), 0.0))
     return sorted(gains, key=lambda g: (-g.gain, g.code))
+
+
+def fix_first(
+    values: pd.Series, scores: pd.Series, framework: Framework, predicate: str
+) -> list[Gap]:
+    """What to fix first toward `predicate`: the items that close its failing floors
+    (`gap_analysis`, with `toward_floors` > 0), then every other item below its top answer by the
+    points it would add (`question_gains`, `toward_floors` 0)."""
+    closing = gap_analysis(values, scores, framework, predicate)
+    listed = {g.code for g in closing}
+    return closing + [g for g in question_gains(values, framework) if g.code not in listed]
