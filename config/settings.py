@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     reminder_days_before: str = Field(default="14,7,1,0", description="T-n days to remind.")
     reminder_overdue_every_days: int = 3
     reminder_escalate_after_days: int = 7
+    reminder_escalation_cap: int = Field(
+        default=3, description="Escalations per item; after them it is only in the weekly digest."
+    )
     reminder_skip_non_working_days: bool = True
     inbox_dir: Path | None = Field(
         default=None,

@@ -65,6 +65,7 @@ def reminder_policy(settings: Settings) -> ReminderPolicy:
         before_days=before,
         overdue_every_days=settings.reminder_overdue_every_days,
         escalate_after_days=settings.reminder_escalate_after_days,
+        escalation_cap=settings.reminder_escalation_cap,
         skip_non_working_days=settings.reminder_skip_non_working_days,
     )
 

@@ -15,6 +15,10 @@ since they speak to different people or say different things: a heads-up ("befor
 the TPI). Within a class only the reminder whose nominal day is nearest the send day is kept (on
 a tie, the later nominal day), so a team never gets two heads-ups about one item on one day.
 
+Escalations are capped (`escalation_cap`, default 3): after that many an item gets no more daily
+reminders and is shown only in the weekly digest and the TPI summary, so a long-late item does not
+become a message every few days for months.
+
 Days are counted on nominal days: the kind and `days` of a reminder never depend on the
 holiday calendar, so its idempotency key does not change when that calendar does.
 """
@@ -52,12 +56,14 @@ _CLASS: Mapping[ReminderKind, str] = MappingProxyType(
 @dataclass(frozen=True)
 class ReminderPolicy:
     """When reminders go out; the defaults are the issue's (T−14, T−7, T−1, the day, every 3
-    days late, escalated from 7 days late, never on a weekend or a holiday)."""
+    days late, escalated from 7 days late and at most 3 times, never on a weekend or a
+    holiday)."""
 
     before_days: tuple[int, ...] = (14, 7, 1, 0)
     overdue_every_days: int = 3
     escalate_after_days: int = 7
     skip_non_working_days: bool = True
+    escalation_cap: int = 3
 
     def __post_init__(self) -> None:
         if any(d < 0 for d in self.before_days) or len(set(self.before_days)) != len(
@@ -68,6 +74,16 @@ class ReminderPolicy:
             raise ValueError(f"overdue_every_days must be ≥ 1: {self.overdue_every_days}")
         if self.escalate_after_days < 1:
             raise ValueError(f"escalate_after_days must be ≥ 1: {self.escalate_after_days}")
+        if self.escalation_cap < 0:
+            raise ValueError(f"escalation_cap must be ≥ 0: {self.escalation_cap}")
+
+    def escalation_number(self, late: int) -> int:
+        """Which escalation a late notice `late` days after the due day is (1 for the first),
+        or 0 when it is not an escalation."""
+        if late < self.escalate_after_days:
+            return 0
+        first = math.ceil(self.escalate_after_days / self.overdue_every_days)
+        return late // self.overdue_every_days - first + 1
 
 
 DEFAULT_POLICY = ReminderPolicy()
@@ -162,7 +178,10 @@ class _Window:
         every = policy.overdue_every_days
         for k in range(math.ceil(late_from / every), math.ceil(late_until / every)):
             late = k * every
-            kind: ReminderKind = "escalation" if late >= policy.escalate_after_days else "overdue"
+            escalation = policy.escalation_number(late)
+            if escalation > policy.escalation_cap:
+                return  # from here on the item is only in the weekly digest
+            kind: ReminderKind = "escalation" if escalation else "overdue"
             yield self._reminder(item, kind, late, item.due_on + timedelta(days=late))
 
     def _reminder(

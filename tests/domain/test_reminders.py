@@ -140,8 +140,9 @@ def test_a_deadline_on_a_holiday_is_reminded_on_the_previous_working_day(
 def test_overdue_every_three_days_then_escalated() -> None:
     # Due Monday 5 July 2027. Late by 3 (Thu 8 Jul), 6 (Sun 11 Jul: Fri 9 Jul), then from 7
     # days late each notice is an escalation: 9 (Wed 14 Jul), 12 (Sat 17 Jul: Fri 16 Jul),
-    # 15 (Tue 20 Jul), 18 (Fri 23 Jul), 21 (Mon 26 Jul), 24 (Thu 29 Jul).
-    assert walk([item(date(2027, 7, 5))], date(2027, 7, 6), date(2027, 7, 29)) == [
+    # 15 (Tue 20 Jul), 18 (Fri 23 Jul), 21 (Mon 26 Jul), 24 (Thu 29 Jul), with no cap.
+    policy = ReminderPolicy(escalation_cap=100)
+    assert walk([item(date(2027, 7, 5))], date(2027, 7, 6), date(2027, 7, 29), policy) == [
         (date(2027, 7, 8), "overdue", 3),
         (date(2027, 7, 9), "overdue", 6),
         (date(2027, 7, 14), "escalation", 9),
@@ -153,8 +154,30 @@ def test_overdue_every_three_days_then_escalated() -> None:
     ]
 
 
+def test_escalations_stop_after_the_cap() -> None:
+    # The same item with the default cap of 3: escalations at 9, 12 and 15 days late, then none
+    # (the item stays in the weekly digest); a cap of 1 keeps only the first, 0 none at all.
+    due, until = date(2027, 7, 5), date(2027, 9, 30)
+    late_notices = [
+        (date(2027, 7, 8), "overdue", 3),
+        (date(2027, 7, 9), "overdue", 6),
+    ]
+    escalations = [
+        (date(2027, 7, 14), "escalation", 9),
+        (date(2027, 7, 16), "escalation", 12),
+        (date(2027, 7, 20), "escalation", 15),
+    ]
+    assert walk([item(due)], date(2027, 7, 6), until) == late_notices + escalations
+    capped = ReminderPolicy(escalation_cap=1)
+    assert walk([item(due)], date(2027, 7, 6), until, capped) == late_notices + escalations[:1]
+    none = ReminderPolicy(escalation_cap=0)
+    assert walk([item(due)], date(2027, 7, 6), until, none) == late_notices
+
+
 def test_escalation_from_the_seventh_day_late() -> None:
-    policy = ReminderPolicy(before_days=(), overdue_every_days=1, skip_non_working_days=False)
+    policy = ReminderPolicy(
+        before_days=(), overdue_every_days=1, skip_non_working_days=False, escalation_cap=2
+    )
     due = date(2027, 7, 5)
     assert walk([item(due)], due, due + timedelta(days=8), policy) == [
         (due + timedelta(days=n), "overdue", n) for n in range(1, 7)
@@ -222,11 +245,13 @@ def test_order_is_by_due_day_then_key() -> None:
     ]
 
 
-def test_an_item_late_for_years_is_still_reminded() -> None:
-    policy = ReminderPolicy(skip_non_working_days=False)
+def test_an_item_late_for_years_is_reminded_only_without_a_cap() -> None:
+    uncapped = ReminderPolicy(skip_non_working_days=False, escalation_cap=1000)
     due = date(2027, 7, 5)
-    found = reminders_due([item(due)], today=due + timedelta(days=600), policy=policy)
+    found = reminders_due([item(due)], today=due + timedelta(days=600), policy=uncapped)
     assert [(r.kind, r.days) for r in found] == [("escalation", 600)]
+    capped = ReminderPolicy(skip_non_working_days=False)
+    assert reminders_due([item(due)], today=due + timedelta(days=600), policy=capped) == []
 
 
 def test_the_indonesian_working_day() -> None:
@@ -254,6 +279,7 @@ def test_a_key_given_twice_is_an_error() -> None:
         {"before_days": (-1,)},
         {"overdue_every_days": 0},
         {"escalate_after_days": 0},
+        {"escalation_cap": -1},
     ],
 )
 def test_a_nonsensical_policy_is_refused(settings: dict[str, object]) -> None:
@@ -280,9 +306,12 @@ def _planned(due_on: date, policy: ReminderPolicy, last: date) -> list[Send]:
         ("on_day" if d == 0 else "before", d, due_on - timedelta(days=d))
         for d in policy.before_days
     ]
-    late = policy.overdue_every_days
+    late, escalations = policy.overdue_every_days, 0
     while due_on + timedelta(days=late) <= last + timedelta(days=40):
         kind = "escalation" if late >= policy.escalate_after_days else "overdue"
+        escalations += kind == "escalation"
+        if escalations > policy.escalation_cap:
+            break
         nominal.append((kind, late, due_on + timedelta(days=late)))
         late += policy.overdue_every_days
     kept: dict[tuple[date, str], tuple[str, int, date]] = {}
@@ -303,8 +332,9 @@ def _planned(due_on: date, policy: ReminderPolicy, last: date) -> list[Send]:
         ReminderPolicy(before_days=(3, 2, 1, 0), overdue_every_days=1, escalate_after_days=4),
         ReminderPolicy(overdue_every_days=2, escalate_after_days=5),
         ReminderPolicy(skip_non_working_days=False),
+        ReminderPolicy(escalation_cap=50),
     ],
-    ids=["default", "daily", "every-2", "no-skip"],
+    ids=["default", "daily", "every-2", "no-skip", "uncapped"],
 )
 def test_the_daily_runs_agree_with_moving_each_nominal_day(policy: ReminderPolicy) -> None:
     # Every due day from late February to early April 2027, across Nyepi and Lebaran (8 to 15
