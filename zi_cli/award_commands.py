@@ -25,6 +25,7 @@ from services.calendar import move_proposal_deadline
 from services.lifecycle import Decree
 from services.lookup import find_instansi, find_unit
 from services.proposals import TpnScore, annul_proposals, record_tpn_result
+from zi_cli.help_text import ZiTyper
 from zi_cli.output import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -42,11 +43,14 @@ from zi_domain.indonesian import tanggal
 from zi_domain.lifecycle import STATE_LABELS, Transition, UnitState, proposable_again_on
 from zi_domain.predicates import PREDICATES
 
-UnitCode = Annotated[str, typer.Option("--unit", help="Kode unit kerja.")]
+UnitCode = Annotated[str, typer.Option("--unit", metavar="KODE", help="Kode unit kerja.")]
 OptionalInstansi = Annotated[
-    str | None, typer.Option("--instansi", help="Kode instansi (bila kode unit tidak unik).")
+    str | None,
+    typer.Option("--instansi", metavar="KODE", help="Kode instansi (bila kode unit tidak unik)."),
 ]
-DecreeNumber = Annotated[str, typer.Option("--decree", help="Nomor surat keputusan.")]
+DecreeNumber = Annotated[
+    str, typer.Option("--decree", metavar="NOMOR", help="Nomor surat keputusan.")
+]
 DecreeDate = Annotated[
     datetime,
     typer.Option(
@@ -64,12 +68,21 @@ ValidUntil = Annotated[
 ]
 Year = Annotated[
     int | None,
-    typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun usulan; bawaan: tahun --as-of."),
+    typer.Option(
+        min=FIRST_YEAR, max=LAST_YEAR, metavar="TAHUN", help="Tahun usulan; bawaan: tahun --as-of."
+    ),
 ]
-ScoreValue = Annotated[float | None, typer.Option(min=0, max=100)]
+Pengungkit = Annotated[
+    float | None,
+    typer.Option(min=0, max=100, metavar="NILAI", help="Nilai pengungkit hasil evaluasi TPN."),
+]
+Hasil = Annotated[
+    float | None,
+    typer.Option(min=0, max=100, metavar="NILAI", help="Nilai hasil (survei, kinerja) dari TPN."),
+]
 
-complaint_app = typer.Typer(help="Pengaduan maladministrasi atas unit kerja.")
-calendar_app = typer.Typer(help="Kalender ZI yang tersimpan.")
+complaint_app = ZiTyper(help="Pengaduan maladministrasi atas unit kerja.")
+calendar_app = ZiTyper(help="Kalender ZI yang tersimpan.")
 
 # The components of TPN's score that `--score` may carry, as `zi score` names them.
 _COMPONENTS = ("pengungkit", "hasil")
@@ -94,22 +107,28 @@ def tpn_result(
     result: Annotated[
         str,
         typer.Option(
-            help="tpn_administrative, tpn_desk, tpn_field, tpn_panel, awarded atau rejected."
+            metavar="HASIL",
+            help="tpn_administrative, tpn_desk, tpn_field, tpn_panel, awarded atau rejected.",
         ),
     ],
     instansi: OptionalInstansi = None,
-    predicate: Annotated[str, typer.Option(help="WBK atau WBBM.")] = "WBK",
+    predicate: Annotated[str, typer.Option(metavar="PREDIKAT", help="WBK atau WBBM.")] = "WBK",
     year: Year = None,
     as_of: AsOf = None,
-    note: Annotated[str | None, typer.Option(help="Catatan (mis. nomor surat TPN).")] = None,
+    note: Annotated[
+        str | None, typer.Option(metavar="TEKS", help="Catatan (mis. nomor surat TPN).")
+    ] = None,
     score: Annotated[
         float | None,
-        typer.Option("--score", min=0, max=100, help="Nilai total hasil evaluasi TPN."),
+        typer.Option(
+            "--score", min=0, max=100, metavar="NILAI", help="Nilai total hasil evaluasi TPN."
+        ),
     ] = None,
-    pengungkit: ScoreValue = None,
-    hasil: ScoreValue = None,
+    pengungkit: Pengungkit = None,
+    hasil: Hasil = None,
     decree: Annotated[
-        str | None, typer.Option("--decree", help="Nomor Keputusan Menteri (penetapan).")
+        str | None,
+        typer.Option("--decree", metavar="NOMOR", help="Nomor Keputusan Menteri (penetapan)."),
     ] = None,
     decree_date: Annotated[
         datetime | None,
@@ -171,13 +190,14 @@ def award(
     unit: UnitCode,
     decree: DecreeNumber,
     decree_date: DecreeDate,
-    predicate: Annotated[str, typer.Option(help="WBK atau WBBM.")] = "WBK",
+    predicate: Annotated[str, typer.Option(metavar="PREDIKAT", help="WBK atau WBBM.")] = "WBK",
     instansi: OptionalInstansi = None,
     year: Year = None,
     as_of: AsOf = None,
     valid_until: ValidUntil = None,
     score: Annotated[
-        float | None, typer.Option("--score", min=0, max=100, help="Nilai total TPN.")
+        float | None,
+        typer.Option("--score", min=0, max=100, metavar="NILAI", help="Nilai total TPN."),
     ] = None,
 ) -> None:
     """Catat penetapan predikat oleh Menteri atas usulan unit (Keputusan Menteri PANRB).
@@ -206,7 +226,10 @@ def revoke(
     unit: UnitCode,
     decree: DecreeNumber,
     decree_date: DecreeDate,
-    reason: Annotated[str, typer.Option("--reason", help="Alasan (mis. laporan TPI, temuan TPN).")],
+    reason: Annotated[
+        str,
+        typer.Option("--reason", metavar="ALASAN", help="Alasan (mis. laporan TPI, temuan TPN)."),
+    ],
     instansi: OptionalInstansi = None,
     as_of: AsOf = None,
 ) -> None:
@@ -236,7 +259,9 @@ def revoke(
 
 def wbk_mandiri(
     unit: UnitCode,
-    decree: Annotated[str, typer.Option("--decree", help="Nomor keputusan pimpinan instansi.")],
+    decree: Annotated[
+        str, typer.Option("--decree", metavar="NOMOR", help="Nomor keputusan pimpinan instansi.")
+    ],
     decree_date: DecreeDate,
     instansi: OptionalInstansi = None,
     as_of: AsOf = None,
@@ -267,7 +292,10 @@ def wbk_mandiri(
 
 def annul(
     instansi: InstansiCode,
-    reason: Annotated[str, typer.Option("--reason", help="Perbuatan melanggar hukum terkait KKN.")],
+    reason: Annotated[
+        str,
+        typer.Option("--reason", metavar="ALASAN", help="Perbuatan melanggar hukum terkait KKN."),
+    ],
     year: Year = None,
     as_of: AsOf = None,
 ) -> None:
@@ -301,7 +329,9 @@ def annul(
 @complaint_app.command("add")
 def complaint_add(
     unit: UnitCode,
-    summary: Annotated[str, typer.Option("--summary", help="Isi pengaduan, singkat.")],
+    summary: Annotated[
+        str, typer.Option("--summary", metavar="TEKS", help="Isi pengaduan, singkat.")
+    ],
     received: Annotated[
         datetime | None,
         typer.Option(
@@ -311,7 +341,9 @@ def complaint_add(
             help="Tanggal diterima; bawaan: hari ini.",
         ),
     ] = None,
-    source: Annotated[str | None, typer.Option(help="Sumber (mis. SP4N-LAPOR!, TPN).")] = None,
+    source: Annotated[
+        str | None, typer.Option(metavar="SUMBER", help="Sumber (mis. SP4N-LAPOR!, TPN).")
+    ] = None,
     instansi: OptionalInstansi = None,
 ) -> None:
     """Catat pengaduan maladministrasi atas unit kerja; tampil di laporan pemantauan TPI."""
@@ -338,7 +370,10 @@ def complaint_add(
 
 @complaint_app.command("list")
 def complaint_list(
-    instansi: InstansiCode, unit: Annotated[str | None, typer.Option()] = None
+    instansi: InstansiCode,
+    unit: Annotated[
+        str | None, typer.Option("--unit", metavar="KODE", help="Hanya unit ini.")
+    ] = None,
 ) -> None:
     """Daftar pengaduan maladministrasi instansi (atau satu unit), terlama dahulu."""
     with default_unit_of_work() as uow:
@@ -368,7 +403,9 @@ def complaint_list(
 
 @calendar_app.command("deadline")
 def calendar_deadline(
-    year: Annotated[int, typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun usulan.")],
+    year: Annotated[
+        int, typer.Option(min=FIRST_YEAR, max=LAST_YEAR, metavar="TAHUN", help="Tahun usulan.")
+    ],
     on: Annotated[
         datetime,
         typer.Option(
@@ -379,7 +416,8 @@ def calendar_deadline(
         ),
     ],
     instansi: Annotated[
-        str | None, typer.Option("--instansi", help="Hanya instansi ini; bawaan: semua.")
+        str | None,
+        typer.Option("--instansi", metavar="KODE", help="Hanya instansi ini; bawaan: semua."),
     ] = None,
 ) -> None:
     """Ubah batas waktu pengusulan ke TPN tahun itu (tanggal yang diumumkan TPN).
@@ -406,7 +444,9 @@ def calendar_deadline(
 
 def post_award_report(
     unit: UnitCode,
-    summary: Annotated[str, typer.Option("--summary", help="Catatan/kesimpulan TPI.")],
+    summary: Annotated[
+        str, typer.Option("--summary", metavar="TEKS", help="Catatan/kesimpulan TPI.")
+    ],
     instansi: OptionalInstansi = None,
     as_of: AsOf = None,
 ) -> None:

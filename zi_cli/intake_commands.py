@@ -27,14 +27,17 @@ from services.lke_intake import (
     write_unit_workbook,
 )
 from services.lookup import NotFoundInData, find_instansi, find_unit
+from zi_cli.help_text import ZiTyper
 from zi_cli.output import BAD_INPUT, AsOf, bounded, clean, console, day, errors, fail, say, shown
 from zi_domain.indonesian import angka
 from zi_domain.rounding import shown_difference
 
-agency_app = typer.Typer(help="Buku kerja agensi: instansi, unit kerja, tim, dan syarat Tabel 5.")
-lke_app = typer.Typer(help="LKE unit kerja sebagai buku kerja Excel: templat dan impor.")
+agency_app = ZiTyper(help="Buku kerja agensi: instansi, unit kerja, tim, dan syarat Tabel 5.")
+lke_app = ZiTyper(help="LKE unit kerja sebagai buku kerja Excel: templat dan impor.")
 
-Framework = Annotated[str | None, typer.Option(help="Nama kerangka LKE (lihat `zi frameworks`).")]
+Framework = Annotated[
+    str | None, typer.Option(metavar="NAMA", help="Nama kerangka LKE (lihat `zi frameworks`).")
+]
 
 
 # --- the agency workbook ------------------------------------------------------------------------
@@ -42,7 +45,7 @@ Framework = Annotated[str | None, typer.Option(help="Nama kerangka LKE (lihat `z
 
 @agency_app.command("template")
 def agency_template(
-    file: Annotated[Path, typer.Argument(help="Berkas .xlsx yang akan ditulis.")],
+    file: Annotated[Path, typer.Argument(metavar="BERKAS", help="Berkas .xlsx yang akan ditulis.")],
 ) -> None:
     """Tulis buku kerja agensi kosong dengan petunjuk dan daftar pilihan."""
     from spreadsheets.agency_workbook import write_agency_workbook
@@ -55,7 +58,8 @@ def agency_template(
 @agency_app.command("import")
 def agency_import(
     files: Annotated[
-        list[Path], typer.Argument(help="Buku kerja .xlsx, atau berkas CSV berkolom sama.")
+        list[Path],
+        typer.Argument(metavar="BERKAS", help="Buku kerja .xlsx, atau berkas CSV berkolom sama."),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Tampilkan perubahan tanpa menyimpannya.")
@@ -105,8 +109,8 @@ def _say_delimiters(files: list[Path]) -> None:
 
 @agency_app.command("export")
 def agency_export(
-    file: Annotated[Path, typer.Argument(help="Berkas .xlsx yang akan ditulis.")],
-    instansi: Annotated[str, typer.Option("--instansi", help="Kode instansi.")],
+    file: Annotated[Path, typer.Argument(metavar="BERKAS", help="Berkas .xlsx yang akan ditulis.")],
+    instansi: Annotated[str, typer.Option("--instansi", metavar="KODE", help="Kode instansi.")],
 ) -> None:
     """Tulis data instansi yang tersimpan sebagai buku kerja agensi (bisa diimpor kembali)."""
     from services.agency import export_agency
@@ -150,20 +154,25 @@ def _scope(
 
 
 Kind = Annotated[
-    str, typer.Option(help="mandiri (penilaian mandiri unit) atau tpi (evaluasi TPI).")
+    str,
+    typer.Option(metavar="JENIS", help="mandiri (penilaian mandiri unit) atau tpi (evaluasi TPI)."),
 ]
 Period = Annotated[
-    str | None, typer.Option(help="Nama periode penilaian; bawaan: periode pada --as-of.")
+    str | None,
+    typer.Option(metavar="NAMA", help="Nama periode penilaian; bawaan: periode pada --as-of."),
 ]
 
 
 @lke_app.command("template")
 def lke_template(
-    unit: Annotated[str | None, typer.Option("--unit", help="Kode unit kerja.")] = None,
-    instansi: Annotated[
-        str | None, typer.Option("--instansi", help="Kode instansi (semua unitnya).")
+    unit: Annotated[
+        str | None, typer.Option("--unit", metavar="KODE", help="Kode unit kerja.")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Folder tujuan.")] = Path("."),
+    instansi: Annotated[
+        str | None,
+        typer.Option("--instansi", metavar="KODE", help="Kode instansi (semua unitnya)."),
+    ] = None,
+    out: Annotated[Path, typer.Option(metavar="FOLDER", help="Folder tujuan.")] = Path("."),
     kind: Kind = "tpi",
     period: Period = None,
     as_of: AsOf = None,
@@ -202,12 +211,16 @@ def _units(uow: UnitOfWork, unit: str | None, instansi: str | None) -> list[Unit
 @lke_app.command("import")
 def lke_import(
     paths: Annotated[
-        list[Path], typer.Argument(help="Buku kerja .xlsx, folder berisi buku kerja, atau CSV.")
+        list[Path],
+        typer.Argument(
+            metavar="BERKAS", help="Buku kerja .xlsx, folder berisi buku kerja, atau CSV."
+        ),
     ],
     kind: Kind = "tpi",
     period: Period = None,
     instansi: Annotated[
-        str | None, typer.Option("--instansi", help="Kode instansi (untuk CSV panjang).")
+        str | None,
+        typer.Option("--instansi", metavar="KODE", help="Kode instansi (untuk CSV panjang)."),
     ] = None,
     as_of: AsOf = None,
     framework: Framework = None,

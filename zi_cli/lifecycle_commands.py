@@ -16,6 +16,7 @@ from persistence.unit_of_work import default_unit_of_work
 from services.lookup import NotFoundInData, find_instansi
 from services.pending_proposals import ProposalsPending
 from services.status import UnitStatus, instansi_status
+from zi_cli.help_text import ZiTyper
 from zi_cli.output import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -56,7 +57,9 @@ Server = Annotated[
 ]
 Year = Annotated[
     int | None,
-    typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun; bawaan: tahun --as-of."),
+    typer.Option(
+        min=FIRST_YEAR, max=LAST_YEAR, metavar="TAHUN", help="Tahun; bawaan: tahun --as-of."
+    ),
 ]
 
 
@@ -72,15 +75,24 @@ def declare(
     year: Year = None,
     as_of: AsOf = None,
     pakta: Annotated[
-        str, typer.Option(help="Catatan Pakta Integritas (siapa yang menandatangani).")
+        str,
+        typer.Option(metavar="TEKS", help="Catatan Pakta Integritas (siapa yang menandatangani)."),
     ] = "Pakta Integritas ditandatangani seluruh pegawai",
     unit: Annotated[
         str | None,
-        typer.Option("--unit", help="Pencanangan oleh kepala unit kerja ini, untuk unitnya."),
+        typer.Option(
+            "--unit",
+            metavar="KODE",
+            help="Pencanangan oleh kepala unit kerja ini, untuk unitnya.",
+        ),
     ] = None,
     withdraw: Annotated[
         str | None,
-        typer.Option("--withdraw", help="Cabut pencanangan pimpinan instansi, dengan alasannya."),
+        typer.Option(
+            "--withdraw",
+            metavar="ALASAN",
+            help="Cabut pencanangan pimpinan instansi, dengan alasannya.",
+        ),
     ] = None,
     server: Server = False,
 ) -> None:
@@ -149,11 +161,16 @@ def _declaration_of_record(
 def designate(
     instansi: InstansiCode,
     sk: Annotated[
-        str | None, typer.Option("--sk", help="Nomor SK penetapan (kebiasaan, tidak wajib).")
+        str | None,
+        typer.Option("--sk", metavar="NOMOR", help="Nomor SK penetapan (kebiasaan, tidak wajib)."),
     ] = None,
     unit: Annotated[
         list[str] | None,
-        typer.Option("--unit", help="Kode unit calon (boleh berulang); bawaan: semua unit baru."),
+        typer.Option(
+            "--unit",
+            metavar="KODE",
+            help="Kode unit calon (boleh berulang); bawaan: semua unit baru.",
+        ),
     ] = None,
     year: Year = None,
     as_of: AsOf = None,
@@ -240,7 +257,10 @@ def remind(
     instansi: OptionalInstansi = None,
     as_of: AsOf = None,
     days: Annotated[
-        int, typer.Option(min=1, max=366, help="Susun juga hari-hari sebelumnya (susulan).")
+        int,
+        typer.Option(
+            min=1, max=366, metavar="HARI", help="Susun juga hari-hari sebelumnya (susulan)."
+        ),
     ] = 1,
     server: Server = False,
 ) -> None:
@@ -258,7 +278,7 @@ def remind(
 # --- periods --------------------------------------------------------------------------------
 
 
-period_app = typer.Typer(help="Periode penilaian (pengisian LKE dan pemantauan TPI).")
+period_app = ZiTyper(help="Periode penilaian (pengisian LKE dan pemantauan TPI).")
 
 
 @period_app.command("open")
@@ -270,10 +290,14 @@ def period_open(
     end: Annotated[
         datetime, typer.Option("--end", parser=any_day, metavar="YYYY-MM-DD", help="Selesai.")
     ],
-    name: Annotated[str | None, typer.Option(help="Nama; bawaan: 'Penilaian TPI <tahun>'.")] = None,
+    name: Annotated[
+        str | None, typer.Option(metavar="NAMA", help="Nama; bawaan: 'Penilaian TPI <tahun>'.")
+    ] = None,
     year: Annotated[
         int | None,
-        typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun; bawaan: tahun --start."),
+        typer.Option(
+            min=FIRST_YEAR, max=LAST_YEAR, metavar="TAHUN", help="Tahun; bawaan: tahun --start."
+        ),
     ] = None,
 ) -> None:
     """Buka periode penilaian instansi (tidak boleh bertumpang tindih dengan periode lain)."""

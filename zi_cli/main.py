@@ -24,12 +24,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 # Typer carries its own copy of Click; its exceptions are the ones raised while parsing options.
 from typer._click import exceptions as click_errors
-from typer.core import TyperGroup
 
 from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
 from zi_cli import award_commands, intake_commands, lifecycle_commands
 from zi_cli.answers_file import AnswersFileError, read_answers_file
+from zi_cli.help_text import HelpGroup, ZiTyper, plain_number
 from zi_cli.output import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -87,7 +87,7 @@ def environment_errors() -> Iterator[None]:
         fail(disk_message(error))
 
 
-class ZiGroup(TyperGroup):
+class ZiGroup(HelpGroup):
     """The `zi` command group: every subcommand is parsed and run inside `environment_errors`."""
 
     def make_context(
@@ -162,17 +162,18 @@ def usage_message(error: click_errors.UsageError) -> str:
         return f"opsi {error.option_name} tidak dapat dipakai seperti itu{hint}"
     message = error.message
     if message.startswith("No such command"):
-        return f"perintah tidak dikenal: {message.removeprefix('No such command ')[:-1]}{hint}"
+        # Typer adds its guesses: "No such command 'scor'. Did you mean 'score'?"
+        name, _, guesses = message.removeprefix("No such command ").partition(". Did you mean ")
+        maybe = (
+            f"; maksudnya {guesses.removesuffix('?').replace(', ', ' atau ')}?" if guesses else ""
+        )
+        return f"perintah tidak dikenal: {name.removesuffix('.')}{maybe}{hint}"
     if message.startswith("Got unexpected extra argument"):
         extra = message.removeprefix("Got unexpected extra argument(s) ")[1:-1]
         return f"argumen berlebih: {extra}{hint}"
     if message.startswith("Missing command"):
         return f"sebutkan perintahnya{hint}"
     return f"perintah tidak dapat dibaca{hint}"
-
-
-def _number(limit: object) -> str:
-    return f"{limit:g}" if isinstance(limit, float) else str(limit)
 
 
 def _parameter(param: Any, hint: Sequence[str] | str | None) -> str:
@@ -207,9 +208,11 @@ def _value_problem(error: click_errors.BadParameter) -> str:
     if kind.startswith("float_") or kind == "finite_number":
         return f"{shown_value} bukan angka"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{value} terlalu kecil; paling kecil {_number(limits.get('ge', limits.get('gt')))}"
+        least = plain_number(limits.get("ge", limits.get("gt")))
+        return f"{value} terlalu kecil; paling kecil {least}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{value} terlalu besar; paling besar {_number(limits.get('le', limits.get('lt')))}"
+        most = plain_number(limits.get("le", limits.get("lt")))
+        return f"{value} terlalu besar; paling besar {most}"
     if kind == "bool_parsing":
         return f"{shown_value} bukan ya/tidak (true/false)"
     if kind in ("enum", "literal_error"):
@@ -217,7 +220,7 @@ def _value_problem(error: click_errors.BadParameter) -> str:
     return f"{shown_value} tidak sah"
 
 
-app = typer.Typer(
+app = ZiTyper(
     cls=ZiGroup,
     help="zi-orchestrator: Zona Integritas (WBK/WBBM) dari LKE sampai usulan ke TPN.",
     no_args_is_help=True,
@@ -229,10 +232,13 @@ app = typer.Typer(
 def score(
     answers: Annotated[
         Path,
-        typer.Argument(help="CSV UTF-8 berkepala 'code,answer' (atau ;), atau buku kerja LKE."),
+        typer.Argument(
+            metavar="BERKAS",
+            help="CSV UTF-8 berkepala 'code,answer' (atau ;), atau buku kerja LKE.",
+        ),
     ],
     framework: Annotated[
-        str | None, typer.Option(help="Nama kerangka LKE (lihat `zi frameworks`).")
+        str | None, typer.Option(metavar="NAMA", help="Nama kerangka LKE (lihat `zi frameworks`).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Keluaran satu objek JSON.")] = False,
 ) -> None:
@@ -330,7 +336,7 @@ app.add_typer(intake_commands.agency_app, name="agency", no_args_is_help=True)
 app.add_typer(intake_commands.lke_app, name="lke", no_args_is_help=True)
 app.command("inbox")(intake_commands.inbox)
 
-db = typer.Typer(help="Basis data produk.", no_args_is_help=True)
+db = ZiTyper(help="Basis data produk.", no_args_is_help=True)
 app.add_typer(db, name="db")
 
 
@@ -384,7 +390,9 @@ def serve_command() -> None:
 
 @app.command("server")
 def server_command(
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port server (UI dan API).")] = 4200,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, metavar="PORT", help="Port server (UI dan API).")
+    ] = 4200,
 ) -> None:
     """Jalankan server Prefect (`prefect server start`) di latar depan sampai Ctrl+C.
 
@@ -403,10 +411,13 @@ def server_command(
 @app.command("mail-sink")
 def mail_sink(
     folder: Annotated[
-        Path | None, typer.Option(help="Folder Maildir; bawaan: <data_dir>/mail.")
+        Path | None, typer.Option(metavar="FOLDER", help="Folder Maildir; bawaan: <data_dir>/mail.")
     ] = None,
     port: Annotated[
-        int, typer.Option(min=0, max=65535, help="Port SMTP di 127.0.0.1; 0 = pilih port bebas.")
+        int,
+        typer.Option(
+            min=0, max=65535, metavar="PORT", help="Port SMTP di 127.0.0.1; 0 = pilih port bebas."
+        ),
     ] = 2525,
 ) -> None:
     """Jalankan penampung SMTP lokal yang menyimpan setiap e-mail sebagai berkas Maildir."""
@@ -419,21 +430,26 @@ def mail_sink(
 
 Year = Annotated[
     int | None,
-    typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Tahun usulan; bawaan: tahun --as-of."),
+    typer.Option(
+        min=FIRST_YEAR, max=LAST_YEAR, metavar="TAHUN", help="Tahun usulan; bawaan: tahun --as-of."
+    ),
 ]
-InstansiName = Annotated[str | None, typer.Option("--instansi", help="Nama (atau nomor) instansi.")]
+InstansiName = Annotated[
+    str | None, typer.Option("--instansi", metavar="NAMA", help="Nama (atau nomor) instansi.")
+]
 
 
 @app.command()
 def propose(
     unit: Annotated[
-        str | None, typer.Option("--unit", help="Kode (atau nomor) unit kerja.")
+        str | None, typer.Option("--unit", metavar="KODE", help="Kode (atau nomor) unit kerja.")
     ] = None,
     instansi: InstansiName = None,
     year: Year = None,
     as_of: AsOf = None,
     predicate: Annotated[
-        str | None, typer.Option(help="WBK atau WBBM; bawaan: predikat berikutnya unit.")
+        str | None,
+        typer.Option(metavar="PREDIKAT", help="WBK atau WBBM; bawaan: predikat berikutnya unit."),
     ] = None,
     new_revision: Annotated[
         bool, typer.Option("--revisi-baru", help="Buat ulang paket draf sebagai revisi baru.")
@@ -534,7 +550,8 @@ def _not_written(
 def proposals_command(
     instansi: InstansiName = None,
     year: Annotated[
-        int | None, typer.Option(min=FIRST_YEAR, max=LAST_YEAR, help="Hanya tahun ini.")
+        int | None,
+        typer.Option(min=FIRST_YEAR, max=LAST_YEAR, metavar="TAHUN", help="Hanya tahun ini."),
     ] = None,
     history: Annotated[
         bool, typer.Option("--riwayat", help="Tampilkan revisi lama dan setiap perubahan status.")
@@ -553,7 +570,9 @@ def proposals_command(
 
 @app.command()
 def submit(
-    instansi: Annotated[str, typer.Option("--instansi", help="Nama (atau nomor) instansi.")],
+    instansi: Annotated[
+        str, typer.Option("--instansi", metavar="NAMA", help="Nama (atau nomor) instansi.")
+    ],
     year: Year = None,
     as_of: AsOf = None,
 ) -> None:

@@ -73,11 +73,15 @@ AsOf = Annotated[
 ]
 InstansiCode = Annotated[
     str,
-    typer.Option("--instansi", help="Kode instansi (atau namanya) seperti di buku kerja agensi."),
+    typer.Option(
+        "--instansi",
+        metavar="KODE",
+        help="Kode instansi (atau namanya) seperti di buku kerja agensi.",
+    ),
 ]
 OptionalInstansi = Annotated[
     str | None,
-    typer.Option("--instansi", help="Kode instansi; bawaan: semua instansi."),
+    typer.Option("--instansi", metavar="KODE", help="Kode instansi; bawaan: semua instansi."),
 ]
 
 
