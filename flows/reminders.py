@@ -25,7 +25,13 @@ from notifications.sink import default_folder, smtp_target
 from persistence.database import default_engine
 from persistence.outbox import SqlOutbox
 from services.lookup import find_instansi
-from services.reminders import DayMail, mail_for_day, reminder_policy
+from services.reminders import (
+    DayMail,
+    catch_up_days,
+    dated_on_its_day,
+    mail_for_day,
+    reminder_policy,
+)
 
 FAILURES_SHOWN_DAYS = 7
 
@@ -37,10 +43,15 @@ def outbox() -> SqlOutbox:
 
 @task(name="susun-pesan")
 def compose(
-    as_of: date, instansi: str | int | None, framework: str | None, days: int = 1
+    as_of: date,
+    instansi: str | int | None,
+    framework: str | None,
+    days: int = 1,
+    replay: bool = False,
 ) -> list[DayMail]:
     """The messages of `as_of` and of the `days - 1` days before it (a catch-up after a
-    stoppage, or a replay); keys are per day, so a day already sent is not sent again."""
+    stoppage, or a replay), each day composed as it was; keys are per day, so a day already
+    sent is not sent again. A replay dates each message on its own day."""
     settings = get_settings()
     since = datetime.combine(as_of - timedelta(days=FAILURES_SHOWN_DAYS), datetime.min.time(), UTC)
     failed = tuple(
@@ -50,17 +61,19 @@ def compose(
     )
     with unit_of_work() as uow:
         every = uow.instansi.all_instansi() if instansi is None else [find_instansi(uow, instansi)]
-        return [
+        mails = [
             mail_for_day(
                 uow,
                 instansi=one,
-                as_of=as_of,
+                as_of=on,
                 policy=reminder_policy(settings),
                 framework=load_framework(framework),
                 failures=failed,
             )
+            for on in catch_up_days(as_of, days)
             for one in every
         ]
+    return [dated_on_its_day(mail) for mail in mails] if replay else mails
 
 
 @task(name="kirim-pesan", retries=1, retry_delay_seconds=60)
@@ -85,9 +98,12 @@ def send_reminders(
     instansi: str | int | None = None,
     framework: str | None = None,
     days: int = 1,
+    replay: bool = False,
 ) -> dict[str, Any]:
+    """The reminders and digests of `as_of` (default today) and of the `days - 1` days before
+    it; `replay` (the demo) dates each message on the day it was composed for."""
     on = day(as_of)
-    mails = compose(on, instansi, framework, days)
+    mails = compose(on, instansi, framework, days, replay)
     messages = [m for mail in mails for m in mail.messages]
     report, left = send(messages)
     invalid = [i for mail in mails for i in mail.invalid]

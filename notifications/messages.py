@@ -35,9 +35,12 @@ import jinja2
 import markupsafe
 from icalendar import Alarm, Calendar, Event
 
+from zi_domain.framework import Framework
+from zi_domain.gaps import Gap
 from zi_domain.indonesian import TEMPLATE_FILTERS, angka, tanggal
 from zi_domain.reminders import DeadlineItem, DueReminder
 from zi_domain.rounding import shown_difference
+from zi_domain.unit_score import rule_name
 
 DOMAIN = "zi-orchestrator.invalid"  # Message-ID and UID domain: ours, and never a real host
 MAX_KEY_LENGTH = 255  # the outbox column
@@ -124,6 +127,7 @@ class OutgoingMessage:
     html: str
     attachments: tuple[Attachment, ...]
     message_id: str  # derived from idempotency_key: a resend carries the same Message-ID
+    dated: datetime | None = None  # the Date header; None: when it is sent (a replay dates it)
 
 
 def message_id_for(key: str) -> str:
@@ -144,35 +148,101 @@ def idempotency_key(recipient: str, subject_key: str, kind: str, due_or_period: 
     return key
 
 
-# --- deadline reminders ------------------------------------------------------------------------
+# --- the daily reminder ------------------------------------------------------------------------
 
 
-def deadline_reminder(
-    reminder: DueReminder,
+@dataclass(frozen=True)
+class ReminderEntry:
+    """One item in a person's daily reminder."""
+
+    reminder: DueReminder
+    unit_name: str | None  # None: an instansi-wide deadline
+    role: str | None = None  # why an escalation reaches this person, e.g. "kepala unit kerja"
+
+
+def daily_reminder(
+    entries: Sequence[ReminderEntry],
     *,
     recipient: str,
     recipient_name: str,
-    unit_name: str | None,
+    instansi_id: int,
     instansi: str,
-    cc_role: str | None = None,
 ) -> OutgoingMessage:
-    """The reminder e-mail for `reminder`, with the deadline as an .ics attachment.
+    """The one reminder a person gets on a day: every item due or late for them, grouped by
+    unit, the most urgent first, with the deadlines still ahead as an .ics attachment.
 
     The wording counts from the send day (a reminder moved from a Sunday to the Friday says
-    "2 hari lagi"). An escalation speaks to the unit head and the TPI contact; `cc_role` says in
-    which role this recipient receives it (e.g. "kepala unit kerja", "narahubung TPI").
+    "2 hari lagi"). An escalation says in which role the recipient receives it.
     """
+    if not entries:
+        raise ValueError("a daily reminder needs at least one item")
+    on = entries[0].reminder.send_on
+    if any(e.reminder.send_on != on for e in entries):
+        raise ValueError("the items of a daily reminder are sent on one day")
+    ordered = sorted(entries, key=_urgency)
+    groups: dict[str | None, list[ReminderEntry]] = {}
+    for entry in ordered:  # a dict keeps the order of each unit's most urgent item
+        groups.setdefault(entry.unit_name, []).append(entry)
+    late = sum(1 for e in entries if e.reminder.days_left < 0)
+    ahead = tuple(e for e in ordered if e.reminder.days_left >= 0)
+    if len(entries) == 1:
+        subject = _one_subject(entries[0], instansi)
+        lead = _entry_words(entries[0], instansi)["lead"]
+    else:
+        subject = f"[ZI] Pengingat {tanggal(on)}: {angka(len(entries), 0)} butir"
+        subject += f", {angka(late, 0)} terlambat" if late else " menjelang batas waktu"
+        lead = (
+            f"Ada {angka(len(entries), 0)} butir yang perlu Anda tindak lanjuti hari ini, "
+            "dikelompokkan per unit kerja, yang paling mendesak lebih dulu."
+        )
+    return _message(
+        "reminder",
+        to=(recipient, recipient_name),
+        kind="reminder.daily",
+        key=(f"instansi:{instansi_id}:harian", "reminder.daily", on),
+        subject=subject,
+        attachments=_deadlines_attachment(ahead, on, instansi),
+        lead=lead,
+        groups=[
+            (
+                unit or "Seluruh unit kerja (tingkat instansi)",
+                [_entry_words(e, instansi) for e in group],
+            )
+            for unit, group in groups.items()
+        ],
+        with_calendar=bool(ahead),
+        instansi=instansi,
+    )
+
+
+def _urgency(entry: ReminderEntry) -> tuple[int, date, str]:
+    """Most late first, then the nearest deadline."""
+    item = entry.reminder.item
+    return entry.reminder.days_left, item.due_on, item.key
+
+
+def _one_subject(entry: ReminderEntry, instansi: str) -> str:
+    reminder = entry.reminder
+    item = reminder.item
+    due = tanggal(item.due_on, with_weekday=True)
+    when = _when(reminder.days_left)
+    title = _short(item.title, SUBJECT_TITLE_CHARS)
+    if reminder.kind == "escalation":
+        where = _short(entry.unit_name or instansi, SUBJECT_NAME_CHARS)
+        return f"[ZI] Eskalasi: {title} di {where} belum selesai, {when} (jatuh tempo {due})"
+    return f"[ZI] Pengingat: {title} jatuh tempo {due} ({when})"
+
+
+def _entry_words(entry: ReminderEntry, instansi: str) -> dict[str, Any]:
+    """What the message says about one item: its lead sentence, what to do, and its details."""
+    reminder = entry.reminder
     item = reminder.item
     label, todo = _KINDS.get(item.kind, _GENERAL_KIND)
     due = tanggal(item.due_on, with_weekday=True)
     when = _when(reminder.days_left)
-    where = unit_name or instansi
-    title = _short(item.title, SUBJECT_TITLE_CHARS)
-    if reminder.kind == "escalation":
-        subject = (
-            f"[ZI] Eskalasi: {title} di {_short(where, SUBJECT_NAME_CHARS)} belum selesai, "
-            f"{when} (jatuh tempo {due})"
-        )
+    where = entry.unit_name or instansi
+    escalation = reminder.kind == "escalation"
+    if escalation:
         lead = (
             f"Butir berikut di {where} belum diselesaikan dan sudah {when} dari batas waktunya, "
             f"{due}. Pesan ini adalah eskalasi kepada kepala unit kerja dan narahubung TPI."
@@ -181,45 +251,47 @@ def deadline_reminder(
             "Mohon kepala unit kerja memastikan butir ini segera diselesaikan, dan narahubung "
             f"TPI menindaklanjutinya bersama tim unit. {todo}"
         )
+    elif reminder.days_left > 1:
+        lead = f"Batas waktu butir berikut adalah {due}, {when}."
+    elif reminder.days_left >= 0:
+        lead = f"Batas waktu butir berikut adalah {when}, {due}."
     else:
-        subject = f"[ZI] Pengingat: {title} jatuh tempo {due} ({when})"
-        if reminder.days_left > 1:
-            lead = f"Batas waktu butir berikut adalah {due}, {when}."
-        elif reminder.days_left >= 0:
-            lead = f"Batas waktu butir berikut adalah {when}, {due}."
-        else:
-            lead = f"Butir berikut telah melewati batas waktunya, {due}, dan sudah {when}."
-            todo = f"Segera selesaikan butir ini. {todo}"
-    return _message(
-        "reminder",
-        to=(recipient, recipient_name),
-        kind=f"reminder.{reminder.kind}",
-        key=(item.key, f"reminder.{reminder.kind}.{reminder.days}", item.due_on),
-        subject=subject,
-        attachments=(
-            Attachment(
-                filename=f"batas-waktu-{item.due_on.isoformat()}.ics",
-                content_type="text/calendar; charset=utf-8; method=PUBLISH",
-                data=_deadline_ics(item, label=label, where=where, todo=todo),
-            ),
+        lead = f"Butir berikut telah melewati batas waktunya, {due}, dan sudah {when}."
+        todo = f"Segera selesaikan butir ini. {todo}"
+    return {
+        "title": item.title,
+        "label": label,
+        "due": due,
+        "when": when,
+        "late": reminder.days_left < 0,
+        "escalation": escalation,
+        "role": entry.role,
+        "lead": lead,
+        "todo": todo,
+    }
+
+
+def _deadlines_attachment(
+    entries: Sequence[ReminderEntry], on: date, instansi: str
+) -> tuple[Attachment, ...]:
+    """The deadlines still ahead as one calendar file; none when every item is late (a past
+    date in a calendar, with an alarm for it, helps nobody)."""
+    if not entries:
+        return ()
+    first = entries[0].reminder.item.due_on
+    name = f"batas-waktu-{first.isoformat()}.ics" if len(entries) == 1 else "batas-waktu.ics"
+    return (
+        Attachment(
+            filename=name,
+            content_type="text/calendar; charset=utf-8; method=PUBLISH",
+            data=_deadlines_ics(entries, on, instansi),
         ),
-        lead=lead,
-        role=cc_role,
-        details=(
-            ("Butir", item.title),
-            ("Jenis", label),
-            ("Unit kerja", unit_name or "Seluruh unit kerja (tingkat instansi)"),
-            ("Instansi", instansi),
-            ("Batas waktu", due),
-            ("Status", when),
-        ),
-        todo=todo,
-        instansi=instansi,
     )
 
 
-def _deadline_ics(item: DeadlineItem, *, label: str, where: str, todo: str) -> bytes:
-    """One all-day VEVENT on the due day with an alarm at 09.00 the day before.
+def _deadlines_ics(entries: Sequence[ReminderEntry], on: date, instansi: str) -> bytes:
+    """One all-day VEVENT per deadline, with an alarm at 09.00 the day before when that day is
+    still ahead of `on`.
 
     The UID comes from the item key, so every reminder of an item updates one calendar entry;
     DTSTAMP comes from the due day, so the same deadline gives the same bytes.
@@ -229,20 +301,25 @@ def _deadline_ics(item: DeadlineItem, *, label: str, where: str, todo: str) -> b
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"{hashlib.sha256(item.key.encode()).hexdigest()[:32]}@{DOMAIN}")
-    event.add("dtstamp", datetime.combine(item.due_on, time(), tzinfo=UTC))
-    event.add("dtstart", item.due_on)
-    event.add("dtend", item.due_on + timedelta(days=1))
-    event.add("summary", f"[ZI] {_one_line(item.title)}")
-    event.add("description", f"{label} · {_one_line(where)}\n\n{_printable(todo)}")
-    event.add("transp", "TRANSPARENT")
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("trigger", timedelta(hours=-15))
-    alarm.add("description", f"Besok batas waktu: {_one_line(item.title)}")
-    event.add_component(alarm)
-    calendar.add_component(event)
+    for entry in entries:
+        item = entry.reminder.item
+        label, todo = _KINDS.get(item.kind, _GENERAL_KIND)
+        event = Event()
+        event.add("uid", f"{hashlib.sha256(item.key.encode()).hexdigest()[:32]}@{DOMAIN}")
+        event.add("dtstamp", datetime.combine(item.due_on, time(), tzinfo=UTC))
+        event.add("dtstart", item.due_on)
+        event.add("dtend", item.due_on + timedelta(days=1))
+        event.add("summary", f"[ZI] {_one_line(item.title)}")
+        where = _one_line(entry.unit_name or instansi)
+        event.add("description", f"{label} · {where}\n\n{_printable(todo)}")
+        event.add("transp", "TRANSPARENT")
+        if item.due_on > on:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", timedelta(hours=-15))
+            alarm.add("description", f"Besok batas waktu: {_one_line(item.title)}")
+            event.add_component(alarm)
+        calendar.add_component(event)
     ics: bytes = calendar.to_ical()  # icalendar leaves the return type unannotated
     return ics
 
@@ -262,11 +339,33 @@ class ScoreLine:
 
 @dataclass(frozen=True)
 class FixFirst:
-    """One entry of the gap analysis: an LKE item and the floor points raising it would supply."""
+    """One entry of `zi_domain.gaps.fix_first`: an LKE item, the points the total would gain
+    at its top answer, and of them the missing points of the next predicate's floors it would
+    supply (0 for an item that feeds no failing floor)."""
 
     code: str
     text: str
     points: float
+    toward: float = 0.0
+    helps: tuple[str, ...] = ()  # the failing floors it feeds, in words
+
+    @classmethod
+    def of(cls, gap: Gap, framework: Framework) -> FixFirst:
+        helps = tuple(rule_name(rule, framework) for rule in gap.helps)
+        return cls(gap.code, gap.text, gap.gain, gap.toward_floors, helps)
+
+
+def _fix_rows(fixes: Sequence[FixFirst]) -> list[tuple[str, str, str, str]]:
+    """(code, text, points toward the floors with the floors named, points to the total)."""
+    return [
+        (
+            f.code,
+            _short(f.text, 300),
+            f"+{angka(f.toward)} ({', '.join(f.helps)})" if f.toward > 0 else "—",
+            f"+{angka(f.points)}",
+        )
+        for f in fixes[:FIX_FIRST_SHOWN]
+    ]
 
 
 @dataclass(frozen=True)
@@ -279,7 +378,9 @@ class UnitDigest:
     as_of: date
     open_items: tuple[DeadlineItem, ...]  # done ones are left out; the earliest come first
     score: ScoreLine | None  # None: not scored yet
-    fix_first: tuple[FixFirst, ...]  # in the gap analysis's order; the first five are shown
+    fix_first: tuple[FixFirst, ...]  # in `fix_first`'s order; the first five are shown
+    target: str = ""  # the predicate the unit builds toward, e.g. "WBK"
+    overdue: int | None = None  # late work items as the monitoring report counts them
 
 
 def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> OutgoingMessage:
@@ -287,6 +388,8 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
     items = sorted((i for i in digest.open_items if not i.done), key=lambda i: (i.due_on, i.key))
     shown = items[:DIGEST_ITEMS_SHOWN]
     overdue = sum(1 for i in items if i.due_on < digest.as_of)
+    if digest.overdue is not None:
+        overdue = digest.overdue
     subject = (
         f"[ZI] Ringkasan mingguan {_short(digest.unit_name, SUBJECT_NAME_CHARS)}, "
         f"{tanggal(digest.as_of)}: {angka(len(items), 0)} butir terbuka, "
@@ -317,9 +420,8 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
             "total": angka(score.total),
             "floors": (("WBK", score.meets_wbk), ("WBBM", score.meets_wbbm)),
         },
-        fixes=[(f.code, _short(f.text, 300), angka(f.points)) for f in digest.fix_first][
-            :FIX_FIRST_SHOWN
-        ],
+        fixes=_fix_rows(digest.fix_first),
+        target=digest.target,
     )
 
 
@@ -465,6 +567,7 @@ class LkeReceipt:
     meets: tuple[tuple[str, bool], ...] = ()
     closed_items: int = 0
     fix_first: tuple[FixFirst, ...] = ()
+    target: str = ""
 
 
 def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> OutgoingMessage:
@@ -496,7 +599,8 @@ def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> 
         floors=[(name, "terpenuhi" if met else "belum terpenuhi") for name, met in receipt.meets],
         problem_rows=[(p,) for p in receipt.problems[:RECEIPT_PROBLEMS_SHOWN]],
         more_problems=_more(receipt.problems, RECEIPT_PROBLEMS_SHOWN),
-        fixes=[(f.code, _short(f.text, 300), angka(f.points)) for f in receipt.fix_first],
+        fixes=_fix_rows(receipt.fix_first),
+        target=receipt.target,
     )
 
 
@@ -505,7 +609,8 @@ def message_payload(message: object) -> str | None:
     message of another kind (nothing kept)."""
     if not isinstance(message, OutgoingMessage):
         return None
-    fields = {name: getattr(message, name) for name in _KEPT_FIELDS}
+    fields: dict[str, Any] = {name: getattr(message, name) for name in _KEPT_FIELDS}
+    fields["dated"] = message.dated.isoformat() if message.dated else None
     attachments = [
         {"filename": a.filename, "content_type": a.content_type, "data": b64encode(a.data).decode()}
         for a in message.attachments
@@ -520,7 +625,10 @@ def message_from_payload(payload: str) -> OutgoingMessage:
         Attachment(a["filename"], a["content_type"], b64decode(a["data"]))
         for a in data["attachments"]
     )
-    return OutgoingMessage(**{name: data[name] for name in _KEPT_FIELDS}, attachments=attachments)
+    dated = datetime.fromisoformat(data["dated"]) if data.get("dated") else None
+    return OutgoingMessage(
+        **{name: data[name] for name in _KEPT_FIELDS}, attachments=attachments, dated=dated
+    )
 
 
 _KEPT_FIELDS = (
@@ -539,7 +647,8 @@ def to_email_message(
     message: OutgoingMessage, sender: str, *, sent_at: datetime | None = None
 ) -> EmailMessage:
     """The MIME message: multipart/alternative (text, then HTML), inside multipart/mixed when
-    there are attachments. With `sent_at` the bytes are the same on every call: the boundaries
+    there are attachments, dated `sent_at`, else the message's own date, else now. With a date
+    the bytes are the same on every call: the boundaries
     come from the idempotency key, and both text parts are quoted-printable, in which the
     boundaries' "=_" can never occur. Raises InvalidAddress for a recipient that is not one."""
     if sent_at is not None and sent_at.tzinfo is None:
@@ -548,7 +657,7 @@ def to_email_message(
     email["From"] = sender
     email["To"] = _address(message.recipient, message.recipient_name)
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(sent_at or datetime.now(UTC))
+    email["Date"] = format_datetime(sent_at or message.dated or datetime.now(UTC))
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
     email.set_content(message.text, cte="quoted-printable")

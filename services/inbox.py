@@ -27,6 +27,7 @@ from persistence.tables import AssessmentKind
 from persistence.unit_of_work import UnitOfWork
 from services.lke_intake import IntakeRefused, IntakeScope, WorkbookIntake, import_workbook
 from zi_domain.indonesian import angka
+from zi_domain.predicates import next_predicate
 
 ACCEPTED_FOLDER = "diterima"
 REFUSED_FOLDER = "ditolak"
@@ -101,7 +102,7 @@ def take_in(
                 receipt_for,
                 f"{dropped.path.name}: ditolak, {len(refusal.problems)} masalah",
             )
-        messages = _accepted_receipts(uow, intake, digest_hex, dropped.path.name, scope.as_of)
+        messages = _accepted_receipts(uow, intake, digest_hex, dropped.path.name, scope)
     imported = intake.imported
     verb = f"versi {imported.version}" if imported.created else "tidak berubah"
     return InboxOutcome(
@@ -131,9 +132,10 @@ def file_away(outcome: InboxOutcome, *, day: date) -> Path:
 
 
 def _accepted_receipts(
-    uow: UnitOfWork, intake: WorkbookIntake, digest: str, file_name: str, day: date
+    uow: UnitOfWork, intake: WorkbookIntake, digest: str, file_name: str, scope: IntakeScope
 ) -> tuple[OutgoingMessage, ...]:
     imported = intake.imported
+    day = scope.as_of
     receipt = LkeReceipt(
         sha256=digest,
         file_name=file_name,
@@ -147,9 +149,8 @@ def _accepted_receipts(
         previous_total=imported.previous_total if imported.created else None,
         meets=tuple(imported.meets.items()),
         closed_items=intake.closed_items,
-        fix_first=tuple(
-            FixFirst(code=g.code, text=g.text, points=g.gain) for g in intake.fix_first
-        ),
+        fix_first=tuple(FixFirst.of(g, scope.framework) for g in intake.fix_first),
+        target=next_predicate(intake.unit.predicate),
     )
     return _to_team(uow, intake.instansi.id, intake.unit.id, receipt)
 

@@ -37,7 +37,7 @@ from spreadsheets.lke_form import (
 )
 from zi_domain.answers import read_answers
 from zi_domain.framework import Framework
-from zi_domain.gaps import Gap, gap_analysis
+from zi_domain.gaps import Gap, fix_first
 from zi_domain.predicates import next_predicate
 from zi_domain.scoring import score_units
 
@@ -248,7 +248,7 @@ def _fix_first(rows: pd.DataFrame, unit: UnitKerja, framework: Framework) -> tup
     sheet = read_answers(rows, framework)
     scores = score_units(sheet.values, framework)
     held = unit.predicate.value if unit.predicate else None
-    gaps = gap_analysis(sheet.values.iloc[0], scores.iloc[0], framework, next_predicate(held))
+    gaps = fix_first(sheet.values.iloc[0], scores.iloc[0], framework, next_predicate(held))
     return tuple(gaps[:FIX_FIRST_SHOWN])
 
 

@@ -1,5 +1,6 @@
-"""What the product e-mails on a given day: deadline reminders, and on the first working day of
-the week a digest per unit team and a summary for the TPI.
+"""What the product e-mails on a given day: one reminder per person with all their items due or
+late that day, and on the first working day of the week a digest per unit team and a summary for
+the TPI.
 
 Deadlines come from the database: the instansi's milestones (including the proposal deadline),
 each unit's work items, and the LKE fill-in window of the assessment period. There is no
@@ -14,24 +15,27 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from config.settings import Settings
 from notifications.messages import (
+    FIX_FIRST_SHOWN,
     FailedDelivery,
     FixFirst,
     InvalidAddress,
     NearPredicate,
     OutgoingMessage,
     OverdueRow,
+    ReminderEntry,
     ScoreLine,
     StageCount,
     TpiSummary,
     UnitDigest,
     UnitSummaryRow,
-    deadline_reminder,
+    daily_reminder,
     tpi_summary,
     unit_digest,
 )
@@ -41,7 +45,7 @@ from services.after_award import POST_AWARD_REPORT
 from services.scoring import stored_tpi_answers
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
-from zi_domain.gaps import gap_analysis
+from zi_domain.gaps import fix_first
 from zi_domain.lifecycle import STATE_LABELS, UnitState
 from zi_domain.predicates import next_predicate
 from zi_domain.reminders import (
@@ -78,10 +82,29 @@ class Invalid:
 
 @dataclass(frozen=True)
 class DayMail:
+    day: date
     messages: tuple[OutgoingMessage, ...]
     invalid: tuple[Invalid, ...]
     reminders: int
     digests: int
+
+
+MAX_CATCH_UP_DAYS = 31
+SENDING_HOUR = time(8, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # the schedule's 08:00 (WIB)
+
+
+def catch_up_days(as_of: date, days: int) -> list[date]:
+    """`as_of` and the `days - 1` days before it, oldest first: each is composed as that day."""
+    if not 1 <= days <= MAX_CATCH_UP_DAYS:
+        raise ValueError(f"days must be between 1 and {MAX_CATCH_UP_DAYS}: {days}")
+    return [as_of - timedelta(days=back) for back in range(days - 1, -1, -1)]
+
+
+def dated_on_its_day(mail: DayMail) -> DayMail:
+    """The day's messages dated at the schedule's hour of that day, so a replayed year reads in
+    a mailbox as the year it replays."""
+    at = datetime.combine(mail.day, SENDING_HOUR)
+    return replace(mail, messages=tuple(replace(m, dated=at) for m in mail.messages))
 
 
 def is_digest_day(day: date) -> bool:
@@ -112,18 +135,18 @@ def mail_for_day(
     }
     items, owners = deadline_items(uow, instansi_id=instansi.id, units=units, as_of=as_of)
     built = _Built()
-    for reminder in reminders_due(items, today=as_of, policy=policy):
-        for member, role in recipients(reminder, units, teams, tpi, owners):
-            build = partial(
-                deadline_reminder,
-                reminder,
-                recipient=member.email,
-                recipient_name=member.name,
-                unit_name=_unit_name(units, reminder.item.unit_id),
-                instansi=instansi.name,
-                cc_role=role,
-            )
-            built.add(build, member.email)
+    for member, entries in daily_entries(
+        reminders_due(items, today=as_of, policy=policy), units, teams, tpi, owners
+    ):
+        build = partial(
+            daily_reminder,
+            entries,
+            recipient=member.email,
+            recipient_name=member.name,
+            instansi_id=instansi.id,
+            instansi=instansi.name,
+        )
+        built.add(build, member.email)
     reminder_count = len(built.messages)
     if is_digest_day(as_of):
         _weekly(
@@ -139,6 +162,7 @@ def mail_for_day(
             failures=tuple(failures),
         )
     return DayMail(
+        day=as_of,
         messages=tuple(built.messages),
         invalid=tuple(built.invalid),
         reminders=reminder_count,
@@ -216,6 +240,26 @@ def deadline_items(
     return items, owners
 
 
+def daily_entries(
+    reminders: Iterable[DueReminder],
+    units: dict[int, UnitKerja],
+    teams: dict[int, list[TeamMember]],
+    tpi: list[TeamMember],
+    owners: dict[str, int],
+) -> list[tuple[TeamMember, tuple[ReminderEntry, ...]]]:
+    """Each person's items of the day, for their one daily reminder; a person is one address,
+    whatever teams they are on."""
+    people: dict[str, TeamMember] = {}
+    entries: dict[str, list[ReminderEntry]] = defaultdict(list)
+    for reminder in reminders:
+        unit_name = _unit_name(units, reminder.item.unit_id)
+        for member, role in recipients(reminder, units, teams, tpi, owners):
+            address = member.email.strip().lower()
+            people.setdefault(address, member)
+            entries[address].append(ReminderEntry(reminder, unit_name, role))
+    return [(people[address], tuple(found)) for address, found in entries.items()]
+
+
 def recipients(
     reminder: DueReminder,
     units: dict[int, UnitKerja],
@@ -277,6 +321,8 @@ def _weekly(
         if not item.done:
             open_items[item.unit_id].append(item)
     rows, near = [], []
+    # Late items counted as the monitoring report counts them, so the two agree on a day.
+    late = uow.work_plans.overdue_counts(unit_ids=list(units), as_of=as_of)
     for unit_id, unit in units.items():
         assert unit_id is not None
         latest = uow.snapshots.latest_snapshot(unit_id=unit_id)
@@ -290,7 +336,7 @@ def _weekly(
             if latest
             else None
         )
-        overdue = sum(1 for i in open_items[unit_id] if i.due_on < as_of)
+        overdue = late.get(unit_id, 0)
         rows.append(
             UnitSummaryRow(
                 unit_name=unit.name,
@@ -313,6 +359,8 @@ def _weekly(
             open_items=tuple(open_items[unit_id]),
             score=score,
             fix_first=fixes.get(unit_id, ()),
+            target=next_predicate(unit.predicate),
+            overdue=overdue,
         )
         for member in teams.get(unit_id, []):
             build = partial(unit_digest, digest, recipient=member.email, recipient_name=member.name)
@@ -351,7 +399,7 @@ def _fix_first(
     as_of: date,
     framework: Framework,
 ) -> dict[int, tuple[FixFirst, ...]]:
-    """The gap analysis of each scored unit toward its next predicate, from its TPI answers."""
+    """What each scored unit should fix first toward its next predicate, from its TPI answers."""
     found: dict[int, tuple[FixFirst, ...]] = {}
     for period in uow.assessments.periods_on(day=as_of, instansi_id=instansi_id):
         assert period.id is not None
@@ -363,15 +411,13 @@ def _fix_first(
             unit = units.get(int(unit_id))
             if unit is None:
                 continue
-            gaps = gap_analysis(
+            gaps = fix_first(
                 sheet.values.loc[[unit_id]].iloc[0],
                 scores.loc[[unit_id]].iloc[0],
                 framework,
                 next_predicate(unit.predicate),
             )
-            found[int(unit_id)] = tuple(
-                FixFirst(code=g.code, text=g.text, points=g.gain) for g in gaps[:5]
-            )
+            found[int(unit_id)] = tuple(FixFirst.of(g, framework) for g in gaps[:FIX_FIRST_SHOWN])
     return found
 
 

@@ -519,7 +519,7 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                 )
             record_tpn(ids, monday)
             after_the_awards(ids, monday, progress.console)
-            send_reminders(as_of=monday, instansi=ids["instansi"], days=7)
+            send_reminders(as_of=monday, instansi=ids["instansi"], days=7, replay=True)
             progress.advance(task)
     return last_report
 

@@ -159,3 +159,34 @@ def test_what_a_run_left_unsent_goes_out_with_a_later_days_run(
     # Nothing is left, and a rerun sends nothing twice.
     again = send_reminders(as_of=date(2027, 5, 14))
     assert again["sent"] == 0 and len(mails(data_dir)) == len(received)
+
+
+def test_a_catch_up_composes_each_day_once_and_a_replay_dates_it(
+    kabupaten: dict[str, int],  # noqa: F811
+    data_dir: Path,
+) -> None:
+    from email.utils import parsedate_to_datetime
+
+    from flows.reminders import send_reminders
+
+    building_with_people(kabupaten)
+    first, last = date(2027, 5, 3), date(2027, 5, 21)
+    days = (last - first).days + 1
+    caught_up = send_reminders(as_of=last, days=days, replay=True)
+    received = mails(data_dir)
+    assert caught_up["sent"] == len(received) > 0
+    # Each message is dated 08:00 WIB of the day it was composed for, inside the window.
+    dated = [parsedate_to_datetime(str(m["Date"])) for m in received]
+    assert {(d.hour, d.minute, d.utcoffset()) for d in dated} == {(8, 0, timedelta(hours=7))}
+    sent_days = {d.date() for d in dated}
+    assert len(sent_days) > 2 and min(sent_days) >= first and max(sent_days) <= last
+    # At most one reminder a day per person; the weekly messages come on their own.
+    reminders = [
+        (str(m["To"]), d.date())
+        for m, d in zip(received, dated, strict=True)
+        if str(m["Subject"]).startswith(("[ZI] Pengingat", "[ZI] Eskalasi"))
+    ]
+    assert reminders and len(reminders) == len(set(reminders))
+    # The same days run one by one afterwards send nothing: the keys are per day.
+    for back in range(days):
+        assert send_reminders(as_of=last - timedelta(days=back))["sent"] == 0

@@ -24,14 +24,17 @@ from notifications.messages import (
     NearPredicate,
     OutgoingMessage,
     OverdueRow,
+    ReminderEntry,
     ScoreLine,
     StageCount,
     TpiSummary,
     UnitDigest,
     UnitSummaryRow,
-    deadline_reminder,
+    daily_reminder,
     idempotency_key,
+    message_from_payload,
     message_id_for,
+    message_payload,
     to_email_message,
     tpi_summary,
     unit_digest,
@@ -67,13 +70,12 @@ def reminder_mail(
     unit_name: str | None = HOSTILE,
     cc_role: str | None = None,
 ) -> OutgoingMessage:
-    return deadline_reminder(
-        reminder or due("before", 7),
+    return daily_reminder(
+        [ReminderEntry(reminder or due("before", 7), unit_name, cc_role)],
         recipient=recipient,
         recipient_name=recipient_name,
-        unit_name=unit_name,
+        instansi_id=7,
         instansi="Pemerintah Kabupaten Contoh",
-        cc_role=cc_role,
     )
 
 
@@ -194,7 +196,7 @@ def test_a_moved_reminder_counts_from_the_day_it_is_sent() -> None:
 
 def test_an_escalation_speaks_to_the_unit_head_and_the_tpi() -> None:
     message = reminder_mail(due("escalation", 9), cc_role="kepala unit kerja")
-    assert message.kind == "reminder.escalation"
+    assert message.kind == "reminder.daily"
     assert message.subject == (
         f"[ZI] Eskalasi: Rencana kerja pembangunan ZI di {HOSTILE} belum selesai, "
         "terlambat 9 hari (jatuh tempo Senin, 31 Mei 2027)"
@@ -275,10 +277,11 @@ def test_an_invalid_recipient_is_reported(recipient: str) -> None:
 def test_idempotency_keys() -> None:
     key = idempotency_key("Ani@Example.go.id", "milestone:12", "reminder.before.7", DUE)
     assert key == "ani@example.go.id|milestone:12|reminder.before.7|2027-05-31"
+    # One reminder per person, instansi and day: T−7 sent on 24 May 2027.
     assert reminder_mail().idempotency_key == (
-        "ani.lestari@pemkab-contoh.go.id|milestone:12|reminder.before.7|2027-05-31"
+        "ani.lestari@pemkab-contoh.go.id|instansi:7:harian|reminder.daily|2027-05-24"
     )
-    # T−14 and T−7 of one item are two messages; the same reminder twice is one.
+    # T−14 and T−7 of one item go out on two days: two messages; the same day twice is one.
     assert reminder_mail(due("before", 14)).idempotency_key != reminder_mail().idempotency_key
     assert reminder_mail().idempotency_key == reminder_mail(cc_role="x").idempotency_key
 
@@ -354,9 +357,10 @@ def test_the_unit_digest() -> None:
     assert "Sudah selesai" not in text
     assert "Total 72,50 (penilaian TPI, 31 Mei 2027)" in text
     assert "Batas WBK: belum terpenuhi" in text
-    # What to fix first: the first five, in the caller's order.
-    assert "1. A.II.0: Perbaikan nomor 0 (+2,00 poin)" in text
-    assert "5. A.II.4: Perbaikan nomor 4 (+1,60 poin)" in text
+    # What to fix first: the first five, in the caller's order, each with the points it adds
+    # toward the next predicate's floors (none here) and to the total.
+    assert "1. A.II.0: Perbaikan nomor 0\n   menuju batas: — · poin total: +2,00" in text
+    assert "5. A.II.4: Perbaikan nomor 4\n   menuju batas: — · poin total: +1,60" in text
     assert "A.II.5" not in text
     html = body(mail, "html")
     assert_escaped(html)
@@ -368,7 +372,7 @@ def test_a_unit_not_yet_scored_and_with_nothing_open() -> None:
     message = digest_mail(digest(open_items=(), score=None, fix_first=()))
     assert "Tidak ada butir terbuka." in message.text
     assert "Unit ini belum dinilai." in message.text
-    assert "Tidak ada kekurangan terhadap batas nilai." in message.html
+    assert "Semua butir LKE sudah pada jawaban tertinggi." in message.html
 
 
 def test_a_long_list_of_open_items_is_cut() -> None:
@@ -483,3 +487,73 @@ def test_every_message_escapes_data_in_html_and_is_stable(
     mail = email.message_from_bytes(first, policy=email.policy.default)
     assert mail["Message-ID"] == message.message_id
     assert mail["Subject"] == message.subject
+
+
+# --- one reminder a day per person ---------------------------------------------------------------
+
+
+def _item(key: str, title: str, due_on: date, unit_id: int | None = 3) -> DeadlineItem:
+    return DeadlineItem(key, "work_item", title, due_on, unit_id, False)
+
+
+def test_a_persons_items_of_the_day_are_one_message_grouped_by_unit_most_urgent_first() -> None:
+    today = date(2027, 5, 24)
+
+    def sent_today(item: DeadlineItem, kind: ReminderKind, days: int) -> DueReminder:
+        return DueReminder(item, kind, days, today, today)
+
+    entries = [
+        ReminderEntry(
+            sent_today(_item("w:1", "Uji SOP", today + timedelta(7)), "before", 7), "Dinas A"
+        ),
+        ReminderEntry(
+            sent_today(_item("w:2", "Maklumat pelayanan", today - timedelta(9)), "escalation", 9),
+            "Dinas B",
+            "narahubung TPI",
+        ),
+        ReminderEntry(
+            sent_today(_item("w:3", "SK tim", today - timedelta(3)), "overdue", 3), "Dinas A"
+        ),
+        ReminderEntry(
+            sent_today(_item("m:4", "Batas usulan", today + timedelta(1), None), "before", 1), None
+        ),
+    ]
+    message = daily_reminder(
+        entries, recipient="ani@contoh.go.id", recipient_name="Ani", instansi_id=7, instansi="Kab"
+    )
+    assert message.kind == "reminder.daily"
+    assert message.subject == "[ZI] Pengingat 24 Mei 2027: 4 butir, 2 terlambat"
+    text = body(parsed(message), "plain")
+    # Units in the order of their most urgent item: Dinas B (9 days late), Dinas A (3 days
+    # late), then the instansi's own deadline (tomorrow); within Dinas A the late item first.
+    order = [text.index(s) for s in ("== Dinas B ==", "== Dinas A ==", "== Seluruh unit kerja")]
+    assert order == sorted(order)
+    assert text.index("[TERLAMBAT] SK tim") < text.index("* Uji SOP")
+    assert "Anda menerima pesan ini sebagai narahubung TPI." in text
+    # The calendar holds the two deadlines still ahead, not the two past ones.
+    (attachment,) = message.attachments
+    assert attachment.filename == "batas-waktu.ics"
+    events = Calendar.from_ical(attachment.data).walk("VEVENT")
+    assert sorted(str(e["SUMMARY"]) for e in events) == ["[ZI] Batas usulan", "[ZI] Uji SOP"]
+
+
+def test_an_overdue_notice_carries_no_calendar_and_a_deadline_today_no_alarm() -> None:
+    late = reminder_mail(due("overdue", 3))
+    assert late.attachments == ()
+    assert "berkas kalender" not in late.text
+    today = reminder_mail(due("on_day", 0))
+    (attachment,) = today.attachments
+    (event,) = Calendar.from_ical(attachment.data).walk("VEVENT")
+    assert event.walk("VALARM") == []  # "Besok batas waktu" would be a day late already
+    ahead = reminder_mail(due("before", 7))
+    (event,) = Calendar.from_ical(ahead.attachments[0].data).walk("VEVENT")
+    assert len(event.walk("VALARM")) == 1
+
+
+def test_a_replayed_message_is_dated_on_its_day() -> None:
+    at = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
+    message = dataclasses.replace(reminder_mail(), dated=at)
+    mail = to_email_message(message, SENDER)
+    assert parsedate_to_datetime(str(mail["Date"])) == at
+    kept = message_payload(message)
+    assert kept is not None and message_from_payload(kept) == message

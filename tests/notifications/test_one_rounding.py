@@ -81,7 +81,8 @@ def test_the_unit_digest_rounds_half_up() -> None:
     message = unit_digest(digest, recipient=RECIPIENT, recipient_name="Ani Lestari")
     assert_rounded_half_up(message, (TOTAL, FIX_A, FIX_B, FIX_C))
     assert "Total 76,01 (penilaian TPI, 24 Mei 2027)" in message.text
-    assert "1. A.I.1.i.b: Penyusunan tim kerja (+2,68 poin)" in message.text
+    fix = "1. A.I.1.i.b: Penyusunan tim kerja\n   menuju batas: — · poin total: +2,68"
+    assert fix in message.text
 
 
 def test_the_tpi_summary_rounds_half_up() -> None:
