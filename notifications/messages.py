@@ -47,6 +47,7 @@ MAX_KEY_LENGTH = 255  # the outbox column
 SUBJECT_TITLE_CHARS = 120  # subjects stay well inside the outbox's 500 characters
 SUBJECT_NAME_CHARS = 80
 FIX_FIRST_SHOWN = 5
+DAILY_ITEMS_SHOWN = 40  # the rest are counted, and all are in the weekly digest
 DIGEST_ITEMS_SHOWN = 30
 SUMMARY_UNITS_SHOWN = 200
 SUMMARY_ROWS_SHOWN = 50  # overdue items, failed deliveries
@@ -172,7 +173,8 @@ def daily_reminder(
     unit, the most urgent first, with the deadlines still ahead as an .ics attachment.
 
     The wording counts from the send day (a reminder moved from a Sunday to the Friday says
-    "2 hari lagi"). An escalation says in which role the recipient receives it.
+    "2 hari lagi"). An escalation says in which role the recipient receives it. One item is
+    told in full; several in a table per unit, with what to do said once per kind of item.
     """
     if not entries:
         raise ValueError("a daily reminder needs at least one item")
@@ -180,21 +182,24 @@ def daily_reminder(
     if any(e.reminder.send_on != on for e in entries):
         raise ValueError("the items of a daily reminder are sent on one day")
     ordered = sorted(entries, key=_urgency)
-    groups: dict[str | None, list[ReminderEntry]] = {}
-    for entry in ordered:  # a dict keeps the order of each unit's most urgent item
-        groups.setdefault(entry.unit_name, []).append(entry)
     late = sum(1 for e in entries if e.reminder.days_left < 0)
     ahead = tuple(e for e in ordered if e.reminder.days_left >= 0)
+    context: dict[str, Any]
     if len(entries) == 1:
+        one = _entry_words(entries[0], instansi)
         subject = _one_subject(entries[0], instansi)
-        lead = _entry_words(entries[0], instansi)["lead"]
+        context = {"lead": one["lead"], "one": one, "unit": _where(entries[0].unit_name)}
     else:
         subject = f"[ZI] Pengingat {tanggal(on)}: {angka(len(entries), 0)} butir"
         subject += f", {angka(late, 0)} terlambat" if late else " menjelang batas waktu"
-        lead = (
-            f"Ada {angka(len(entries), 0)} butir yang perlu Anda tindak lanjuti hari ini, "
-            "dikelompokkan per unit kerja, yang paling mendesak lebih dulu."
-        )
+        context = {
+            "lead": (
+                f"Ada {angka(len(entries), 0)} butir yang perlu Anda tindak lanjuti hari ini, "
+                "dikelompokkan per unit kerja, yang paling mendesak lebih dulu."
+            ),
+            "one": None,
+            **_grouped(ordered),
+        }
     return _message(
         "reminder",
         to=(recipient, recipient_name),
@@ -202,17 +207,48 @@ def daily_reminder(
         key=(f"instansi:{instansi_id}:harian", "reminder.daily", on),
         subject=subject,
         attachments=_deadlines_attachment(ahead, on, instansi),
-        lead=lead,
-        groups=[
-            (
-                unit or "Seluruh unit kerja (tingkat instansi)",
-                [_entry_words(e, instansi) for e in group],
-            )
-            for unit, group in groups.items()
-        ],
         with_calendar=bool(ahead),
         instansi=instansi,
+        **context,
     )
+
+
+def _where(unit_name: str | None) -> str:
+    return unit_name or "Seluruh unit kerja (tingkat instansi)"
+
+
+def _grouped(ordered: Sequence[ReminderEntry]) -> dict[str, Any]:
+    """Several items in short: a table per unit (the first DAILY_ITEMS_SHOWN items), what to do
+    once per kind of item, and once why escalations reach this person."""
+    shown = ordered[:DAILY_ITEMS_SHOWN]
+    groups: dict[str, list[tuple[str, str, str, str]]] = {}
+    late_rows: dict[str, list[int]] = {}
+    todos: dict[str, str] = {}
+    for entry in shown:  # a dict keeps the order of each unit's most urgent item
+        reminder, item = entry.reminder, entry.reminder.item
+        label, todo = _KINDS.get(item.kind, _GENERAL_KIND)
+        rows = groups.setdefault(_where(entry.unit_name), [])
+        if reminder.days_left < 0:
+            late_rows.setdefault(_where(entry.unit_name), []).append(len(rows))
+        title = f"{item.title} (eskalasi)" if reminder.kind == "escalation" else item.title
+        rows.append((title, label, tanggal(item.due_on), _when(reminder.days_left)))
+        todos.setdefault(label, todo)
+    escalations = [e for e in shown if e.reminder.kind == "escalation"]
+    roles = sorted({e.role for e in escalations if e.role})
+    return {
+        "groups": [(unit, rows, tuple(late_rows.get(unit, ()))) for unit, rows in groups.items()],
+        "more": _more(ordered, DAILY_ITEMS_SHOWN),
+        "todos": list(todos.items()),
+        "escalation": (
+            "Butir bertanda eskalasi sudah terlambat seminggu atau lebih; eskalasi dikirim juga "
+            "kepada kepala unit kerja dan narahubung TPI. "
+            + (f"Anda menerimanya sebagai {' dan '.join(roles)}. " if roles else "")
+            + "Mohon kepala unit kerja memastikan butir-butir ini segera diselesaikan, dan "
+            "narahubung TPI menindaklanjutinya bersama tim unit."
+            if escalations
+            else ""
+        ),
+    }
 
 
 def _urgency(entry: ReminderEntry) -> tuple[int, date, str]:

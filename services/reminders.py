@@ -89,7 +89,7 @@ class DayMail:
     digests: int
 
 
-MAX_CATCH_UP_DAYS = 31
+MAX_CATCH_UP_DAYS = 366  # `zi remind --days` allows a year
 SENDING_HOUR = time(8, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # the schedule's 08:00 (WIB)
 
 

@@ -526,10 +526,18 @@ def test_a_persons_items_of_the_day_are_one_message_grouped_by_unit_most_urgent_
     text = body(parsed(message), "plain")
     # Units in the order of their most urgent item: Dinas B (9 days late), Dinas A (3 days
     # late), then the instansi's own deadline (tomorrow); within Dinas A the late item first.
-    order = [text.index(s) for s in ("== Dinas B ==", "== Dinas A ==", "== Seluruh unit kerja")]
+    order = [text.index(s) for s in ("\nDINAS B\n", "\nDINAS A\n", "\nSELURUH UNIT KERJA")]
     assert order == sorted(order)
-    assert text.index("[TERLAMBAT] SK tim") < text.index("* Uji SOP")
-    assert "Anda menerima pesan ini sebagai narahubung TPI." in text
+    assert (
+        "- [TERLAMBAT] SK tim · Butir rencana kerja · batas 21 Mei 2027 · terlambat 3 hari" in text
+    )
+    assert text.index("[TERLAMBAT] SK tim") < text.index("- Uji SOP")
+    assert "- [TERLAMBAT] Maklumat pelayanan (eskalasi) ·" in text
+    # What to do is said once for the three work items, and why the escalation reaches Ani.
+    assert text.count("Selesaikan butir rencana kerja ini") == 1
+    assert "Anda menerimanya sebagai narahubung TPI." in " ".join(text.split())
+    html = body(parsed(message), "html")
+    assert "Maklumat pelayanan (eskalasi)" in html and html.count("background:#fbe9e7") == 2
     # The calendar holds the two deadlines still ahead, not the two past ones.
     (attachment,) = message.attachments
     assert attachment.filename == "batas-waktu.ics"
