@@ -10,6 +10,20 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 # The fill-in LKE form's test recalculates its formulas with LibreOffice (skipped without it, but CI).
 LIBREOFFICE_PACKAGE := libreoffice-calc-nogui
+# The monitoring report's layout test renders it in headless Chromium (skipped without it, but CI).
+CHROMIUM_PACKAGE := chromium
+
+# $(call test_program,COMMAND,PACKAGE,TEST): when COMMAND is missing, installs the Debian PACKAGE
+# that has it (as root); without it TEST is skipped, except under CI, where it fails.
+define test_program
+@if command -v $(1) >/dev/null; then :; \
+elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "Installing $(2) ($(3))"; \
+  apt-get install -y -q $(2) >/dev/null 2>&1 || \
+  (apt-get update -q >/dev/null && apt-get install -y -q $(2) >/dev/null 2>&1) || \
+  echo "Could not install $(2): $(3) will be skipped"; \
+else echo "Without $(1), $(3) will be skipped; install: $(2)"; fi
+endef
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zi-orchestrator needs Python 3.11 or newer")'
@@ -19,13 +33,8 @@ $(STAMP):
 	  apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null || \
 	  (apt-get update -q >/dev/null && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null); \
 	else echo "WeasyPrint needs Pango and a font; install: $(SYSTEM_PACKAGES)"; exit 1; fi
-	@if command -v soffice >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing $(LIBREOFFICE_PACKAGE) (LKE form test)"; \
-	  apt-get install -y -q $(LIBREOFFICE_PACKAGE) >/dev/null 2>&1 || \
-	  (apt-get update -q >/dev/null && apt-get install -y -q $(LIBREOFFICE_PACKAGE) >/dev/null 2>&1) || \
-	  echo "Could not install $(LIBREOFFICE_PACKAGE): the LKE form test will be skipped"; \
-	else echo "The LKE form test needs LibreOffice; install: $(LIBREOFFICE_PACKAGE)"; fi
+	$(call test_program,soffice,$(LIBREOFFICE_PACKAGE),the LKE form test)
+	$(call test_program,chromium,$(CHROMIUM_PACKAGE),the report layout test)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .

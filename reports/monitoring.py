@@ -25,7 +25,7 @@ from zi_domain.rounding import lke_round
 HEAT_LEVELS = ("below", "between", "above")  # an area below both floors, between them, above both
 
 # Bar chart geometry, in SVG user units; the plot spans totals 0..100.
-LABEL_WIDTH = 250
+LABEL_WIDTH = 270  # 36 characters at 11 px, capitals too
 PLOT_WIDTH = 500
 VALUE_WIDTH = 56
 CHART_WIDTH = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH + 10
@@ -45,6 +45,20 @@ SPARK_PAD = 3
 MIN_SPARK_SPAN = 5.0
 
 DROPS_IN_SUMMARY = 10
+FIX_FIRST_SHOWN = 5  # LKE items a unit's details list under "what to fix first"
+
+
+@dataclass(frozen=True)
+class FixFirstItem:
+    """One LKE item of a unit's "what to fix first" (`zi_domain.gaps.fix_first`): raised to its
+    top answer, it supplies `toward_floors` of the points missing from the next predicate's
+    failing floors (those in `helps`, worded) and adds `gain` points to the total."""
+
+    code: str
+    text: str  # the LKE question, from framework data: escaped like every text
+    toward_floors: float
+    gain: float
+    helps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,8 @@ class UnitMonitoringRow:
     evidence_problems: int
     history: tuple[tuple[date, float], ...]  # (as_of, total), oldest first, including this run
     complaints: int = 0  # of maladministration, since the unit's award (the TPI handles them)
+    next_predicate: str | None = None  # what `shortfalls` and `fix_first` aim at, when known
+    fix_first: tuple[FixFirstItem, ...] = ()  # most urgent first; the page shows FIX_FIRST_SHOWN
 
 
 @dataclass(frozen=True)
@@ -247,6 +263,16 @@ class _Trend:
 
 
 @dataclass(frozen=True)
+class _Fix:
+    code: str
+    text: str
+    toward: str  # "+0,88 poin menuju batas WBK"
+    closes: bool  # it supplies points that a failing floor misses (shown as it is not 0,00)
+    gain: str  # "+4,38 poin total"
+    helps: str  # the failing floors it feeds, in words; "" when none
+
+
+@dataclass(frozen=True)
 class _UnitView:
     """Everything the page shows of one unit, computed once for the chart, heat map and table."""
 
@@ -260,9 +286,12 @@ class _UnitView:
     trend: _Trend
     marks: tuple[tuple[str, bool], ...]
     changes: tuple[str, ...]
+    target: str  # "WBK", "WBBM" or "predikat berikutnya": what shortfalls and fixes aim at
     shortfalls: tuple[str, ...]
     overdue_items: str
-    evidence_problems: str
+    evidence_problems: str  # a sentence
+    summary: str  # the folded details in one line
+    fix_first: tuple[_Fix, ...]
     bar: _Bar
     cells: tuple[_Cell, ...]
     sparkline: _Sparkline | None
@@ -403,8 +432,33 @@ def _sparkline(history: Sequence[tuple[date, float]]) -> _Sparkline | None:
     )
 
 
+def _fix(item: FixFirstItem, target: str) -> _Fix:
+    return _Fix(
+        code=item.code,
+        text=item.text,
+        toward=f"+{angka(item.toward_floors)} poin menuju batas {target}",
+        closes=lke_round(item.toward_floors) > 0,
+        gain=f"+{angka(item.gain)} poin total",
+        helps="; ".join(item.helps),
+    )
+
+
+def _summary(unit: UnitMonitoringRow, target: str) -> str:
+    """The folded details in one line: what opening them shows, counted."""
+    counts = (
+        (len(unit.changes), "perubahan"),
+        (len(unit.shortfalls), f"kekurangan menuju {target}"),
+        (unit.evidence_problems, "bukti bermasalah"),
+        (min(len(unit.fix_first), FIX_FIRST_SHOWN), "butir LKE untuk diperbaiki"),
+    )
+    said = [f"{angka(count, 0)} {words}" for count, words in counts if count]
+    return " · ".join(said) if said else "riwayat total"
+
+
 def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) -> _UnitView:
     status, status_label = _status(unit)
+    target = unit.next_predicate or "predikat berikutnya"
+    problems = unit.evidence_problems
     return _UnitView(
         code=unit.code,
         name=unit.name,
@@ -416,9 +470,16 @@ def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) ->
         trend=_trend(unit),
         marks=tuple((p, unit.meets.get(p, False)) for p in PREDICATES),
         changes=unit.changes,
+        target=target,
         shortfalls=unit.shortfalls,
         overdue_items=angka(unit.overdue_items, 0),
-        evidence_problems=angka(unit.evidence_problems, 0),
+        evidence_problems=(
+            f"{angka(problems, 0)} indikator LKE tanpa bukti dukung"
+            if problems
+            else "Semua indikator LKE memiliki bukti dukung."
+        ),
+        summary=_summary(unit, target),
+        fix_first=tuple(_fix(item, target) for item in unit.fix_first[:FIX_FIRST_SHOWN]),
         bar=_bar(unit, index, status_label),
         cells=_cells(report, unit),
         sparkline=_sparkline(unit.history),

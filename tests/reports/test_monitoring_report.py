@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reports.monitoring import (
+    FixFirstItem,
     MonitoringReport,
     UnitMonitoringRow,
     monitoring_markdown,
@@ -244,7 +245,7 @@ def test_numbers_and_the_date_are_written_the_indonesian_way() -> None:
     page = parse(render_monitoring_html(report(unit("UK-001", 75.0, pengungkit=45.5, hasil=29.5))))
     assert page.find("html").attrs["lang"] == "id"
     assert page.find("p", "as-of").text() == "Hasil pemantauan TPI per 4 Mei 2026"
-    total_cell = page.find("table", "units").find_all("td", "num")[0]
+    total_cell = page.find("table", "units").find("td", "total-cell")
     assert total_cell.find("span", "total").text() == "75,00"
     assert total_cell.find("span", "components").text() == "pengungkit 45,50 · hasil 29,50"
 
@@ -261,7 +262,8 @@ def test_units_table_is_sorted_by_total_with_trend_marks_and_notes() -> None:
         ),
     ]
     page = parse(render_monitoring_html(report(*units)))
-    rows = page.find("table", "units").find("tbody").find_all("tr")
+    bodies = page.find("table", "units").find_all("tbody", "unit")
+    rows = [body.find("tr", "main") for body in bodies]
 
     assert [r.find("th").text() for r in rows] == ["UK-002", "UK-003", "UK-001", "UK-004"]
     trends = [
@@ -275,16 +277,114 @@ def test_units_table_is_sorted_by_total_with_trend_marks_and_notes() -> None:
     ]
     marks = [[m.text() for m in r.find_all("td", "mark")] for r in rows]
     assert marks == [["✓", "✓"], ["✓", "–"], ["–", "–"], ["–", "–"]]
-    assert [r.attrs["class"] for r in rows] == [
-        "status-wbbm",
-        "status-wbk",
-        "status-belum",
-        "status-belum",
+    assert [b.attrs["class"] for b in bodies] == [
+        "unit status-wbbm",
+        "unit status-wbk",
+        "unit status-belum",
+        "unit status-belum",
     ]
-    assert [li.text() for li in rows[3].find_all("li")] == [
+    assert [li.text() for li in bodies[3].find("ul", "shortfalls").find_all("li")] == [
         "Area 3 Penataan Sistem Manajemen SDM: minimal 60,00, tercapai 55,00"
     ]
-    assert [c.text() for c in rows[2].find_all("td", "num")[1:]] == ["3", "1"]
+    assert rows[2].find("td", "overdue").text() == "3"
+    assert bodies[2].find("p", "evidence").text() == "1 indikator LKE tanpa bukti dukung"
+
+
+def test_the_units_table_has_few_columns_and_folds_the_details_of_each_unit() -> None:
+    row = unit(
+        "UK-001",
+        72.0,
+        previous_total=70.0,
+        changes=("nilai naik 2,00", "4 indikator tanpa bukti dukung"),
+        shortfalls=("Nilai total: minimal 75,00, tercapai 72,00",),
+        evidence_problems=4,
+        overdue_items=2,
+        next_predicate="WBK",
+    )
+    table = parse(render_monitoring_html(report(row))).find("table", "units")
+
+    assert table.find("caption").text().startswith("Rincian unit kerja")
+    headers = table.find("thead").find_all("th")
+    assert [h.text() for h in headers] == [
+        "Kode",
+        "Unit",
+        "Tahap",
+        "Total",
+        "WBK",
+        "WBBM",
+        "Butir terlambat",
+    ]
+    assert {h.attrs["scope"] for h in headers} == {"col"}
+    (body,) = table.find_all("tbody", "unit")
+    main, detail = body.find_all("tr")
+    assert main.find("th").attrs["scope"] == "row"
+    assert [c.text() for c in main.find_all("td")][2:] == [
+        "72,00▲ +2,00pengungkit 43,20 · hasil 28,80",
+        "–",
+        "–",
+        "2",
+    ]
+    cell = detail.find("td")
+    assert cell.attrs["colspan"] == str(len(headers))
+    details = cell.find("details")
+    assert "open" not in details.attrs  # folded until a reader opens it
+    assert details.find("summary").text() == (
+        "Rincian UK-001 2 perubahan · 1 kekurangan menuju WBK · 4 bukti bermasalah"
+    )
+    titles = [h.text() for h in details.find_all("h3")]
+    assert titles == [
+        "Perubahan",
+        "Kekurangan menuju WBK",
+        "Bukti dukung",
+        "Riwayat total",
+        "Perbaiki lebih dulu",
+    ]
+    assert details.find("svg", "spark").attrs["aria-label"].startswith("Riwayat total")
+    assert [li.text() for li in details.find("ul", "changes").find_all("li")] == list(row.changes)
+    assert details.find("p", "evidence").text() == "4 indikator LKE tanpa bukti dukung"
+
+
+def test_what_to_fix_first_shows_five_items_with_both_numbers() -> None:
+    toward = (0.875, 0.125, 0.0, 0.0, 0.0, 0.0)
+    helps = (("Nilai total", "Pelayanan publik yang prima (IPKP)"), ("Nilai total",))
+    items = tuple(
+        FixFirstItem(
+            code=f"A.I.{i}.a",
+            text=f"Pertanyaan {i} <b>",
+            toward_floors=toward[i - 1],
+            gain=5.0 - i / 3,
+            helps=helps[i - 1] if i <= len(helps) else (),
+        )
+        for i in range(1, 7)
+    )
+    row = unit("UK-001", 72.0, fix_first=items, next_predicate="WBK")
+    page = parse(render_monitoring_html(report(row)))
+    fixes = page.find("ol", "fixes").find_all("li")
+
+    assert len(fixes) == 5
+    first = fixes[0]
+    assert (first.find("span", "fix-code").text(), first.find("span", "fix-text").text()) == (
+        "A.I.1.a",
+        "Pertanyaan 1 <b>",
+    )
+    assert [f.find("span", "fix-points").text() for f in fixes] == [
+        "+0,88 poin menuju batas WBK · +4,67 poin total",
+        "+0,13 poin menuju batas WBK · +4,33 poin total",
+        "+0,00 poin menuju batas WBK · +4,00 poin total",
+        "+0,00 poin menuju batas WBK · +3,67 poin total",
+        "+0,00 poin menuju batas WBK · +3,33 poin total",
+    ]
+    assert [[h.text() for h in f.find_all("span", "fix-helps")] for f in fixes][:3] == [
+        ["untuk Nilai total; Pelayanan publik yang prima (IPKP)"],
+        ["untuk Nilai total"],
+        [],
+    ]
+    # A number that closes nothing is not set off as one that does.
+    assert [f.find("span", "toward").attrs["class"] for f in fixes][1:3] == [
+        "toward",
+        "toward none",
+    ]
+    assert "5 butir LKE untuk diperbaiki" in page.find("summary").text()
 
 
 def test_summary_tiles_count_the_run() -> None:
@@ -384,7 +484,7 @@ def test_five_hundred_units_render() -> None:
     svg = chart(page)
     assert len([r for r in svg.iter(f"{SVG}rect")]) == 500
     assert float(svg.get("height", "0")) > 500 * 20
-    assert len(parse(page).find("table", "units").find("tbody").find_all("tr")) == 500
+    assert len(parse(page).find("table", "units").find_all("tbody", "unit")) == 500
 
 
 # --- Prefect artifacts and the file ---------------------------------------------------------------
