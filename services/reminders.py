@@ -127,6 +127,9 @@ def mail_for_day(
 ) -> DayMail:
     """Every message the instansi's people should get today, each with its idempotency key."""
     assert instansi.id is not None
+    day_off = policy.skip_non_working_days and not indonesian_working_day(as_of)
+    if day_off and not is_digest_day(as_of):
+        return DayMail(day=as_of, messages=(), invalid=(), reminders=0, digests=0)  # a day off
     units = {u.id: u for u in uow.units.list_units(instansi_id=instansi.id) if u.id is not None}
     people = uow.units.team(instansi_id=instansi.id, unit_id=None)
     tpi = [m for m in people if m.role == TPI_ROLE]
