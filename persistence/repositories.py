@@ -205,6 +205,7 @@ class WorkPlanRepository(Protocol):
     def items(self, *, unit_id: int, year: int) -> list[WorkItem]: ...
     def complete_item(self, *, item_id: int, on: date, by: str | None = None) -> None: ...
     def overdue_counts(self, *, unit_ids: Sequence[int], as_of: date) -> dict[int, int]: ...
+    def overdue_items(self, *, unit_ids: Sequence[int], as_of: date) -> list[WorkItem]: ...
 
 
 class MonitoringRepository(Protocol):
@@ -784,15 +785,30 @@ class SqlWorkPlanRepository(_SqlRepository):
         """Per unit, the items due before `as_of` and not completed by then."""
         query = (
             sa.select(col(WorkItem.unit_id), sa.func.count())
-            .where(
-                col(WorkItem.unit_id).in_(list(unit_ids)),
-                col(WorkItem.due_on) < as_of,
-                sa.or_(col(WorkItem.completed_on).is_(None), col(WorkItem.completed_on) > as_of),
-            )
+            .where(*_overdue(unit_ids, as_of))
             .group_by(col(WorkItem.unit_id))
         )
         rows = (tuple(row) for row in self._execute_core(query))
         return {int(unit): int(count) for unit, count in rows}
+
+    def overdue_items(self, *, unit_ids: Sequence[int], as_of: date) -> list[WorkItem]:
+        """The items `overdue_counts` counts, the earliest due first."""
+        query = (
+            select(WorkItem)
+            .where(*_overdue(unit_ids, as_of))
+            .order_by(col(WorkItem.due_on), col(WorkItem.unit_id), col(WorkItem.id))
+        )
+        return list(self._session.exec(query))
+
+
+def _overdue(unit_ids: Sequence[int], as_of: date) -> tuple[sa.ColumnElement[bool], ...]:
+    """Late on `as_of`: due before it and not completed by then (one definition for the
+    monitoring report, the status table and the e-mails)."""
+    return (
+        col(WorkItem.unit_id).in_(list(unit_ids)),
+        col(WorkItem.due_on) < as_of,
+        sa.or_(col(WorkItem.completed_on).is_(None), col(WorkItem.completed_on) > as_of),
+    )
 
 
 class SqlMonitoringRepository(_SqlRepository):

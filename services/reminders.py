@@ -39,7 +39,7 @@ from notifications.messages import (
     tpi_summary,
     unit_digest,
 )
-from persistence.tables import Instansi, TeamMember, UnitKerja
+from persistence.tables import Instansi, TeamMember, UnitKerja, WorkItem
 from persistence.unit_of_work import UnitOfWork
 from services.after_award import POST_AWARD_REPORT
 from services.scoring import stored_tpi_answers
@@ -212,20 +212,10 @@ def deadline_items(
         assert unit.id is not None
         for year in (as_of.year - 1, as_of.year):
             for work in uow.work_plans.items(unit_id=unit.id, year=year):
-                key = f"work_item:{work.id}"
-                done = work.completed_on is not None and work.completed_on <= as_of
-                items.append(
-                    DeadlineItem(
-                        key=key,
-                        kind="work_item",
-                        title=work.title,
-                        due_on=work.due_on,
-                        unit_id=unit.id,
-                        done=done,
-                    )
-                )
+                item = _work_deadline(work, as_of)
+                items.append(item)
                 if work.owner_member_id is not None:
-                    owners[key] = work.owner_member_id
+                    owners[item.key] = work.owner_member_id
     for period in uow.assessments.periods_on(day=as_of, instansi_id=instansi_id):
         items += [
             DeadlineItem(
@@ -380,9 +370,8 @@ def _weekly(
         ),
         units=tuple(rows),
         overdue=tuple(
-            OverdueRow(unit_name=_unit_name(units, i.unit_id), item=i)
-            for i in items
-            if not i.done and i.due_on < as_of
+            OverdueRow(unit_name=_unit_name(units, w.unit_id), item=_work_deadline(w, as_of))
+            for w in uow.work_plans.overdue_items(unit_ids=list(units), as_of=as_of)
         ),
         near=tuple(near),
         failed=failures,
@@ -422,6 +411,17 @@ def _fix_first(
             )
             found[int(unit_id)] = tuple(FixFirst.of(g, framework) for g in gaps[:FIX_FIRST_SHOWN])
     return found
+
+
+def _work_deadline(work: WorkItem, as_of: date) -> DeadlineItem:
+    return DeadlineItem(
+        key=f"work_item:{work.id}",
+        kind="work_item",
+        title=work.title,
+        due_on=work.due_on,
+        unit_id=work.unit_id,
+        done=work.completed_on is not None and work.completed_on <= as_of,
+    )
 
 
 def _near(

@@ -17,6 +17,7 @@ from persistence.tables import (
     LifecycleEventCreate,
     TeamMemberCreate,
     UnitKerjaCreate,
+    WorkItemCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
 from services.after_award import POST_AWARD_REPORT
@@ -137,3 +138,45 @@ def test_the_post_award_report_is_reminded_to_the_tpi(new_uow: NewUow, rejected:
         )
     reminded = [m.recipient for m in mail.messages if "pasca penetapan" in m.text]
     assert "tpi@inspektorat.uji.go.id" in reminded
+
+
+def test_the_tpi_summary_counts_late_items_as_the_monitoring_report_does(
+    new_uow: NewUow, rejected: Rejected
+) -> None:
+    # The rejected unit is not building, and its plan is of 2025: the daily reminders leave it
+    # alone, but it is late all the same, and the report (`overdue_counts`) counts it. Of its
+    # three items on Monday 12 July 2027: one due 2025-05-20 and open (late), one due 2025-05-20
+    # and completed 2025-06-01 (done), one due 2027-07-12, the day itself (not late yet).
+    monday = date(2027, 7, 12)
+    with new_uow() as uow:
+        uow.work_plans.add_items(
+            items=[
+                WorkItemCreate(
+                    unit_id=rejected.unit_id,
+                    year=year,
+                    code=code,
+                    title=title,
+                    due_on=due,
+                    completed_on=done,
+                )
+                for year, code, title, due, done in (
+                    (2025, "A.I.1", "Penyusunan Tim Kerja", date(2025, 5, 20), None),
+                    (2025, "A.I.2", "Rencana Pembangunan", date(2025, 5, 20), date(2025, 6, 1)),
+                    (2027, "A.I.3", "Pemantauan", monday, None),
+                )
+            ]
+        )
+        uow.commit()
+        instansi = uow.instansi.get_instansi(instansi_id=rejected.instansi_id)
+        assert instansi is not None
+        report_count = uow.work_plans.overdue_counts(unit_ids=[rejected.unit_id], as_of=monday)
+        mail = mail_for_day(
+            uow, instansi=instansi, as_of=monday, policy=ReminderPolicy(), framework=lke()
+        )
+    assert report_count == {rejected.unit_id: 1}
+    (summary,) = [m for m in mail.messages if m.kind == "summary.tpi"]
+    assert summary.subject.endswith(": 1 unit, 1 butir terlambat")
+    text = " ".join(summary.text.split())
+    assert "DPMPTSP · Penyusunan Tim Kerja · 20 Mei 2025" in text
+    assert "Rencana Pembangunan" not in text and "· Pemantauan ·" not in text
+    assert "- DPMPTSP · Ditolak · — · belum · belum · 1" in text  # the unit's row: 1 late
