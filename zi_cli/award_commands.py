@@ -36,6 +36,7 @@ from zi_cli.output import (
     console,
     day,
     fail,
+    print_path,
     say,
     shown,
 )
@@ -477,6 +478,5 @@ def post_award_report(
             fail(str(error))
     verdict = "masih memenuhi" if reported.still_meets else "tidak memenuhi"
     say(f"Laporan TPI atas {clean(found.name)}: {verdict} kriteria {found.predicate}.")
-    say("Surat laporan (untuk ditandatangani pimpinan instansi):")
-    console.print(clean(reported.pdf), highlight=False, soft_wrap=True, markup=False)
+    print_path("Surat laporan (untuk ditandatangani pimpinan instansi):", reported.pdf)
     say(f"Laporan berikutnya paling lambat {tanggal(reported.next_due)}.")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from config.framework_files import load_framework
 from persistence.tables import UnitKerja
@@ -28,7 +27,19 @@ from services.lke_intake import (
 )
 from services.lookup import NotFoundInData, find_instansi, find_unit
 from zi_cli.help_text import ZiTyper
-from zi_cli.output import BAD_INPUT, AsOf, bounded, clean, console, day, errors, fail, say, shown
+from zi_cli.output import (
+    BAD_INPUT,
+    AsOf,
+    bounded,
+    clean,
+    day,
+    errors,
+    fail,
+    print_path,
+    progress,
+    say,
+    shown,
+)
 from zi_domain.indonesian import angka
 from zi_domain.rounding import shown_difference
 
@@ -52,7 +63,7 @@ def agency_template(
 
     _writable(file)
     write_agency_workbook(file, None)
-    say(f"Templat buku kerja agensi ditulis: {clean(file)}")
+    print_path("Templat buku kerja agensi ditulis:", file)
 
 
 @agency_app.command("import")
@@ -123,9 +134,8 @@ def agency_export(
         except NotFoundInData as error:
             fail(str(error))
     write_agency_workbook(file, records)
-    say(
-        f"Buku kerja agensi {clean(records.instansi.code)} ditulis: {clean(file)} "
-        f"({len(records.units)} unit)"
+    print_path(
+        f"Buku kerja agensi {records.instansi.code} ({len(records.units)} unit) ditulis:", file
     )
 
 
@@ -188,16 +198,16 @@ def lke_template(
             units = _units(uow, unit, instansi)
         except NotFoundInData as error:
             fail(str(error))
-        with Progress(console=console, transient=True, disable=len(units) < 3) as progress:
-            task = progress.add_task("Menulis buku kerja LKE", total=len(units))
+        say("Buku kerja LKE per unit:")
+        with progress("Menulis buku kerja LKE", len(units)) as steps:
             for chosen in units:
                 try:
                     path = write_unit_workbook(uow, unit=chosen, folder=out, scope=scope)
                 except IntakeRefused as refusal:
                     fail(str(refusal))
-                progress.console.print(f"{shown(chosen.code)}: {shown(path)}")
-                progress.advance(task)
-    say(f"{len(units)} buku kerja LKE ditulis di {clean(out)}")
+                print_path(None, path, to=steps.console)
+                steps.advance()
+    print_path(f"{len(units)} buku kerja LKE ditulis di folder:", out)
 
 
 def _units(uow: UnitOfWork, unit: str | None, instansi: str | None) -> list[UnitKerja]:
@@ -232,11 +242,13 @@ def lke_import(
     scope = _scope(framework, kind, as_of, period, "zi lke import")
     files = _files(paths)
     refused = 0
-    for file in files:
-        if file.suffix.lower() == ".csv":
-            refused += _import_long_csv(file, instansi, scope)
-        else:
-            refused += _import_workbook(file, scope)
+    with progress("Mengimpor LKE", len(files)) as steps:
+        for file in files:
+            if file.suffix.lower() == ".csv":
+                refused += _import_long_csv(file, instansi, scope)
+            else:
+                refused += _import_workbook(file, scope)
+            steps.advance()
     if len(files) > 1:
         say(f"{len(files) - refused} berkas diterima, {refused} ditolak.")
     if refused:
@@ -288,7 +300,8 @@ def _import_long_csv(file: Path, instansi: str | None, scope: IntakeScope) -> in
         errors.print(f"[red]Ditolak:[/] {shown(bounded(str(error)), lines=True)}", highlight=False)
         return 1
     say(f"{clean(file.name)}: pemisah {read.delimiter_words}, {len(read.rows)} jawaban")
-    with default_unit_of_work() as uow:
+    rows = angka(len(read.rows), 0)
+    with default_unit_of_work() as uow, progress(f"Menilai {rows} jawaban", None, at_least=0):
         try:
             owner = find_instansi(uow, instansi)
             imported = import_long_answers(
@@ -354,6 +367,7 @@ def inbox(
         for problem in problems:
             errors.print(f"  {shown(problem)}", highlight=False)
     say(
-        f"Kotak masuk {clean(folder)}: {len(result['accepted'])} diterima, "
+        f"Kotak masuk: {len(result['accepted'])} diterima, "
         f"{len(result['refused'])} ditolak; {result['sent']} e-mail terkirim."
     )
+    print_path("Folder kotak masuk:", folder)

@@ -29,6 +29,7 @@ from zi_cli.output import (
     day,
     errors,
     fail,
+    print_path,
     say,
     shown,
 )
@@ -250,7 +251,7 @@ def monitor(instansi: OptionalInstansi = None, as_of: AsOf = None, server: Serve
     for pending in result.get("pending", []):
         say(f"Usulan tertunda: {pending}")
     for report in result["reports"]:
-        say(f"Laporan: {clean(report)}")
+        print_path("Laporan pemantauan:", report)
 
 
 def remind(
@@ -363,35 +364,41 @@ def status(instansi: OptionalInstansi = None, as_of: AsOf = None) -> None:
 
 
 def _status_table(code: str, name: str, rows: list[UnitStatus], on: date) -> Table:
+    """One row per unit, fitting 80 columns: codes fold, words wrap, the numbers and marks keep
+    their width; the next deadline and what holds the next step share the widest column."""
     table = Table(
         title=f"{shown(name)} ({shown(code)}) per {tanggal(on)}",
         show_lines=True,
-        caption=f"{len(rows)} unit; tanda ✓ = batas nilai terpenuhi pada nilai TPI terakhir",
+        expand=True,
+        caption=f"{len(rows)} unit; ✓ = batas nilai terpenuhi pada nilai TPI terakhir",
     )
-    table.add_column("Unit", no_wrap=True)
-    table.add_column("Tahap", max_width=18)
+    table.add_column("Unit", overflow="fold", ratio=2)
+    table.add_column("Tahap", ratio=2)
     table.add_column("Nilai TPI", justify="right", no_wrap=True)
     for predicate in PREDICATES:
         table.add_column(predicate, justify="center", no_wrap=True)
-    table.add_column("Batas waktu berikutnya", ratio=1, min_width=16)
-    table.add_column("Yang menahan langkah berikutnya", ratio=2, min_width=24)
+    table.add_column("Berikutnya: batas waktu, yang menahan", ratio=5)
     for row in rows:
-        deadline = (
-            f"{tanggal(row.next_deadline.due_on)}: {shown(_short(row.next_deadline.title, 60))}"
-            if row.next_deadline
-            else "-"
-        )
-        if row.overdue:
-            deadline += f"\n[red]{row.overdue} butir terlambat[/]"
         table.add_row(
             shown(row.code),
             STATE_LABELS[row.state] + (f" ({row.predicate_held})" if row.predicate_held else ""),
             angka(row.total) if row.total is not None else "-",
             *(_mark(row.meets.get(predicate)) for predicate in PREDICATES),
-            deadline,
-            "\n".join(f"• {shown(b)}" for b in row.blockers) or _ready(row),
+            "\n".join(_next(row)) or "-",
         )
     return table
+
+
+def _next(row: UnitStatus) -> list[str]:
+    """The next deadline, the overdue items, and what holds the next step (or that it is ready)."""
+    lines = []
+    if row.next_deadline:
+        title = shown(_short(row.next_deadline.title, 60))
+        lines.append(f"{tanggal(row.next_deadline.due_on)}: {title}")
+    if row.overdue:
+        lines.append(f"[red]{row.overdue} butir terlambat[/]")
+    lines += [f"• {shown(b)}" for b in row.blockers] or [_ready(row)]
+    return [line for line in lines if line != "-"]
 
 
 def _ready(row: UnitStatus) -> str:
@@ -405,4 +412,4 @@ def _short(text: str, limit: int) -> str:
 
 
 def _mark(met: bool | None) -> str:
-    return "-" if met is None else ("[green]✓ ya[/]" if met else "[red]✗ tidak[/]")
+    return "-" if met is None else ("[green]✓[/]" if met else "[red]✗[/]")

@@ -39,7 +39,10 @@ from zi_cli.output import (
     console,
     errors,
     fail,
+    print_path,
+    progress,
     quoting,
+    say,
     shown,
 )
 from zi_cli.output import day as _day
@@ -302,22 +305,22 @@ def frameworks() -> None:
     from rich.table import Table
 
     table = Table(title="Kerangka LKE terpasang")
-    for column in ("Nama", "Judul", "Pertanyaan", "Berkas"):
-        table.add_column(column)
-    for installed in installed_frameworks():
+    table.add_column("Nama", overflow="fold")
+    table.add_column("Judul", ratio=1)
+    table.add_column("Pertanyaan", justify="right", no_wrap=True)
+    listed = installed_frameworks()
+    for installed in listed:
         try:
             lke = load_framework(installed.name)
         except FrameworkError as error:
-            table.add_row(
-                shown(installed.name),
-                f"[red]tidak sah: {shown(error)}[/]",
-                "-",
-                shown(installed.path),
-            )
+            table.add_row(shown(installed.name), f"[red]tidak sah: {shown(error)}[/]", "-")
             continue
         items = f"{len(lke.questions)} + {len(lke.hasil_items)}"
-        table.add_row(shown(lke.name), shown(lke.title), items, shown(installed.path))
+        table.add_row(shown(lke.name), shown(lke.title), items)
     console.print(table)
+    # Paths whole, outside the table, so that they can be copied.
+    for installed in listed:
+        print_path(f"Berkas {installed.name}:", installed.path)
 
 
 # --- the lifecycle by codes -----------------------------------------------------------------
@@ -402,9 +405,8 @@ def server_command(
     from zi_cli.serve import prefect_home, run_server_foreground, ui_url
 
     home = prefect_home(get_settings().data_dir)
-    console.print(
-        f"Server Prefect: UI di {shown(ui_url(port))}, data di {shown(home)}", highlight=False
-    )
+    say(f"Server Prefect: UI di {ui_url(port)}")
+    print_path("Data server Prefect:", home)
     raise typer.Exit(run_server_foreground(get_settings().data_dir, port))
 
 
@@ -460,8 +462,6 @@ def propose(
     --unit KODE: satu unit. --instansi NAMA --year TAHUN: semua unit yang sedang dievaluasi TPI;
     unit yang belum memenuhi batas nilai atau prasyarat dilewati dengan alasannya.
     """
-    from rich.progress import Progress
-
     from services.proposals import ProposalLocked, ProposalRefused
     from zi_cli import proposals as cli
 
@@ -483,8 +483,7 @@ def propose(
             console.print("Tidak ada unit kerja yang sedang dievaluasi TPI.")
         refused = 0
         # A package takes a few seconds (its PDFs): a whole instansi shows its progress.
-        with Progress(console=console, transient=True, disable=len(chosen) < 2) as progress:
-            task = progress.add_task("Membuat paket usulan", total=len(chosen))
+        with progress("Membuat paket usulan", len(chosen)) as steps:
             for found in chosen:
                 before = _proposal_ids(uow, found, year or on.year)
                 try:
@@ -507,8 +506,8 @@ def propose(
                         highlight=False,
                     )
                 else:
-                    cli.print_start(progress.console, found, start)
-                progress.advance(task)
+                    cli.print_start(steps.console, found, start)
+                steps.advance()
         if len(chosen) > 1:
             console.print(f"{len(chosen) - refused} diusulkan, {refused} belum dapat diusulkan.")
     if unit is not None and refused:
@@ -565,7 +564,10 @@ def proposals_command(
             owner = cli.find_instansi(uow, instansi) if instansi is not None else None
         except cli.NotFoundInData as error:
             fail(str(error))
-        console.print(cli.proposals_table(uow, instansi=owner, year=year, history=history))
+        table, packages = cli.proposals_table(uow, instansi=owner, year=year, history=history)
+        console.print(table)
+        for label, package in packages:
+            print_path(label, package)
 
 
 @app.command()
@@ -595,10 +597,8 @@ def submit(
             actor="Koordinator ZI (zi submit)",
             data_dir=get_settings().data_dir,
         )
-    console.print(
-        f"{len(submission.sent)} usulan dikirim ke TPN. Surat: {shown(submission.letter)}",
-        highlight=False,
-    )
+    say(f"{len(submission.sent)} usulan dikirim ke TPN.")
+    print_path("Surat pengajuan:", submission.letter)
 
 
 # --- TPN's outcome and after the award ---------------------------------------------------------

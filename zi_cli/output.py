@@ -8,18 +8,52 @@ sequence, a carriage return or a bidi override in a name cannot repaint the term
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from reports.rendering import printable
 
-console = Console()
-errors = Console(stderr=True)
+DEFAULT_COLUMNS = 80
+
+
+class FittedConsole(Console):
+    """A console as wide as its terminal; written to a pipe, a file or a test it is COLUMNS
+    wide, else 80 columns (Rich alone would take the width of whichever of stdin, stdout or
+    stderr is a terminal, and so write 200-column tables into a file)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal or self._width is not None:
+            return size
+        columns = os.environ.get("COLUMNS", "")
+        return ConsoleDimensions(
+            int(columns) if columns.isdigit() else DEFAULT_COLUMNS, size.height
+        )
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+console = FittedConsole()
+errors = FittedConsole(stderr=True)
 
 BAD_INPUT = 2
 
@@ -164,3 +198,74 @@ def say(text: str) -> None:
     """Prints text that carries data (names, codes) without reading it as markup; its own line
     breaks stay (wrap data in `clean` so that a break in a name does not)."""
     console.print(shown(text, lines=True), highlight=False, soft_wrap=True)
+
+
+def print_path(label: str | None, path: object, *, to: Console | None = None) -> None:
+    """`label` on one line (if any), then the path alone on the next, whole and unindented:
+    never wrapped or cut at the console's width (a package path broken mid-word cannot be
+    copied; a triple click copies the line as it is)."""
+    out = to or console
+    if label is not None:
+        out.print(shown(label), highlight=False, soft_wrap=True)
+    out.print(clean(path), highlight=False, soft_wrap=True, markup=False)
+
+
+class Steps:
+    """The running bar of `progress`: `advance` after each item; `console` for the lines printed
+    meanwhile (above the bar while it runs on the terminal, on stdout otherwise)."""
+
+    def __init__(self, bar: Progress, task: TaskID, *, live: bool) -> None:
+        self.bar, self.task, self.live = bar, task, live
+
+    @property
+    def console(self) -> Console:
+        return self.bar.console if self.live else console
+
+    def advance(self, steps: int = 1) -> None:
+        self.bar.advance(self.task, steps)
+
+
+_running: list[Steps] = []  # the bar on screen, which a nested `progress` adds its line to
+
+
+@contextmanager
+def progress(description: str, total: int | None, *, at_least: int = 2) -> Iterator[Steps]:
+    """A progress bar on stderr for long work (units scored, rows imported, packages built,
+    weeks replayed), shown only when stderr is a terminal and there are `at_least` steps; gone
+    when the work ends. `total=None`: one long step whose end is not known (a pulsing bar).
+    Inside another `progress` it is one more line of the same display.
+
+        with progress("Membuat paket usulan", len(units)) as steps:
+            for unit in units:
+                ...
+                steps.console.print(...)  # a line about the unit, above the bar
+                steps.advance()
+    """
+    if _running:
+        outer = _running[-1]
+        task = outer.bar.add_task(shown(description), total=total)
+        try:
+            yield Steps(outer.bar, task, live=outer.live)
+        finally:
+            outer.bar.remove_task(task)
+        return
+    shown_bar = errors.is_terminal and (total is None or total >= at_least)
+    # Lines printed to stdout while the bar runs go above it, when both are the terminal.
+    live = shown_bar and console.is_terminal
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not shown_bar,
+        redirect_stdout=live,
+        redirect_stderr=live,
+    ) as bar:
+        steps = Steps(bar, bar.add_task(shown(description), total=total), live=live)
+        _running.append(steps)
+        try:
+            yield steps
+        finally:
+            _running.pop()

@@ -18,7 +18,7 @@ from persistence.tables import Instansi, UnitKerja
 from persistence.unit_of_work import SqlUnitOfWork, default_unit_of_work
 from services.lookup import NotFoundInData, find_instansi, find_unit
 from services.proposals import ProposalStart, propose_unit
-from zi_cli.output import shown
+from zi_cli.output import print_path, shown
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import UnitState
 from zi_domain.proposal import PROPOSAL_STATE_LABELS, ProposalState
@@ -61,48 +61,51 @@ def candidates(uow: SqlUnitOfWork, instansi: Instansi) -> list[UnitKerja]:
 
 def proposals_table(
     uow: SqlUnitOfWork, *, instansi: Instansi | None, year: int | None, history: bool
-) -> Table:
+) -> tuple[Table, list[tuple[str, str]]]:
+    """The proposals as a table that fits 80 columns, and each package path with its label, to
+    be printed whole below the table (a path in a cell breaks mid-word and cannot be copied)."""
     rows = uow.proposals.proposals_of(
         instansi_id=instansi.id if instansi is not None else None, year=year
     )
-    table = Table(title="Usulan ke TPN")
-    for column, justify in (
-        ("Tahun", "right"),
-        ("Unit kerja", "left"),
-        ("Predikat", "center"),
-        ("Rev.", "right"),
-        ("Status", "left"),
-        ("Nilai TPI", "right"),
-        ("Nilai TPN", "right"),
-        ("Paket", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table = Table(
+        title="Usulan ke TPN",
+        expand=True,
+        caption="Usulan: tahun, predikat, revisi (r); nilai total TPI dan TPN",
+    )
+    table.add_column("Unit kerja", overflow="fold", ratio=3)
+    table.add_column("Usulan", no_wrap=True)
+    table.add_column("Status", ratio=3)
+    table.add_column("TPI", justify="right", no_wrap=True)
+    table.add_column("TPN", justify="right", no_wrap=True)
+    packages: list[tuple[str, str]] = []
     for proposal, unit in rows:
         if proposal.state == ProposalState.SUPERSEDED and not history:
             continue
         table.add_row(
-            str(proposal.year),
             f"{shown(unit.name)} ({shown(unit.code)})",
-            proposal.predicate.value,
-            str(proposal.revision),
+            f"{proposal.year} {proposal.predicate.value} r{proposal.revision}",
             PROPOSAL_STATE_LABELS[ProposalState(proposal.state)],
             angka(proposal.tpi_total) if proposal.tpi_total is not None else "-",
             angka(proposal.tpn_total) if proposal.tpn_total is not None else "-",
-            shown(proposal.package_path or "-"),
         )
+        if proposal.package_path:
+            packages.append(
+                (
+                    f"Paket {unit.code} {proposal.predicate.value} {proposal.year} "
+                    f"revisi {proposal.revision}:",
+                    proposal.package_path,
+                )
+            )
         if history and proposal.id is not None:
             for event in uow.proposals.proposal_events(proposal_id=proposal.id):
                 table.add_row(
-                    "",
                     f"  {tanggal(event.occurred_at.date())}: {shown(event.actor)}",
-                    "",
                     "",
                     f"  → {PROPOSAL_STATE_LABELS[ProposalState(event.to_state)]}",
                     "",
                     "",
-                    "",
                 )
-    return table
+    return table, packages
 
 
 def print_start(console: Console, unit: UnitKerja, start: ProposalStart) -> None:
@@ -110,9 +113,10 @@ def print_start(console: Console, unit: UnitKerja, start: ProposalStart) -> None
     verb = (
         "dibuat" if start.created else "sudah ada (tidak diubah; --revisi-baru untuk membuat ulang)"
     )
-    package = Path(start.package) if start.package else None
     console.print(
         f"[green]{shown(unit.name)}[/] ({shown(unit.code)}): usulan {proposal.predicate.value} "
-        f"tahun {proposal.year} revisi {proposal.revision} {verb}.\n  Paket: {shown(package)}",
+        f"tahun {proposal.year} revisi {proposal.revision} {verb}.",
         highlight=False,
     )
+    if start.package:
+        print_path("Paket:", Path(start.package), to=console)

@@ -26,10 +26,11 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
 from config.settings import get_settings
-from persistence.tables import Instansi, UnitKerja
+from persistence.tables import Instansi
 from reports.proposal_package import WORKBOOK
 from spreadsheets.agency_workbook import write_agency_workbook
 from tests.builders import agency_records
+from tests.cli.cli_world import monitored_for_cli, rename_units
 from tests.services.test_monitoring_service import FIRST, NewUow, period, run  # noqa: F401
 from zi_cli.main import app
 from zi_cli.output import clean, shown
@@ -104,21 +105,8 @@ def hostile(
 ) -> Path:
     """The monitoring tests' ministry with hostile names, monitored once, the CLI pointed at it."""
     period_id, ids = period
-    with Session(engine) as session:
-        for code, (new_code, name) in RENAMED.items():
-            unit = session.get(UnitKerja, ids[code])
-            assert unit is not None
-            unit.code, unit.name = new_code, name
-            session.add(unit)
-        owner = session.get(Instansi, unit.instansi_id)
-        assert owner is not None
-        owner.name = INSTANSI
-        session.add(owner)
-        session.commit()
-    run(new_uow, period_id, FIRST, data_dir / "reports")
-    monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    return data_dir
+    rename_units(engine, ids, RENAMED, instansi=INSTANSI)
+    return monitored_for_cli(new_uow, period_id, data_dir, database_url, monkeypatch)
 
 
 def pdf_text(content: bytes) -> str:

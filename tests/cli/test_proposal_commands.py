@@ -13,11 +13,11 @@ from pypdf import PdfReader
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
-from config.settings import get_settings
 from persistence.unit_of_work import default_unit_of_work
 from services.lifecycle import unit_facts
 from services.lookup import find_unit
-from tests.services.test_monitoring_service import FIRST, YEAR, NewUow, period, run  # noqa: F401
+from tests.cli.cli_world import monitored_for_cli
+from tests.services.test_monitoring_service import YEAR, NewUow, period  # noqa: F401
 from zi_cli.main import app
 from zi_domain.lifecycle import UnitState
 
@@ -33,10 +33,7 @@ def cli_database(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     """The monitoring tests' ministry, monitored once, with the CLI pointed at its database."""
-    run(new_uow, period[0], FIRST, data_dir / "reports")
-    monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    return data_dir
+    return monitored_for_cli(new_uow, period[0], data_dir, database_url, monkeypatch)
 
 
 def test_bad_input_names_the_option_and_exits_2(cli_database: Path) -> None:
