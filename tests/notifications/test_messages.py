@@ -352,7 +352,7 @@ def test_the_unit_digest() -> None:
     text = body(mail, "plain")
     # Open items, the earliest first, the late one marked; the done one left out.
     assert text.index("[TERLAMBAT] Rencana kerja pembangunan ZI") < text.index("Survei kepuasan")
-    assert "jatuh tempo Senin, 31 Mei 2027 · terlambat 2 hari" in text
+    assert "jatuh tempo Senin, 31 Mei 2027 · terlambat 2 hari" in " ".join(text.split())
     assert "18 hari lagi" in text
     assert "Sudah selesai" not in text
     assert "Total 72,50 (penilaian TPI, 31 Mei 2027)" in text
