@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email
+import io
 import re
+import zipfile
 from collections import Counter
 from datetime import date
 from email import policy
@@ -11,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
@@ -57,6 +60,16 @@ def assert_mail_respects_its_readers(files: list[Path]) -> None:
     # far from the 1,104 messages a TPI member got when every item and day was its own.
     per_person = Counter(to for to, _ in daily) + Counter(to for to, _, _ in weekly)
     assert max(per_person.values()) <= 250 + 2 * 53
+
+
+def assert_documents_speak_to_people(packages: list[Path]) -> None:
+    """Every PDF of every package, read back as text: no internal name either."""
+    for package in packages:
+        with zipfile.ZipFile(package) as archive:
+            for name in (n for n in archive.namelist() if n.endswith(".pdf")):
+                pages = PdfReader(io.BytesIO(archive.read(name))).pages
+                text = "\n".join(page.extract_text() or "" for page in pages)
+                assert not INTERNAL.search(text), (name, INTERNAL.search(text))
 
 
 def test_demo_replays_the_year(data_dir: Path) -> None:
@@ -116,6 +129,7 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
     assert "Dinas Kependudukan dan Pencatatan Sipil" in tpn_wbk
     assert len(units) == len(tpn_wbk) + 2
     assert any("surat-pengajuan" in p.name for p in packages)
+    assert_documents_speak_to_people(packages)
     flat = out.replace("\n", "")
     assert all(str(p) in flat for p in packages)
     engine = create_engine(f"sqlite:///{folder / 'zi.db'}")
