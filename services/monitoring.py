@@ -44,7 +44,9 @@ from zi_domain.lifecycle import (
     IllegalTransition,
     UnitFacts,
     UnitState,
+    allowed_actions,
     next_transition,
+    stage_words,
 )
 from zi_domain.predicates import WBBM, Predicate, next_predicate, predicates_met
 from zi_domain.rounding import lke_round
@@ -163,7 +165,12 @@ def monitor_period(
             overdue.get(unit_id, 0),
             evidence[unit_id],
             history.get(unit_id, []),
-            _held_back(units[unit_id], scored.reports[unit_id], refusals.get(unit_id)),
+            _held_back(
+                units[unit_id],
+                scored.reports[unit_id],
+                refusals.get(unit_id),
+                crossings.get(unit_id),
+            ),
             shortfall_words,
             complaints.get(unit_id, 0),
         )
@@ -214,14 +221,11 @@ def _proposal_refusals(
     period: AssessmentPeriod,
     as_of: date,
 ) -> dict[int, IllegalTransition | None]:
-    """For each unit under TPI evaluation that meets its next predicate's floors: the
-    lifecycle's refusal to propose it, or None when it would let it be proposed."""
+    """For each unit that meets its next predicate's floors and is not proposed (see
+    `_awaits_proposal`), at whatever stage: the lifecycle's refusal to propose it, or None when
+    it would let it be proposed (only under TPI evaluation)."""
     candidates = [
-        unit
-        for unit in units
-        if unit.id is not None
-        and reports[unit.id].meets.get(next_predicate(unit.predicate))
-        and unit.state == UnitState.UNDER_TPI_EVALUATION
+        unit for unit in units if unit.id is not None and _awaits_proposal(unit, reports[unit.id])
     ]
     facts = units_facts(uow, units=candidates, year=period.year, as_of=as_of)
     return {
@@ -229,6 +233,29 @@ def _proposal_refusals(
         for unit in candidates
         if (unit_id := unit.id) is not None
     }
+
+
+# A unit at one of these stages is proposed: TPN holds its proposal.
+_WITH_TPN = frozenset(
+    {
+        UnitState.PROPOSED,
+        UnitState.TPN_ADMINISTRATIVE,
+        UnitState.TPN_DESK,
+        UnitState.TPN_FIELD,
+        UnitState.TPN_PANEL,
+    }
+)
+
+
+def _awaits_proposal(unit: UnitKerja, report: UnitScore) -> bool:
+    """The unit meets the floors of the predicate it builds toward and is not proposed for it:
+    the report must say why it is not proposed, or that it is ready. A unit that holds WBBM
+    builds toward nothing higher."""
+    return (
+        unit.predicate != WBBM
+        and UnitState(unit.state) not in _WITH_TPN
+        and bool(report.meets.get(next_predicate(unit.predicate)))
+    )
 
 
 def _refusal(unit: UnitKerja, facts: UnitFacts) -> IllegalTransition | None:
@@ -278,15 +305,47 @@ def _record_crossings(
     return {c.unit_id: c for c in crossings if (c.unit_id, Predicate(c.predicate)) in recorded}
 
 
-def _held_back(unit: UnitKerja, report: UnitScore, refusal: IllegalTransition | None) -> str | None:
-    """Why a unit that meets its next predicate's floors cannot be proposed, if it cannot;
-    `refusal` is the lifecycle's (see `_proposal_refusals`)."""
-    if report.meets.get(WBBM) and unit.predicate is None:
-        return "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK"
-    if refusal is None:
-        return None
+def _held_back(
+    unit: UnitKerja,
+    report: UnitScore,
+    refusal: IllegalTransition | None,
+    crossing: Crossing | None,
+) -> tuple[str, ...]:
+    """Why a unit that meets floors is not proposed for them, in sentences the TPI reads.
+
+    Every unit that meets its next predicate's floors and is not proposed says why: the
+    lifecycle's reasons (`refusal`, see `_proposal_refusals`), at whatever stage the unit is;
+    or, with no refusal, that its proposal is made (a new `crossing` says so in its own
+    sentence). A unit without a predicate that meets WBBM's floors is told that WBBM comes
+    after WBK."""
+    notes = []
     predicate = next_predicate(unit.predicate)
-    return f"memenuhi batas nilai {predicate}, tetapi belum dapat diusulkan: {refusal}"
+    if _awaits_proposal(unit, report):
+        if refusal is not None:
+            notes.append(f"memenuhi batas nilai {predicate}, tetapi {_why_not(unit, refusal)}")
+        elif crossing is None:
+            notes.append(
+                f"memenuhi batas nilai {predicate} sejak pemantauan sebelumnya; usulannya ke TPN "
+                "dibuat, atau dicoba lagi, setelah pemantauan ini"
+            )
+    if report.meets.get(WBBM) and unit.predicate is None:
+        notes.append(
+            "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK; "
+            "unit diusulkan untuk WBK lebih dulu"
+        )
+    return tuple(notes)
+
+
+def _why_not(unit: UnitKerja, refusal: IllegalTransition) -> str:
+    """The lifecycle's refusal to propose the unit, worded for the row that shows its stage."""
+    state = UnitState(unit.state)
+    if Action.PROPOSE in allowed_actions(state):
+        return f"belum dapat diusulkan: {'; '.join(refusal.reasons)}"
+    proposing = [s for s in UnitState if Action.PROPOSE in allowed_actions(s)]
+    return (
+        f"belum dapat diusulkan dari tahap {stage_words(state)}; usulan dibuat dari tahap "
+        f"{', '.join(stage_words(s) for s in proposing)}"
+    )
 
 
 def evidence_status(
@@ -335,7 +394,7 @@ def _row(
     overdue: int,
     evidence: EvidenceStatus,
     history: list[tuple[date, float]],
-    held_back: str | None,
+    held_back: tuple[str, ...],
     shortfall_words: Callable[[Shortfall], str],
     complaints: int,
 ) -> UnitMonitoringRow:
@@ -420,7 +479,7 @@ def changes(
     crossing: Crossing | None,
     overdue: int,
     evidence: EvidenceStatus,
-    held_back: str | None,
+    held_back: tuple[str, ...] = (),
 ) -> list[str]:
     """What changed since the previous run, in sentences the TPI reads."""
     found = []
@@ -436,8 +495,7 @@ def changes(
             for p, met in was.items()
             if met and not report.meets.get(p)
         ]
-    if held_back:
-        found.append(held_back)
+    found += held_back
     if overdue:
         found.append(f"{overdue} butir rencana kerja terlambat")
     if evidence.gaps:

@@ -34,7 +34,7 @@ class ProposalsPending(RuntimeError):
         names = ", ".join(f"{p.code} ({p.predicate})" for p in self.pending)
         super().__init__(
             f"{len(self.pending)} usulan belum dapat dibuat: {names}. Nilai dan riwayat sudah "
-            "tersimpan; jalankan pemantauan lagi (zi monitor) setelah masalahnya diatasi."
+            "tersimpan; setelah masalahnya diatasi, jalankan pemantauan lagi dengan zi monitor."
         )
 
 
@@ -84,10 +84,13 @@ def refused_by_rules(error: BaseException) -> bool:
 
 
 def pending_reason(error: BaseException) -> str:
-    """Why a proposal was not made, for the TPI: the refusal's own words, or the failure named
-    without its technical detail (no URL, no password, no traceback)."""
-    if refused_by_rules(error):
-        text = f"ditolak: {error}"
+    """Why a proposal was not made, for the TPI: the refusal's reasons in its own words, or the
+    failure named without its technical detail (no URL, no password, no traceback)."""
+    if isinstance(error, ProposalRefused):
+        # Its reasons alone: the pending line already names the unit and the predicate.
+        text = f"syarat pengusulan belum terpenuhi: {'; '.join(error.reasons)}"
+    elif isinstance(error, ProposalLocked):
+        text = "usulan sudah dikirim ke TPN, sehingga paketnya tidak dibuat ulang"
     elif isinstance(error, sqlalchemy.exc.DBAPIError | sqlalchemy.exc.OperationalError):
         text = "basis data tidak dapat dihubungi atau memutus koneksi"
     elif isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -97,5 +100,8 @@ def pending_reason(error: BaseException) -> str:
     elif isinstance(error, OSError):
         text = f"berkas tidak dapat ditulis ({error.strerror or error})"
     else:
-        text = f"galat tak terduga ({type(error).__name__})"
+        text = (
+            f"galat tak terduga; sampaikan kode galat {type(error).__name__} kepada pengelola "
+            "aplikasi"
+        )
     return " ".join(text.split())[:REASON_LENGTH]

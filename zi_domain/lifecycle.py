@@ -80,7 +80,9 @@ STATE_LABELS: Mapping[UnitState, str] = MappingProxyType(
     }
 )
 
-# How a refusal names the action: "Unit tidak dapat <verb> (<action>) dari tahap ...".
+# How a refusal names the action: "Unit tidak dapat <verb> dari tahap “<label>”: ...". A refusal
+# is read by people (the CLI, the monitoring report, a pending proposal): it names the stage by
+# its label, never by its state value, and the action by its verb, never by its command name.
 ACTION_VERBS: Mapping[Action, str] = MappingProxyType(
     {
         Action.DESIGNATE: "ditetapkan",
@@ -96,6 +98,13 @@ ACTION_VERBS: Mapping[Action, str] = MappingProxyType(
         Action.AWARD_MANDIRI: "diberi predikat WBK mandiri",
     }
 )
+
+
+def stage_words(state: UnitState) -> str:
+    """A stage as a sentence names it: its label in quotes (“TPN: evaluasi administrasi”), so
+    that a label with a colon does not run into the reasons after it."""
+    return f"“{STATE_LABELS[state]}”"
+
 
 AWARDED_STATES: Mapping[str, UnitState] = MappingProxyType(
     {WBK: UnitState.AWARDED_WBK, WBBM: UnitState.AWARDED_WBBM}
@@ -151,8 +160,8 @@ class IllegalTransition(ValueError):
         self.action = action
         self.reasons = reasons
         super().__init__(
-            f"Unit tidak dapat {ACTION_VERBS[action]} ({action.value}) dari tahap "
-            f"'{state.value}' ({STATE_LABELS[state]}): {'; '.join(reasons)}"
+            f"Unit tidak dapat {ACTION_VERBS[action]} dari tahap {stage_words(state)}: "
+            f"{'; '.join(reasons)}"
         )
 
     def __reduce__(
@@ -445,7 +454,7 @@ def _choose_predicate(
 
 def _where_allowed(action: Action) -> str:
     states = [s for s in UnitState if (s, action) in _TRANSITIONS]
-    where = ", ".join(f"'{s.value}' ({STATE_LABELS[s]})" for s in states)
+    where = ", ".join(stage_words(s) for s in states)
     return f"tindakan ini hanya berlaku pada tahap {where}"
 
 

@@ -1,0 +1,279 @@
+"""What the monitoring report says of a unit that meets floors it is not proposed for (SQLite and
+PostgreSQL): every such unit says why, at whatever stage it is, and every reason the report and
+its Markdown summary show, pending proposals included, is worded for people, without the
+lifecycle's state values, command names or the framework's rule keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from config.framework_files import load_framework
+from persistence.tables import LifecycleEventCreate, UnitKerja
+from reports.monitoring import (
+    MonitoringReport,
+    UnitMonitoringRow,
+    monitoring_markdown,
+    render_monitoring_html,
+)
+from services.monitoring import monitor_period
+from services.pending_proposals import note_pending, pending_proposals
+from services.proposals import ProposalRefused, propose_unit
+from tests.builders import candidate_instansi, record_tpi_answers
+from tests.database_fixtures import tpi_period
+from tests.domain.worksheets import top_answers
+from tests.services.test_monitoring_service import (
+    FIRST,
+    WBK_ONLY,
+    WEEK_LATER,
+    YEAR,
+    NewUow,
+    bottom_answers,
+    noon,
+    set_lhkpn,
+)
+from zi_domain.framework import Framework
+from zi_domain.lifecycle import Action, UnitState
+from zi_domain.predicates import WBBM, WBK, Predicate, next_predicate
+from zi_domain.unit_score import rule_name
+
+LONG_AGO = date(YEAR - 2, 1, 20)  # designated more than a year before FIRST
+THIS_YEAR = date(YEAR, 1, 20)  # designated less than a year before FIRST
+
+# code: (answers, state, predicate held, designated on)
+UNITS: dict[str, tuple[dict[str, str], UnitState, Predicate | None, date]] = {
+    "SIAP": (WBK_ONLY, UnitState.DEVELOPING, None, LONG_AGO),
+    "SIAP-2": (WBK_ONLY, UnitState.DEVELOPING, None, LONG_AGO),
+    "BARU": (WBK_ONLY, UnitState.DEVELOPING, None, THIS_YEAR),
+    # Meets WBBM's floors too: the WBBM note used to hide why its WBK proposal waits.
+    "PUSKESMAS": (top_answers(), UnitState.DEVELOPING, None, THIS_YEAR),
+    "PENETAPAN": (WBK_ONLY, UnitState.DESIGNATED, None, LONG_AGO),
+    "DITOLAK": (WBK_ONLY, UnitState.REJECTED, None, LONG_AGO),
+    "BERPREDIKAT": (top_answers(), UnitState.AWARDED_WBK, WBK, LONG_AGO),
+    "WBBM": (top_answers(), UnitState.AWARDED_WBBM, WBBM, LONG_AGO),
+    "USUL": (WBK_ONLY, UnitState.PROPOSED, None, LONG_AGO),
+    "RENDAH": (bottom_answers(), UnitState.DEVELOPING, None, LONG_AGO),
+}
+WITH_TPN = {UnitState.PROPOSED, *(s for s in UnitState if s.value.startswith("tpn_"))}
+
+
+@pytest.fixture
+def period(new_uow: NewUow) -> tuple[int, dict[str, int]]:
+    """An instansi in good standing with the units above, each with the TPI's answers."""
+    with new_uow() as uow:
+        ids = candidate_instansi(
+            uow,
+            name="Kabupaten Alasan",
+            standing_years=[YEAR],
+            units=dict.fromkeys(UNITS, True),
+            unit_year=YEAR,
+        )
+        added = uow.assessments.add_period(period=tpi_period(ids["instansi"], YEAR))
+        assert added.id is not None
+        for code, (_, state, held, designated_on) in UNITS.items():
+            unit = uow.units.get_unit(unit_id=ids[code])
+            assert unit is not None
+            unit.state, unit.predicate = state, held
+            uow.units.record_event(
+                event=LifecycleEventCreate(
+                    instansi_id=ids["instansi"],
+                    unit_id=ids[code],
+                    year=designated_on.year,
+                    kind=Action.DESIGNATE,
+                    from_state=UnitState.DECLARED,
+                    to_state=UnitState.DESIGNATED,
+                    actor="setup",
+                    occurred_at=noon(designated_on),
+                )
+            )
+        uow.commit()
+    for code, (answers, *_) in UNITS.items():
+        with new_uow() as uow:
+            record_tpi_answers(uow, unit_id=ids[code], period_id=added.id, answers=answers)
+            uow.commit()
+    return added.id, ids
+
+
+def monitor(new_uow: NewUow, period_id: int, as_of: date) -> MonitoringReport:
+    with new_uow() as uow:
+        return monitor_period(
+            uow, period_id=period_id, framework=load_framework(None), as_of=as_of, report_dir=None
+        ).report
+
+
+def why(row: UnitMonitoringRow, predicate: str) -> list[str]:
+    """The sentences that say why the unit is, or is not yet, proposed for `predicate`."""
+    return [
+        c
+        for c in row.changes
+        if c.startswith((f"memenuhi batas nilai {predicate}", f"baru memenuhi batas {predicate}"))
+    ]
+
+
+def held(new_uow: NewUow, ids: dict[str, int]) -> dict[str, UnitKerja]:
+    with new_uow() as uow:
+        units = {code: uow.units.get_unit(unit_id=unit_id) for code, unit_id in ids.items()}
+    return {code: unit for code, unit in units.items() if unit is not None}
+
+
+def test_every_unit_that_meets_floors_but_is_not_proposed_says_why(
+    new_uow: NewUow, period: tuple[int, dict[str, int]]
+) -> None:
+    period_id, ids = period
+    first = monitor(new_uow, period_id, FIRST)
+    rows = {row.code: row for row in first.units}
+    units = held(new_uow, ids)
+
+    for code, row in rows.items():
+        unit = units[code]
+        predicate = next_predicate(unit.predicate)
+        awaiting = (
+            row.meets[predicate]
+            and unit.predicate != WBBM
+            and UnitState(unit.state) not in WITH_TPN
+        )
+        assert len(why(row, predicate)) == (1 if awaiting else 0), (code, row.changes)
+    assert {code for code, row in rows.items() if why(row, WBK) or why(row, WBBM)} == {
+        "SIAP",
+        "SIAP-2",
+        "BARU",
+        "PUSKESMAS",
+        "PENETAPAN",
+        "DITOLAK",
+        "BERPREDIKAT",
+    }
+
+    (ready,) = why(rows["SIAP"], WBK)
+    assert ready == "baru memenuhi batas WBK; siap diusulkan ke TPN"
+    for code in ("BARU", "PUSKESMAS"):  # building since 20 January, a year on 20 January 2028
+        (waiting,) = why(rows[code], WBK)
+        assert waiting.startswith(
+            "memenuhi batas nilai WBK, tetapi belum dapat diusulkan: prasyarat pengusulan WBK "
+            "(Tabel 5) belum terpenuhi: "
+        )
+        assert "dimulai 20 Januari 2027, genap satu tahun pada 20 Januari 2028" in waiting
+    assert (
+        "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK; "
+        "unit diusulkan untuk WBK lebih dulu"
+    ) in rows["PUSKESMAS"].changes
+    for code, stage, predicate in (
+        ("PENETAPAN", "Penetapan", WBK),
+        ("DITOLAK", "Ditolak", WBK),
+        ("BERPREDIKAT", "Berpredikat WBK", WBBM),
+    ):
+        assert why(rows[code], predicate) == [
+            f"memenuhi batas nilai {predicate}, tetapi belum dapat diusulkan dari tahap "
+            f"“{stage}”; usulan dibuat dari tahap “Evaluasi TPI”"
+        ]
+
+    # A week later the crossing is recorded and no proposal made yet (monitoring alone).
+    later = {row.code: row for row in monitor(new_uow, period_id, WEEK_LATER).units}
+    assert why(later["SIAP"], WBK) == [
+        "memenuhi batas nilai WBK sejak pemantauan sebelumnya; usulannya ke TPN dibuat, atau "
+        "dicoba lagi, setelah pemantauan ini"
+    ]
+    page = render_monitoring_html(replace(first, units=tuple(later.values())))
+    for row in later.values():
+        for sentence in why(row, WBK) + why(row, WBBM):
+            assert escaped(sentence) in page
+
+
+def escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- no internal text -----------------------------------------------------------------------------
+
+
+def internal_words(framework: Framework) -> list[str]:
+    """The lifecycle's state values and command names, and the framework's floor rule keys
+    (`area_percent.4`, `pelayanan_prima`), except a key that is a word of its own name in
+    Indonesian ('total' in 'Nilai total', 'kinerja' in 'Capaian kinerja lebih baik'): that
+    one cannot be told apart from the language."""
+    rules = {
+        key
+        for predicate in framework.predicates
+        for floor in predicate.floors
+        for key in (
+            [floor.rule, *(f"{floor.rule}.{a.number}" for a in framework.areas)]
+            if floor.rule == "area_percent"
+            else [floor.rule]
+        )
+    }
+    return [
+        *(state.value for state in UnitState),
+        *(action.value for action in Action),
+        *sorted(
+            key
+            for key in rules
+            if key.startswith("area_percent") or key not in rule_name(key, framework)
+        ),
+    ]
+
+
+def leaks(text: str, words: list[str]) -> list[str]:
+    return [w for w in words if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w-])", text)]
+
+
+def test_no_reason_in_the_report_shows_internal_text(
+    new_uow: NewUow, period: tuple[int, dict[str, int]], tmp_path: Path
+) -> None:
+    period_id, ids = period
+    framework = load_framework(None)
+    monitor(new_uow, period_id, FIRST)
+    # Both ready units' proposals are refused: one for its LHKPN, one for its stage.
+    with new_uow() as uow:
+        set_lhkpn(uow, ids["SIAP"], 97.5)
+        moved = uow.units.get_unit(unit_id=ids["SIAP-2"])
+        assert moved is not None
+        moved.state = UnitState.DESIGNATED
+        uow.commit()
+    for code in ("SIAP", "SIAP-2"):
+        with new_uow() as uow:
+            (crossing,) = [
+                p for p in pending_proposals(uow, period_ids=[period_id]) if p.code == code
+            ]
+            with pytest.raises(ProposalRefused) as refused:
+                propose_unit(
+                    uow,
+                    unit_id=ids[code],
+                    year=YEAR,
+                    as_of=FIRST,
+                    actor="TPI",
+                    framework=framework,
+                    data_dir=tmp_path,
+                )
+            note_pending(uow, crossing_id=crossing.crossing_id, error=refused.value)
+    report = monitor(new_uow, period_id, WEEK_LATER)
+    with new_uow() as uow:
+        pending = tuple(pending_proposals(uow, period_ids=[period_id]))
+    report = replace(report, pending=pending)
+    reasons = {p.code: p.reason for p in pending}
+    assert reasons["SIAP"] == (
+        "syarat pengusulan belum terpenuhi: prasyarat pengusulan WBK (Tabel 5) belum terpenuhi: "
+        "kepatuhan penyampaian LHKPN: 97,50%; disyaratkan 100%"
+    )
+    assert reasons["SIAP-2"] == (
+        "syarat pengusulan belum terpenuhi: tindakan ini hanya berlaku pada tahap “Evaluasi TPI”"
+    )
+
+    words = internal_words(framework)
+    assert {"under_tpi_evaluation", "propose", "area_percent.4", "pelayanan_prima"} <= set(words)
+    page = render_monitoring_html(report)
+    assert leaks(page, words) == []
+    assert leaks(monitoring_markdown(report), words) == []
+    assert "(propose)" not in page and "'under_tpi_evaluation'" not in page
+    # The test would see them: a row with the old wording leaks.
+    old = replace(
+        report.units[0],
+        changes=(
+            "Unit tidak dapat diusulkan (propose) dari tahap 'under_tpi_evaluation' "
+            "(Evaluasi TPI): batas nilai: pelayanan_prima kurang 0,04; area_percent.4",
+        ),
+    )
+    found = leaks(render_monitoring_html(replace(report, units=(old,))), words)
+    assert {"under_tpi_evaluation", "propose", "area_percent.4", "pelayanan_prima"} <= set(found)
