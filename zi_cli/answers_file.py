@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from zi_domain.answers import AnswerError, as_written
+
 REQUIRED_HEADER = ["code", "answer"]
 LONG_HEADER = ["unit", "code", "answer"]
 DELIMITERS = {",": "koma (,)", ";": "titik koma (;)"}
@@ -32,6 +34,8 @@ class AnswersFileError(ValueError):
 class AnswersFile:
     rows: pd.DataFrame  # unit, code, answer, row (the line number in the file)
     delimiter: str
+    problems: tuple[AnswerError, ...] = ()
+    """Rows that cannot be read as two cells (left out of `rows`); the rest are still checked."""
 
     @property
     def delimiter_words(self) -> str:
@@ -69,13 +73,15 @@ def read_answers_csv(path: Path, *, unit: str = "unit") -> pd.DataFrame:
 
 def read_answers_file(path: Path, *, unit: str = "unit") -> AnswersFile:
     """One unit's file with its delimiter. Rows with an empty answer are left out: an empty cell
-    is an unanswered question, which the scorer lists as missing."""
+    is an unanswered question, which the scorer lists as missing. A row of one cell, or of more
+    than two (an unquoted decimal comma splits `B.II.a,3,19` in three), is a problem with its
+    row, code and what was written; every other row is still read, so that one run lists all."""
     text = _text(path)
     with _csv_problems(path):
         delimiter = _header(path, text, REQUIRED_HEADER)
-        rows = _rows(path, text, delimiter, unit)
+        rows, problems = _rows(text, delimiter, unit)
     frame = pd.DataFrame(rows, columns=["unit", "code", "answer", "row"])
-    return AnswersFile(rows=frame, delimiter=delimiter)
+    return AnswersFile(rows=frame, delimiter=delimiter, problems=tuple(problems))
 
 
 @contextmanager
@@ -94,26 +100,42 @@ def _csv_problems(path: Path) -> Iterator[None]:
         raise AnswersFileError(f"{path}: {where}{why}") from None
 
 
-def _rows(path: Path, text: str, delimiter: str, unit: str) -> list[tuple[str, str, str, int]]:
+def _rows(
+    text: str, delimiter: str, unit: str
+) -> tuple[list[tuple[str, str, str, int]], list[AnswerError]]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     next(reader, None)
     rows = []
+    problems = []
     for line_number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
+        code = cells[0].strip()
         if len(cells) < 2:
-            raise AnswersFileError(f"{path}: baris {line_number}: kolom 'answer' tidak ada")
-        if any(cell.strip() for cell in cells[2:]):
-            hint = (
-                'angka desimal dengan koma harus diberi tanda kutip ("3,62") atau ditulis '
-                "dengan titik (3.62)"
-                if delimiter == ","
-                else "hapus sel yang berlebih"
-            )
-            raise AnswersFileError(f"{path}: baris {line_number}: lebih dari dua kolom; {hint}")
-        if cells[1].strip():
+            problems.append(AnswerError(line_number, code, "kolom 'answer' tidak ada"))
+        elif any(cell.strip() for cell in cells[2:]):
+            problems.append(AnswerError(line_number, code, _crowded(cells[1:], delimiter)))
+        elif cells[1].strip():
             rows.append((unit, cells[0], cells[1], line_number))
-    return rows
+    return rows, problems
+
+
+def _crowded(cells: list[str], delimiter: str) -> str:
+    """A row split into more than two cells, with what it holds after the code as written."""
+    written = delimiter.join(cells).strip()
+    if delimiter == "," and re.fullmatch(r"\d+\s*,\s*\d+\s*%?", written):
+        decimal = written.replace(" ", "")
+        return (
+            f"lebih dari dua kolom{as_written(written)}: angka desimal dengan koma harus "
+            f'diberi tanda kutip ("{decimal}") atau ditulis dengan titik '
+            f"({decimal.replace(',', '.')})"
+        )
+    hint = (
+        'angka desimal dengan koma harus diberi tanda kutip ("3,62") atau ditulis dengan titik'
+        if delimiter == ","
+        else "hapus sel yang berlebih"
+    )
+    return f"lebih dari dua kolom{as_written(written)}; {hint}"
 
 
 def read_long_answers_file(path: Path) -> AnswersFile:

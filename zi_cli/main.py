@@ -47,7 +47,7 @@ from zi_cli.output import (
 )
 from zi_cli.output import day as _day
 from zi_cli.score_view import print_unit_score
-from zi_domain.answers import read_answers
+from zi_domain.answers import AnswerError, read_answers
 from zi_domain.framework import Framework
 from zi_domain.framework_data import FrameworkError
 from zi_domain.indonesian import angka
@@ -248,19 +248,22 @@ def score(
     """Hitung nilai LKE satu unit kerja dari berkas jawaban."""
     try:
         lke = load_framework(framework)
-        rows = _score_input(answers, lke)
+        rows, unreadable = _score_input(answers, lke)
     except (FrameworkError, AnswersFileError) as error:
         fail(str(error))
     sheet = read_answers(rows, lke)
-    if sheet.errors:
-        fail(f"{len(sheet.errors)} jawaban tidak dapat dibaca:\n{_listed(answers, sheet.errors)}")
-    if sheet.warnings:
+    if sheet.warnings:  # every value kept within 0..100 %, named, even when the file is refused
         errors.print(
             f"[yellow]Peringatan:[/] {len(sheet.warnings)} jawaban dibaca tidak persis seperti "
             f"tertulis:\n{shown(_listed(answers, sheet.warnings), lines=True)}",
             highlight=False,
             soft_wrap=True,
         )
+    # Rows that could not be split into two cells and answers that could not be read: all of
+    # them, in the order of the file, so that one run lists everything to fix.
+    problems = sorted([*unreadable, *sheet.errors], key=lambda problem: problem.row)
+    if problems:
+        fail(f"{len(problems)} jawaban tidak dapat dibaca:\n{_listed(answers, problems)}")
     # A file with a header only, or only empty answers, is valid: every question is unanswered.
     values = sheet.values if len(sheet.values) else sheet.values.reindex(["unit"])
     scores = score_units(values, lke)
@@ -273,8 +276,9 @@ def score(
         print_unit_score(console, result, lke, title=answers.name)
 
 
-def _score_input(path: Path, lke: Framework) -> pd.DataFrame:
-    """The answers of a CSV (`,` or `;`, reported on stderr) or of a filled LKE workbook."""
+def _score_input(path: Path, lke: Framework) -> tuple[pd.DataFrame, Sequence[AnswerError]]:
+    """The answers of a CSV (`,` or `;`, reported on stderr) or of a filled LKE workbook, and
+    the CSV's rows that could not be read as two cells."""
     if path.suffix.lower() == ".xlsx":
         from spreadsheets.lke_form import LkeFormError, read_lke_form
 
@@ -285,10 +289,10 @@ def _score_input(path: Path, lke: Framework) -> pd.DataFrame:
         if content.problems:
             listed = _listed(path, content.problems)
             raise AnswersFileError(f"{len(content.problems)} masalah:\n{listed}")
-        return content.answers.assign(unit="unit")
+        return content.answers.assign(unit="unit"), ()
     read = read_answers_file(path)
     errors.print(f"{shown(path.name)}: pemisah {read.delimiter_words}", highlight=False)
-    return read.rows
+    return read.rows, read.problems
 
 
 def _listed(path: Path, problems: Sequence[object]) -> str:

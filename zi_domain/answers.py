@@ -48,7 +48,9 @@ class AnswerSheet:
     values: pd.DataFrame
     errors: list[AnswerError] = field(default_factory=list)
     warnings: list[AnswerError] = field(default_factory=list)
-    """Rows read, but not as written (a percentage above 100 % counted as 100 %)."""
+    """Rows read, but not as written: every value kept within 0..100 % is named with what was
+    written (a percentage above 100 % counted as 100 %, a ratio of Jumlah rows above 100 % or
+    below 0 % counted as 100 % or 0 %)."""
 
     def missing(self, unit: Hashable) -> list[str]:
         row = self.values.loc[[unit]].iloc[0]
@@ -82,8 +84,9 @@ def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
     item_rows = frame[frame["count_key"].isna()]
     count_rows = frame[frame["count_key"].notna()]
     item_values = _item_values(item_rows, framework, errors, warnings)
-    counted, count_errors = _count_values(count_rows, item_rows, framework)
+    counted, count_errors, count_notes = _count_values(count_rows, item_rows, framework)
     errors += count_errors
+    warnings += count_notes
 
     units = pd.Index(pd.unique(answers["unit"]), name="unit")
     values = _wide(item_values, units, framework.item_codes)
@@ -227,7 +230,7 @@ def _parse(answers: pd.Series, answer_type: AnswerType) -> tuple[pd.Series, pd.S
         values = answers.str.upper().map(table).astype("float64")
         allowed = "/".join(answer_type.values)
         message = f"jawaban tidak sah untuk jenis {answer_type.label}; pilih {allowed}"
-        return values, _problem_where(values.isna(), message), no_notes
+        return values, _problem_where(values.isna(), message, answers), no_notes
     if answer_type.kind == "percentage":
         number = _decimal(answers.str.extract(_PERCENT, expand=False))
         finite = number.notna() & np.isfinite(number.fillna(0.0))
@@ -240,14 +243,14 @@ def _parse(answers: pd.Series, answer_type: AnswerType) -> tuple[pd.Series, pd.S
             "persentase " + answers[over].str.strip() + " melebihi 100%; dihitung 100%"
         )
         values = (number / 100.0).clip(0.0, 1.0)
-        return values, _problem_where(~finite, message), notes
+        return values, _problem_where(~finite, message, answers), notes
     number = _decimal(answers.str.extract(_NUMBER, expand=False))
     in_range = number.between(answer_type.minimum, answer_type.maximum)
     message = (
         f"nilai indeks tidak sah; tulis angka {answer_type.minimum:g} sampai "
         f"{answer_type.maximum:g}, misalnya 3,62"
     )
-    return number / answer_type.maximum, _problem_where(~in_range, message), no_notes
+    return number / answer_type.maximum, _problem_where(~in_range, message, answers), no_notes
 
 
 def _excerpt(text: str, limit: int = 20) -> str:
@@ -255,13 +258,32 @@ def _excerpt(text: str, limit: int = 20) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} angka)"
 
 
+TYPED_LIMIT = 40
+"""Characters of a bad answer that a message repeats; a longer one is cut, its length said."""
+
+
+def as_written(text: str) -> str:
+    """' (tertulis: "…")': what a row holds, as a message repeats it, so that the person who
+    fixes the file sees what was read (a long value cut, with its length)."""
+    if len(text) > TYPED_LIMIT:
+        text = f"{text[:TYPED_LIMIT]}… ({len(text)} karakter)"
+    return f' (tertulis: "{text}")'
+
+
+def _typed(answers: pd.Series) -> pd.Series:
+    """`as_written` of each answer (a few distinct ones: they are read once each)."""
+    return answers.astype("string").fillna("").map(as_written).astype("string")
+
+
 def _decimal(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype("float64")
 
 
-def _problem_where(mask: pd.Series, message: str) -> pd.Series:
+def _problem_where(mask: pd.Series, message: str, answers: pd.Series) -> pd.Series:
+    """`message` and the answer as written where `mask` holds (or is unknown), NA elsewhere."""
     problems = pd.Series(pd.NA, index=mask.index, dtype="string")
-    problems[mask.fillna(True).astype(bool)] = message
+    bad = mask.fillna(True).astype(bool)
+    problems[bad] = message + _typed(answers[bad])
     return problems
 
 
@@ -271,19 +293,23 @@ def _input_keys(question: Question) -> list[str]:
 
 def _count_values(
     count_rows: pd.DataFrame, item_rows: pd.DataFrame, framework: Framework
-) -> tuple[pd.DataFrame, list[AnswerError]]:
-    """Percentages computed from Jumlah rows, per unit and question (columns = question codes)."""
+) -> tuple[pd.DataFrame, list[AnswerError], list[AnswerError]]:
+    """Percentages computed from Jumlah rows, per unit and question (columns = question codes),
+    the rows that could not be read, and the percentages kept within 0..100 % (named)."""
     if count_rows.empty:
-        return pd.DataFrame(), []
+        return pd.DataFrame(), [], []
     numbers = _decimal(count_rows["answer"].str.extract(_NUMBER, expand=False))
+    bad = count_rows.index[numbers.isna()]
+    typed = _typed(count_rows.loc[bad, "answer"])
     errors = [
         AnswerError(
             row=int(str(count_rows.at[i, "row"])),
             code=str(count_rows.at[i, "code"]),
-            problem="jumlah tidak sah; tulis bilangan tidak negatif, misalnya 12",
+            problem=f"jumlah tidak sah; tulis bilangan tidak negatif, misalnya 12{typed[i]}",
         )
-        for i in count_rows.index[numbers.isna()]
+        for i in bad
     ]
+    notes: list[AnswerError] = []
     # A number of 400 digits reads as infinity: it would make the question silently missing
     # (inf / inf) or full (x / inf), so it is refused with its row like any bad count.
     too_big = numbers.notna() & ~(numbers <= MAX_COUNT)
@@ -323,13 +349,30 @@ def _count_values(
                 [(u, question.code) in also_percent for u in given.index], index=given.index
             )
         )
-        result[question.code] = _ratio(
+        ratio = _ratio(
             question.formula.numerator,
             question.formula.denominator,
             inputs,
             question.formula.zero_denominator,
         )[valid]
-    return pd.DataFrame(result), errors
+        outside = ratio[(ratio > 1.0) | (ratio < 0.0)]
+        for unit in outside.index:
+            row = int(first_row.loc[unit, present].min())
+            problem = _clamped(float(outside[unit]), inputs.loc[unit])
+            notes.append(AnswerError(row=row, code=question.code, problem=problem))
+        result[question.code] = ratio.clip(0.0, 1.0)
+    return pd.DataFrame(result), errors, notes
+
+
+def _clamped(ratio: float, counts: pd.Series) -> str:
+    """A ratio of Jumlah rows outside 0..100 %, with the counts it came from, and how it counts."""
+    written = ", ".join(f"{key} {_count_words(n)}" for key, n in counts.items() if pd.notna(n))
+    limit = "melebihi 100%; dihitung 100%" if ratio > 1.0 else "di bawah 0%; dihitung 0%"
+    return f"persentase dari baris Jumlah {ratio * 100:.4g}% {limit} ({written})".replace(".", ",")
+
+
+def _count_words(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 def _resolve_inputs(
@@ -377,12 +420,13 @@ def _ratio(
     inputs: pd.DataFrame,
     zero_denominator: float,
 ) -> pd.Series:
-    """numerator / denominator within 0..1; a zero denominator gives the file's 0/0 value, or
-    the limit (1 for a positive numerator, 0 for a negative one)."""
+    """numerator / denominator, not yet kept within 0..1 (the caller names what it clamps); a zero
+    denominator gives the file's 0/0 value, or the limit (1 for a positive numerator, 0 for a
+    negative one)."""
     top = sum((t.sign * inputs[t.key] for t in numerator), pd.Series(0.0, index=inputs.index))
     bottom = sum((t.sign * inputs[t.key] for t in denominator), pd.Series(0.0, index=inputs.index))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = (top / bottom).where(bottom != 0)
     at_zero = np.select([top > 0, top < 0], [1.0, 0.0], default=zero_denominator)
     ratio = ratio.where(bottom != 0, pd.Series(at_zero, index=inputs.index))
-    return ratio.clip(0.0, 1.0).astype("float64")
+    return ratio.astype("float64")

@@ -87,12 +87,21 @@ def test_readable_table(tmp_path: Path) -> None:
     ("content", "fragment"),
     [
         ("code,answer\nA.I.1.i.a,Ya\nA.X.1.i.a,Ya\n", "baris 3: A.X.1.i.a: kode tidak dikenal"),
-        ("code,answer\nA.I.1.i.b,Ya\n", "baris 2: A.I.1.i.b: jawaban tidak sah untuk jenis A/B/C"),
+        (
+            "code,answer\nA.I.1.i.b,Ya\n",
+            'baris 2: A.I.1.i.b: jawaban tidak sah untuk jenis A/B/C; pilih A/B/C (tertulis: "Ya")',
+        ),
         ("code,answer\nA.I.1.i.a,Ya\nA.I.1.i.a,Tidak\n", "baris 3: A.I.1.i.a: kode ganda"),
         ("code,answer\nB.II.a,5\n", "baris 2: B.II.a: nilai indeks tidak sah"),
+        ("code,answer\nB.II.a,tinggi\n", '(tertulis: "tinggi")'),
+        (
+            "code,answer\nA.II.1.i.a,85\n",
+            'persentase tidak sah; tulis misalnya 85% atau 87,5% (tertulis: "85")',
+        ),
+        ("code,answer\nA.II.5.iii.a:wajib_lapor,dua\n", 'misalnya 12 (tertulis: "dua")'),
         ("kode,jawaban\nA.I.1.i.a,Ya\n", "baris 1: kepala kolom harus 'code,answer'"),
-        ("code,answer\nA.I.1.i.a\n", "baris 2: kolom 'answer' tidak ada"),
-        ("code,answer\nB.II.a,3,19\n", "baris 2: lebih dari dua kolom"),
+        ("code,answer\nA.I.1.i.a\n", "baris 2: A.I.1.i.a: kolom 'answer' tidak ada"),
+        ("code,answer\nB.II.a,3,19\n", 'baris 2: B.II.a: lebih dari dua kolom (tertulis: "3,19")'),
     ],
 )
 def test_bad_input_exits_2_naming_row_and_problem(
@@ -160,3 +169,70 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"] == pytest.approx(100.0)
+
+
+def test_every_bad_row_is_listed_with_what_it_holds(tmp_path: Path) -> None:
+    # Two unquoted decimal commas split their rows; the rows after them are still checked.
+    path = tmp_path / "jawaban.csv"
+    path.write_text(
+        "code,answer\n"
+        "A.I.1.i.a,Ya\n"
+        "B.I.a,3,62\n"  # row 3
+        "A.I.1.i.b,Z\n"  # row 4
+        "B.II.a,0,75\n"  # row 5
+        "A.I.2.i.a\n"  # row 6
+        "A.I.1.ii.c,B\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["score", str(path), "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = [" ".join(line.split()) for line in result.stderr.splitlines()]
+    assert "Galat: 4 jawaban tidak dapat dibaca:" in lines
+    listed = [line.removeprefix(f"{path}: ") for line in lines if line.startswith(str(path))]
+    assert listed == [
+        'baris 3: B.I.a: lebih dari dua kolom (tertulis: "3,62"): angka desimal dengan koma '
+        'harus diberi tanda kutip ("3,62") atau ditulis dengan titik (3.62)',
+        'baris 4: A.I.1.i.b: jawaban tidak sah untuk jenis A/B/C; pilih A/B/C (tertulis: "Z")',
+        'baris 5: B.II.a: lebih dari dua kolom (tertulis: "0,75"): angka desimal dengan koma '
+        'harus diberi tanda kutip ("0,75") atau ditulis dengan titik (0.75)',
+        "baris 6: A.I.2.i.a: kolom 'answer' tidak ada",
+    ]
+
+
+def test_every_clamped_value_is_named(tmp_path: Path) -> None:
+    # A.II.1.i.a typed as 150 %; A.II.5.iii.a (LHKPN) 12 filed of 10 obliged = 120 %; A.II.3.iii.a
+    # (the fall in discipline violations) (5 − 8) / 5 = −60 %. Each is scored within 0..100 %,
+    # and each is said, with its row, its code and what was written.
+    answers = top_answers() | {"A.II.1.i.a": "150%"}
+    for code in ("A.II.5.iii.a", "A.II.3.iii.a"):
+        del answers[code]
+    counts = {
+        "A.II.5.iii.a:wajib_lapor": "10",
+        "A.II.5.iii.a:sudah_lapor": "12",
+        "A.II.3.iii.a:pelanggaran_tahun_sebelumnya": "5",
+        "A.II.3.iii.a:pelanggaran_tahun_ini": "8",
+    }
+    path = write_csv(tmp_path / "a.csv", answers | counts)
+    result = runner.invoke(app, ["score", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    warned = " ".join(result.stderr.split())
+    assert "Peringatan: 3 jawaban dibaca tidak persis seperti tertulis:" in warned
+    row = {code: n for n, code in enumerate(answers | counts, start=2)}
+    assert (
+        f"baris {row['A.II.1.i.a']}: A.II.1.i.a: persentase 150% melebihi 100%; dihitung 100%"
+        in warned
+    )
+    assert (
+        f"baris {row['A.II.5.iii.a:wajib_lapor']}: A.II.5.iii.a: persentase dari baris Jumlah "
+        "120% melebihi 100%; dihitung 100% (wajib_lapor 10, sudah_lapor 12)"
+    ) in warned
+    assert (
+        f"baris {row['A.II.3.iii.a:pelanggaran_tahun_sebelumnya']}: A.II.3.iii.a: persentase dari "
+        "baris Jumlah -60% di bawah 0%; dihitung 0% (pelanggaran_tahun_sebelumnya 5, "
+        "pelanggaran_tahun_ini 8)"
+    ) in warned
+    # Scored as 100 %, 100 % and 0 %: only A.II.3.iii.a loses its points, the whole of its
+    # indicator (Pelanggaran Disiplin Pegawai, 2,00, one question): 60 − 2 = 58; total 98.
+    out = json.loads(result.stdout)
+    assert out["pengungkit"] == pytest.approx(58.0)
+    assert out["total"] == pytest.approx(98.0)
