@@ -51,8 +51,12 @@ from persistence.tables import (
     ProposalEventCreate,
     ScoreSnapshot,
     ScoreSnapshotCreate,
+    SurveyKind,
+    SurveyRespondent,
+    SurveyRespondentCreate,
     SurveyResult,
     SurveyResultCreate,
+    SurveySource,
     TeamMember,
     TeamMemberCreate,
     ThresholdCrossing,
@@ -189,6 +193,11 @@ class EvidenceRepository(Protocol):
 class SurveyRepository(Protocol):
     def add_survey(self, *, result: SurveyResultCreate) -> SurveyResult: ...
     def surveys(self, *, unit_id: int, year: int) -> list[SurveyResult]: ...
+    def add_respondents(self, *, respondents: Sequence[SurveyRespondentCreate]) -> int: ...
+    def respondents(self, *, survey_id: int) -> list[SurveyRespondent]: ...
+    def latest_survey(
+        self, *, unit_id: int, period_id: int, kind: SurveyKind, source: SurveySource
+    ) -> SurveyResult | None: ...
 
 
 class DeadlineRepository(Protocol):
@@ -663,6 +672,30 @@ class SqlSurveyRepository(_SqlRepository):
             SurveyResult.unit_id == unit_id, SurveyResult.year == year
         )
         return list(self._session.exec(query.order_by(col(SurveyResult.id))))
+
+    def add_respondents(self, *, respondents: Sequence[SurveyRespondentCreate]) -> int:
+        """One INSERT executed with every respondent (a 20,000-respondent survey is one
+        statement, not 20,000 ORM objects)."""
+        if not respondents:
+            return 0
+        self._execute_core(sa.insert(SurveyRespondent), [dict(r) for r in respondents])
+        return len(respondents)
+
+    def respondents(self, *, survey_id: int) -> list[SurveyRespondent]:
+        query = select(SurveyRespondent).where(SurveyRespondent.survey_id == survey_id)
+        return list(self._session.exec(query.order_by(col(SurveyRespondent.row))))
+
+    def latest_survey(
+        self, *, unit_id: int, period_id: int, kind: SurveyKind, source: SurveySource
+    ) -> SurveyResult | None:
+        """The unit's newest survey of `kind` by `source` in the period."""
+        query = select(SurveyResult).where(
+            SurveyResult.unit_id == unit_id,
+            SurveyResult.period_id == period_id,
+            SurveyResult.kind == kind,
+            SurveyResult.source == source,
+        )
+        return self._session.exec(query.order_by(col(SurveyResult.id).desc())).first()
 
 
 class SqlDeadlineRepository(_SqlRepository):

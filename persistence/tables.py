@@ -60,6 +60,15 @@ class SurveyKind(enum.StrEnum):
     IPKP = "ipkp"
 
 
+class SurveySource(enum.StrEnum):
+    """Who ran a survey: the unit itself while building, the TPI, or TPN (through BPS or a
+    third party, for units past its pre-evaluation; its result replaces the TPI's)."""
+
+    MANDIRI = "mandiri"
+    TPI = "tpi"
+    TPN = "tpn"
+
+
 class BpkOpinion(enum.StrEnum):
     """The four audit opinions of BPK; only WTP satisfies the instansi prerequisite."""
 
@@ -355,11 +364,28 @@ class EvidenceDocument(EvidenceDocumentBase, table=True):
 
 
 class SurveyResultBase(SQLModel):
+    """A survey's index for a unit (IPAK feeds LKE B.I.a, IPKP B.II.a), with what it came from:
+    who ran it, the method (name and version), n, respondents per service type, each aspect's
+    mean, and the justification recorded when n is under the method's minimum."""
+
     unit_id: int = Field(foreign_key="unit_kerja.id")
     year: int = Field(ge=2000, le=2100)
     kind: SurveyKind = Field(sa_type=enum_column(SurveyKind, name="survey_kind"))
     index: float = Field(ge=0, le=4)
     respondents: int = Field(ge=0)
+    period_id: int | None = Field(default=None, foreign_key="assessment_period.id")
+    source: SurveySource = Field(
+        default=SurveySource.TPI, sa_type=enum_column(SurveySource, name="survey_source")
+    )
+    method: str = Field(default="", max_length=128)
+    coverage: dict[str, Any] = _json_field()  # service type -> respondents
+    aspect_means: dict[str, Any] = _json_field()  # aspect key -> mean on the answer scale
+    ikm: float | None = Field(default=None, ge=25, le=100)  # SKM's IKM, when computed as SKM
+    justification: str | None = _text_field()
+    sha256: str | None = Field(default=None, min_length=64, max_length=64, regex=SHA256_PATTERN)
+    source_file: str | None = Field(default=None, max_length=500)
+    assessment_version: int | None = Field(default=None, ge=1)  # the LKE version it made
+    actor: str = Field(default="", max_length=255)
 
 
 class SurveyResultCreate(SurveyResultBase):
@@ -368,7 +394,34 @@ class SurveyResultCreate(SurveyResultBase):
 
 class SurveyResult(SurveyResultBase, table=True):
     __tablename__ = "survey_result"
-    __table_args__ = (sa.Index("ix_survey_result_unit_id_year", "unit_id", "year"),)
+    __table_args__ = (
+        sa.Index("ix_survey_result_unit_id_year", "unit_id", "year"),
+        sa.Index("ix_survey_result_unit_id_period_id", "unit_id", "period_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    imported_at: datetime = _utc_field()
+
+
+class SurveyRespondentBase(SQLModel):
+    """One respondent of a survey, answers as JSON (item code -> scale value): one row per
+    respondent keeps a 20,000-respondent import to one bulk INSERT of 20,000 rows."""
+
+    survey_id: int = Field(foreign_key="survey_result.id", ondelete="CASCADE")
+    row: int = Field(ge=1)  # the line of the file it came from
+    respondent: str = Field(max_length=255)
+    service_type: str = Field(max_length=255)
+    served_on: date
+    answers: dict[str, Any] = _json_field()
+
+
+class SurveyRespondentCreate(SurveyRespondentBase):
+    pass
+
+
+class SurveyRespondent(SurveyRespondentBase, table=True):
+    __tablename__ = "survey_respondent"
+    __table_args__ = (sa.UniqueConstraint("survey_id", "respondent"),)
 
     id: int | None = Field(default=None, primary_key=True)
 
