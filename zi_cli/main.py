@@ -46,10 +46,17 @@ from zi_cli.output import (
     shown,
 )
 from zi_cli.output import day as _day
-from zi_cli.score_view import print_unit_score
+from zi_cli.score_view import (
+    FIX_FIRST_SHOWN,
+    aim,
+    fix_first_json,
+    print_fix_first,
+    print_unit_score,
+)
 from zi_domain.answers import AnswerError, read_answers
 from zi_domain.framework import Framework
 from zi_domain.framework_data import FrameworkError
+from zi_domain.gaps import fix_first
 from zi_domain.indonesian import angka
 from zi_domain.predicates import PREDICATES
 from zi_domain.scoring import score_units
@@ -244,8 +251,32 @@ def score(
         str | None, typer.Option(metavar="NAMA", help="Nama kerangka LKE (lihat `zi frameworks`).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Keluaran satu objek JSON.")] = False,
+    held: Annotated[
+        str | None,
+        typer.Option(
+            "--berpredikat",
+            metavar="PREDIKAT",
+            help="Predikat yang sudah dimiliki unit (WBK: perbaikan menuju WBBM); bawaan: "
+            "belum berpredikat (menuju WBK).",
+        ),
+    ] = None,
+    fixes: Annotated[
+        int,
+        typer.Option(
+            "--perbaikan",
+            min=0,
+            metavar="JUMLAH",
+            help="Butir 'yang perlu diperbaiki lebih dulu' yang ditampilkan; 0 = semua.",
+        ),
+    ] = FIX_FIRST_SHOWN,
 ) -> None:
-    """Hitung nilai LKE satu unit kerja dari berkas jawaban."""
+    """Hitung nilai LKE satu unit kerja dari berkas jawaban.
+
+    Lalu butir LKE yang perlu diperbaiki lebih dulu: yang menutup kekurangan batas nilai
+    predikat berikutnya lebih dulu, lalu menurut tambahan poin total (--json memuat semuanya).
+    """
+    if held is not None and held not in PREDICATES:
+        fail(f"--berpredikat {held!r}: pilih {' atau '.join(PREDICATES)}")
     try:
         lke = load_framework(framework)
         rows, unreadable = _score_input(answers, lke)
@@ -270,10 +301,14 @@ def score(
     unanswered = values.iloc[0]
     missing = [str(code) for code in unanswered.index[unanswered.isna()]]
     result = unit_score(scores.iloc[0], missing, lke)
+    toward = aim(held, lke)
+    ranking = fix_first(unanswered, scores.iloc[0], lke, toward)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        out = result.to_json() | {"fix_first": fix_first_json(ranking, lke, toward)}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print_unit_score(console, result, lke, title=answers.name)
+        print_fix_first(console, ranking, lke, predicate=toward, missing=missing, shown_items=fixes)
 
 
 def _score_input(path: Path, lke: Framework) -> tuple[pd.DataFrame, Sequence[AnswerError]]:

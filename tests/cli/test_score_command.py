@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from config.framework_files import load_framework
 from tests.domain.worksheets import top_answers
 from zi_cli.main import app
+from zi_domain.unit_score import rule_name
 
 runner = CliRunner()
 DATA = Path(__file__).parents[1] / "data"
@@ -40,6 +42,7 @@ def test_json_contract(tmp_path: Path) -> None:
         "meets",
         "shortfalls",
         "missing",
+        "fix_first",
     }
     assert out["framework"] == "permenpanrb-90-2021"
     # A.I.1.i (0,50) loses half: 59,75; IPKP 13,95625; total 59,75 + 22,5 + 13,95625.
@@ -236,3 +239,91 @@ def test_every_clamped_value_is_named(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert out["pengungkit"] == pytest.approx(58.0)
     assert out["total"] == pytest.approx(98.0)
+
+
+# --- what to fix first, worked by hand from the LKE's weights ---------------------------------
+#
+# Every answer at the top but six. Points each would add at its top answer (the gain):
+#   B.II.a "3,00"        IPKP 3,00 / 4 × 17,50 = 13,125 of 17,50: gain 4,375
+#   A.II.3.iii.a "0%"    Pelanggaran Disiplin Pegawai 2,00, one question: gain 2,00
+#   B.I.b "B"            capaian kinerja 0,75 × 5,00 = 3,75 of 5,00: gain 1,25
+#   A.II.1.i.a "50%"     Komitmen dalam perubahan 2,00, two questions (1,00 each): gain 0,50
+#   A.I.1.ii.a "Tidak"   Rencana Pembangunan ZI 1,00, three questions (1/3 each): gain 0,3333
+#   A.I.1.i.b "B"        Penyusunan Tim Kerja 0,50, two questions (0,25 each), B = 0,5: 0,125
+# Total 100 − 8,5833 = 91,4167; pengungkit 60 − 2,9583 = 57,0417; every area above 75 %;
+# IPAK 17,50; kinerja 3,75; bersih dan akuntabel 21,25. The one WBK floor missed: pelayanan
+# prima 13,125 < 14,00 (0,875 short), which only B.II.a feeds: it supplies min(4,375, 0,875).
+# Toward WBBM (a unit that holds WBK) the same floor is 15,75: 2,625 short, all of it supplied.
+FIX_ANSWERS = {
+    "B.II.a": "3,00",
+    "A.II.3.iii.a": "0%",
+    "B.I.b": "B",
+    "A.II.1.i.a": "50%",
+    "A.I.1.ii.a": "Tidak",
+    "A.I.1.i.b": "B",
+}
+RANKING = [  # code, top answer, gain, toward the floors
+    ("B.II.a", "4", 4.375, 0.875),
+    ("A.II.3.iii.a", "100%", 2.0, 0.0),
+    ("B.I.b", "A", 1.25, 0.0),
+    ("A.II.1.i.a", "100%", 0.5, 0.0),
+    ("A.I.1.ii.a", "Ya", 1 / 3, 0.0),
+    ("A.I.1.i.b", "A", 0.125, 0.0),
+]
+
+
+def test_fix_first_in_json_is_the_whole_ranking(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "unit.csv", top_answers() | FIX_ANSWERS)
+    result = runner.invoke(app, ["score", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["total"] == pytest.approx(100 - 4.375 - 2 - 1.25 - 0.5 - 1 / 3 - 0.125)
+    ranking = out["fix_first"]
+    assert ranking["predicate"] == "WBK"
+    items = ranking["items"]
+    assert [(i["code"], i["top_answer"]) for i in items] == [(c, t) for c, t, _, _ in RANKING]
+    for item, (_, _, gain, toward) in zip(items, RANKING, strict=True):
+        assert item["gain"] == pytest.approx(gain)
+        assert item["toward_floors"] == pytest.approx(toward)
+    assert items[0]["value"] == pytest.approx(0.75)  # 3,00 of 4
+    assert items[0]["helps"] == [rule_name("pelayanan_prima", load_framework())]
+    assert all(i["helps"] == [] for i in items[1:])
+    assert items[1]["text"] == "Penurunan pelanggaran disiplin pegawai"
+
+    wbk = runner.invoke(app, ["score", str(path), "--json", "--berpredikat", "WBK"])
+    toward_wbbm = json.loads(wbk.stdout)["fix_first"]
+    assert toward_wbbm["predicate"] == "WBBM"
+    assert toward_wbbm["items"][0]["toward_floors"] == pytest.approx(2.625)
+
+
+def test_fix_first_table_shows_five_with_both_numbers(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "unit.csv", top_answers() | FIX_ANSWERS)
+    result = runner.invoke(app, ["score", str(path)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "Yang perlu diperbaiki lebih dulu menuju WBK" in result.stdout
+    rows = [line for line in lines if line[:6].strip(" │").isdigit()]
+    assert [row.split("│")[2].split()[0] for row in rows] == [c for c, *_ in RANKING[:5]]
+    first = rows[0].split("│")
+    assert (first[3].strip(), first[4].strip()) == ("+0,88", "+4,38")  # both numbers
+    assert rows[1].split("│")[3].strip() == "—"  # feeds no failing floor
+    flat = " ".join(result.stdout.split())
+    assert "menutup: Pelayanan publik yang prima (IPKP)" in flat.replace("│ ", "")
+    assert "kini 3,00 → 4" in flat and "kini Tidak → Ya" in flat
+    assert "1 butir lain: --perbaikan 0 untuk semua" in flat
+    assert "pelayanan_prima" not in result.stdout and "area_percent" not in result.stdout
+
+    every = runner.invoke(app, ["score", str(path), "--perbaikan", "0"], env={"COLUMNS": "80"})
+    assert "A.I.1.i.b" in every.stdout.split("Yang perlu diperbaiki")[1]
+    assert "butir lain" not in every.stdout
+
+
+def test_fix_first_when_everything_is_at_the_top(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "unit.csv", top_answers())
+    result = runner.invoke(app, ["score", str(path)])
+    assert "Semua butir LKE sudah pada jawaban tertinggi." in result.stdout
+    out = json.loads(runner.invoke(app, ["score", str(path), "--json"]).stdout)
+    assert out["fix_first"] == {"predicate": "WBK", "items": []}
+    wrong = runner.invoke(app, ["score", str(path), "--berpredikat", "emas"])
+    assert wrong.exit_code == 2 and "--berpredikat 'emas': pilih WBK atau WBBM" in wrong.stderr
