@@ -393,7 +393,7 @@ def db_upgrade() -> None:
         upgrade_database(url)
     except DatabaseUnavailable as error:
         fail(str(error))
-    console.print(f"Skema basis data mutakhir: {shown(safe_url(url))}")
+    print_path("Skema basis data mutakhir:", safe_url(url))
 
 
 @app.command()

@@ -272,11 +272,10 @@ def serve_all(settings: Settings) -> None:
         return
     print(f"Menyalakan server Prefect lokal di {ui_url()} ...", flush=True)
     with local_server(settings.data_dir) as url, temporary_settings({PREFECT_API_URL: url}):
-        print(
-            f"Server Prefect lokal siap; UI: {ui_url()} "
-            f"(basis data dan log: {prefect_home(settings.data_dir)})",
-            flush=True,
-        )
+        print(f"Server Prefect lokal siap; UI: {ui_url()}", flush=True)
+        # The folder alone on its line, whole, so that it can be copied.
+        print("Basis data dan log server Prefect:", flush=True)
+        print(prefect_home(settings.data_dir), flush=True)
         _serve(settings)
 
 
