@@ -534,18 +534,19 @@ def respondents_digest(respondents: Sequence[Respondent]) -> str:
 
 
 def mapped_header(
-    header: Sequence[str], mapping: Mapping[str, str], instrument: Instrument
+    header: Sequence[str], mapping: Sequence[tuple[int, str, str]], instrument: Instrument
 ) -> tuple[dict[str, str], list[SurveyProblem]]:
-    """For a form's export: the file's column -> the name the reader uses (a fixed column or an
-    item code), from a mapping `form column -> item`; columns of the file that the mapping does
-    not name keep their name. Problems: a mapping naming an unknown target or a column that the
-    file lacks, or two columns mapped to one target."""
+    """The file's column -> the name the reader uses (a fixed column or an item code): by the
+    mapping's lines (row, form column, item) for a form's export, else by the column's own name
+    compared loosely (`Jenis Layanan` is `jenis_layanan`, `ak1` is `AK1`); other columns keep
+    their name. Problems, with the mapping's row: an unknown item, a column that the file lacks,
+    two columns mapped to one item."""
     targets = {_key(name): name for name in FIXED_COLUMNS}
     targets |= {_key(item.code): item.code for item in instrument.items}
     by_key = {_key(column): column for column in header}
     renamed: dict[str, str] = {}
     problems: list[SurveyProblem] = []
-    for number, (column, target) in enumerate(mapping.items(), start=2):
+    for number, column, target in mapping:
         wanted = targets.get(_key(target))
         if wanted is None:
             problems.append(

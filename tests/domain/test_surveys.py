@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -307,11 +307,11 @@ def test_a_unit_without_service_types_cannot_show_coverage() -> None:
 def test_a_form_export_is_mapped_column_by_column() -> None:
     header = ["timestamp", "nomor responden", "layanan yang diterima", "tanggal selesai"]
     header += [f"pertanyaan {n}" for n in range(1, 11)]
-    mapping: Mapping[str, str] = {
-        "Nomor Responden": "responden",
-        "Layanan yang diterima": "jenis_layanan",
-        "Tanggal selesai": "tanggal_layanan",
-    } | {f"Pertanyaan {n}": f"AK{n}" for n in range(1, 11)}
+    mapping = [
+        (2, "Nomor Responden", "responden"),
+        (3, "Layanan yang diterima", "jenis_layanan"),
+        (4, "Tanggal selesai", "tanggal_layanan"),
+    ] + [(4 + n, f"Pertanyaan {n}", f"AK{n}") for n in range(1, 11)]
 
     renamed, problems = mapped_header(header, mapping, IPAK)
 
@@ -320,7 +320,7 @@ def test_a_form_export_is_mapped_column_by_column() -> None:
     assert renamed["pertanyaan 10"] == "AK10"
     assert renamed["timestamp"] == "timestamp"
     assert header_problems(list(renamed.values()), IPAK) == []
-    _, wrong = mapped_header(header, {"Pertanyaan 1": "AK99", "Umur": "AK1"}, IPAK)
+    _, wrong = mapped_header(header, [(2, "Pertanyaan 1", "AK99"), (3, "Umur", "AK1")], IPAK)
     assert [str(p) for p in wrong] == [
         "baris 2, kolom 'item': butir atau kolom tujuan tidak dikenal (tertulis: \"AK99\")",
         "baris 3, kolom 'form column': kolom formulir tidak ada di berkas (tertulis: \"Umur\")",
