@@ -205,7 +205,7 @@ def lke_template(
                     path = write_unit_workbook(uow, unit=chosen, folder=out, scope=scope)
                 except IntakeRefused as refusal:
                     fail(str(refusal))
-                print_path(None, path, to=steps.console)
+                print_path(None, path)
                 steps.advance()
     print_path(f"{len(units)} buku kerja LKE ditulis di folder:", out)
 

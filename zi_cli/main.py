@@ -545,7 +545,7 @@ def propose(
                         highlight=False,
                     )
                 else:
-                    cli.print_start(steps.console, found, start)
+                    cli.print_start(console, found, start)
                 steps.advance()
         if len(chosen) > 1:
             console.print(f"{len(chosen) - refused} diusulkan, {refused} belum dapat diusulkan.")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -50,6 +50,16 @@ class FittedConsole(Console):
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
         self._width, self._height = new_size
+
+    via: Console | None = None
+    """While a progress bar runs on the terminal: the bar's console, which prints above it (Rich
+    would write this console's lines straight to the terminal, across the bar)."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        if self.via is not None:
+            self.via.print(*objects, **options)
+        else:
+            super().print(*objects, **options)
 
 
 console = FittedConsole()
@@ -211,15 +221,10 @@ def print_path(label: str | None, path: object, *, to: Console | None = None) ->
 
 
 class Steps:
-    """The running bar of `progress`: `advance` after each item; `console` for the lines printed
-    meanwhile (above the bar while it runs on the terminal, on stdout otherwise)."""
+    """The running bar of `progress`: `advance` after each item."""
 
-    def __init__(self, bar: Progress, task: TaskID, *, live: bool) -> None:
-        self.bar, self.task, self.live = bar, task, live
-
-    @property
-    def console(self) -> Console:
-        return self.bar.console if self.live else console
+    def __init__(self, bar: Progress, task: TaskID) -> None:
+        self.bar, self.task = bar, task
 
     def advance(self, steps: int = 1) -> None:
         self.bar.advance(self.task, steps)
@@ -233,21 +238,22 @@ def progress(description: str, total: int | None, *, at_least: int = 2) -> Itera
     """A progress bar on stderr for long work (units scored, rows imported, packages built,
     weeks replayed), shown only when stderr is a terminal and there are `at_least` steps; gone
     when the work ends. `total=None`: one long step whose end is not known (a pulsing bar).
-    Inside another `progress` it is one more line of the same display.
+    Inside another `progress` it is one more line of the same display. What `console`, `say`,
+    `print_path` and `errors` print meanwhile goes above the bar.
 
         with progress("Membuat paket usulan", len(units)) as steps:
             for unit in units:
                 ...
-                steps.console.print(...)  # a line about the unit, above the bar
+                say(...)  # a line about the unit, above the bar
                 steps.advance()
     """
     if _running:
-        outer = _running[-1]
-        task = outer.bar.add_task(shown(description), total=total)
+        bar = _running[-1].bar
+        task = bar.add_task(shown(description), total=total)
         try:
-            yield Steps(outer.bar, task, live=outer.live)
+            yield Steps(bar, task)
         finally:
-            outer.bar.remove_task(task)
+            bar.remove_task(task)
         return
     shown_bar = errors.is_terminal and (total is None or total >= at_least)
     # Lines printed to stdout while the bar runs go above it, when both are the terminal.
@@ -263,9 +269,13 @@ def progress(description: str, total: int | None, *, at_least: int = 2) -> Itera
         redirect_stdout=live,
         redirect_stderr=live,
     ) as bar:
-        steps = Steps(bar, bar.add_task(shown(description), total=total), live=live)
+        steps = Steps(bar, bar.add_task(shown(description), total=total))
         _running.append(steps)
+        if live and isinstance(console, FittedConsole):
+            console.via = bar.console
         try:
             yield steps
         finally:
             _running.pop()
+            if isinstance(console, FittedConsole):
+                console.via = None

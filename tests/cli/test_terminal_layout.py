@@ -175,3 +175,20 @@ def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> N
     with output.progress("Menilai unit", 3) as steps:
         steps.advance(3)
     assert quiet.getvalue() == ""
+
+
+def test_lines_printed_during_a_bar_go_above_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # stdout and stderr on one terminal: what stdout prints meanwhile goes through the bar's
+    # console (which clears the bar, prints the line, draws the bar again), never across it.
+    screen, stdout = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(output, "errors", Console(file=screen, force_terminal=True, width=80))
+    terminal = output.FittedConsole(file=stdout, force_terminal=True, width=80)
+    monkeypatch.setattr(output, "console", terminal)
+    path = "/data/" + "sangat-panjang/" * 10 + "paket.zip"
+    with output.progress("Membuat paket usulan", 2) as steps:
+        output.print_path("Paket:", path)
+        steps.advance(2)
+    assert terminal.via is None and stdout.getvalue() == ""
+    assert path in screen.getvalue()  # whole: not wrapped at the bar console's 80 columns
+    output.say("selesai")
+    assert stdout.getvalue() == "selesai\n"
