@@ -43,10 +43,8 @@ from services.assessments import (
 )
 from services.lookup import NotFoundInData, find_unit
 from spreadsheets.survey_form import read_respondent_file
-from zi_domain.answers import read_answers
 from zi_domain.framework import Framework
 from zi_domain.proposal import TPN_STAGES, ProposalState
-from zi_domain.scoring import score_units
 from zi_domain.surveys import (
     LKE_ITEM,
     Respondent,
@@ -61,7 +59,7 @@ from zi_domain.surveys import (
     sample_problems,
     survey_points,
 )
-from zi_domain.unit_score import UnitScore, unit_score
+from zi_domain.unit_score import UnitScore, score_answers
 
 SOURCES: Mapping[str, SurveySource] = {s.value: s for s in SurveySource}
 ASSESSMENT_OF: Mapping[SurveySource, AssessmentKind] = {
@@ -182,7 +180,7 @@ def import_survey(uow: UnitOfWork, *, path: Path, request: SurveyRequest) -> Imp
     if request.source in ASSESSMENT_OF:
         assessment = _record_in_lke(uow, unit, period, request, answers, survey, result)
         survey.assessment_version = assessment.version
-    score = _score(answers, request.framework)
+    score = score_answers(answers, request.framework).report
     if proposal is not None:
         _record_for_tpn(proposal, result, points, score)
     uow.commit()
@@ -327,12 +325,6 @@ def _record_in_lke(
 def _rows(answers: Mapping[str, str], unit_id: int) -> pd.DataFrame:
     frame = pd.DataFrame(list(answers.items()), columns=["code", "answer"])
     return frame.assign(unit=unit_id, row=range(1, len(frame) + 1))
-
-
-def _score(answers: Mapping[str, str], framework: Framework) -> UnitScore:
-    sheet = read_answers(_rows(answers, 0), framework)
-    scores = score_units(sheet.values, framework)
-    return unit_score(scores.iloc[0], sheet.missing(0), framework)
 
 
 def _record_for_tpn(
