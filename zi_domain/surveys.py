@@ -40,6 +40,8 @@ SERVED_ON = "tanggal_layanan"
 FIXED_COLUMNS = (RESPONDENT, UNIT, SERVICE_TYPE, SERVED_ON)
 VALUE_SHOWN = 40
 """Characters of a bad cell that a message repeats; a longer one is cut, its length said."""
+MAX_TEXT = 255
+"""The longest respondent id or service type a survey stores (the database columns' length)."""
 
 
 class SurveyMethodError(ValueError):
@@ -291,6 +293,12 @@ def read_respondents(
         ident = cells.get(RESPONDENT, "").strip()
         if not ident:
             found.append(SurveyProblem("id responden kosong", line.row, RESPONDENT))
+        elif len(ident) > MAX_TEXT:
+            found.append(
+                SurveyProblem(
+                    f"id responden lebih dari {MAX_TEXT} karakter", line.row, RESPONDENT, ident
+                )
+            )
         elif ident.casefold() in seen:
             first = seen[ident.casefold()]
             found.append(
@@ -415,6 +423,10 @@ def sample_problems(
                 f"unit {context.unit_code} belum mencatat jenis layanannya; isi kolom jenis "
                 "layanan di buku kerja agensi (`zi agency import`) agar cakupan dapat diperiksa"
             )
+        )
+    for long in (t for t in context.service_types if len(t) > MAX_TEXT):
+        problems.append(
+            SurveyProblem(f"jenis layanan unit lebih dari {MAX_TEXT} karakter: {long[:40]}…")
         )
     n = len(respondents)
     if n < method.min_respondents and not (justification and justification.strip()):

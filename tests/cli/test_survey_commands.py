@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,7 @@ def test_the_template_is_the_questionnaire_and_comes_back_filled(
     for n, cells in enumerate(respondent_rows([[4] * 8 + [2, 2]] * 30), start=2):
         for column, value in enumerate(cells, start=1):
             sheet.cell(n, column, int(value) if value.isdigit() else value)
+        sheet.cell(n, 4, datetime(2026, 3, n % 28 + 1))  # a date cell, as Excel stores it
     workbook.save(out)
 
     imported = zi(*import_args(out, kind="ipak"))

@@ -245,6 +245,17 @@ def test_every_bad_cell_is_named_with_its_row_column_and_value() -> None:
     ]
 
 
+def test_a_respondent_id_longer_than_the_database_keeps_is_refused() -> None:
+    lines = rows([[4] * 10], IPAK_CODES)
+    long_id = "R" * 256
+    lines[0] = RespondentRow(2, {**lines[0].cells, "responden": long_id})
+
+    assert problems_of(lines) == [
+        "baris 2, kolom 'responden': id responden lebih dari 255 karakter "
+        f'(tertulis: "{"R" * 40}… (256 karakter)")'
+    ]
+
+
 def test_form_exports_are_read_as_people_write_them() -> None:
     lines = rows([["Sangat setuju", "3,0", "3.0", 4, 4, 4, 4, 4, 4, 4]], IPAK_CODES)
     lines[0] = RespondentRow(
