@@ -124,7 +124,7 @@ def import_survey(uow: UnitOfWork, *, path: Path, request: SurveyRequest) -> Imp
         unit = find_unit(uow, request.unit_code, request.instansi)
     except NotFoundInData as error:
         raise SurveyRefused("--unit", [str(error)]) from error
-    period = _period(uow, unit, request)
+    period = survey_period(uow, unit, request.period_name, request.as_of)
     read = read_respondent_file(path, instrument=instrument, mapping=request.mapping)
     if read.problems:
         raise SurveyRefused(read.source, read.problems)
@@ -198,21 +198,23 @@ def import_survey(uow: UnitOfWork, *, path: Path, request: SurveyRequest) -> Imp
     )
 
 
-def _period(uow: UnitOfWork, unit: UnitKerja, request: SurveyRequest) -> AssessmentPeriod:
+def survey_period(
+    uow: UnitOfWork, unit: UnitKerja, name: str | None, as_of: date
+) -> AssessmentPeriod:
     """The named period of the unit's instansi, or the one `as_of` falls in."""
     periods = uow.assessments.periods(instansi_id=unit.instansi_id)
-    if request.period_name is None:
-        found = period_on(uow, instansi_id=unit.instansi_id, day=request.as_of)
+    if name is None:
+        found = period_on(uow, instansi_id=unit.instansi_id, day=as_of)
         if found is None:
             raise SurveyRefused(
                 "--period", ["belum ada periode penilaian; buka dengan `zi period open`"]
             )
         return found
-    named = [p for p in periods if p.name == request.period_name]
+    named = [p for p in periods if p.name == name]
     if named:
         return named[-1]
     known = ", ".join(repr(p.name) for p in periods) or "belum ada"
-    raise SurveyRefused("--period", [f"periode {request.period_name!r} tidak ada ({known})"])
+    raise SurveyRefused("--period", [f"periode {name!r} tidak ada ({known})"])
 
 
 def _tpn_proposal(uow: UnitOfWork, unit: UnitKerja, period: AssessmentPeriod) -> Proposal | None:

@@ -32,6 +32,13 @@ Method = Annotated[
         "--method", metavar="NAMA", help="Metode survei (config/surveys); bawaan: terbaru."
     ),
 ]
+Period = Annotated[
+    str | None,
+    typer.Option(metavar="NAMA", help="Nama periode penilaian; bawaan: periode pada --as-of."),
+]
+Instansi = Annotated[
+    str | None, typer.Option("--instansi", metavar="KODE", help="Kode instansi unit itu.")
+]
 KIND_NAMES = ("ipak", "ipkp")
 SOURCE_WORDS = {
     "mandiri": "survei mandiri unit",
@@ -95,13 +102,8 @@ def survey_import(
         str,
         typer.Option("--source", metavar="SUMBER", help="Penyelenggara: mandiri, tpi, atau tpn."),
     ],
-    period: Annotated[
-        str | None,
-        typer.Option(metavar="NAMA", help="Nama periode penilaian; bawaan: periode pada --as-of."),
-    ] = None,
-    instansi: Annotated[
-        str | None, typer.Option("--instansi", metavar="KODE", help="Kode instansi unit itu.")
-    ] = None,
+    period: Period = None,
+    instansi: Instansi = None,
     justification: Annotated[
         str | None,
         typer.Option(
@@ -199,3 +201,50 @@ def _print_survey(imported: ImportedSurvey, file: Path, request: SurveyRequest) 
     wanted = str(next_predicate(held))
     for shortfall in [] if wanted in met else score.shortfalls.get(wanted, []):
         say(f"  belum memenuhi {wanted}: {shortfall_words(shortfall, request.framework)}")
+
+
+@survey_app.command("report")
+def survey_report(
+    unit: Annotated[str, typer.Option("--unit", metavar="KODE", help="Kode unit kerja.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="BERKAS",
+            help="Berkas .pdf atau .html; bawaan: survei-UNIT-TAHUN.pdf di folder ini.",
+        ),
+    ] = None,
+    period: Period = None,
+    instansi: Instansi = None,
+    as_of: AsOf = None,
+) -> None:
+    """Tulis laporan survei satu halaman: n, cakupan, rata-rata aspek, indeks, dan nilainya."""
+    from config.framework_files import load_framework
+    from persistence.unit_of_work import default_unit_of_work
+    from reports.survey_report import survey_report_html, survey_report_pdf
+    from services.survey_report import unit_survey_report
+    from services.surveys import SurveyRefused
+    from zi_domain.file_names import safe_file_name
+
+    if out is not None and out.suffix.lower() not in (".pdf", ".html"):
+        fail(f"{out}: nama berkas harus berakhiran .pdf atau .html")
+    if out is not None and not out.parent.is_dir():
+        fail(f"{out}: folder {out.parent} tidak ada")
+    with default_unit_of_work() as uow:
+        try:
+            report = unit_survey_report(
+                uow,
+                unit_code=unit,
+                instansi=instansi,
+                period_name=period,
+                as_of=day(as_of),
+                framework=load_framework(None),
+            )
+        except SurveyRefused as refusal:
+            fail("\n".join(refusal.problems))
+    path = out or Path(f"{safe_file_name(f'survei-{report.unit_code}-{report.year}')}.pdf")
+    if path.suffix.lower() == ".html":
+        path.write_text(survey_report_html(report), encoding="utf-8")
+    else:
+        path.write_bytes(survey_report_pdf(report))
+    print_path(f"Laporan survei {len(report.sections)} survei ditulis:", path)

@@ -234,3 +234,29 @@ def test_bad_options_exit_2_and_say_why(
     assert refused.exit_code == 2
     assert message in flat(refused.output)
     assert stored(engine) == (0, 0)
+
+
+def test_the_one_page_report_shows_each_survey_of_the_period(
+    agency: Agency, engine: Engine, tmp_path: Path
+) -> None:
+    file = write_respondents(tmp_path / "ipkp.csv", respondent_rows(ipkp_set(low=10)), IPKP_CODES)
+    assert zi(*import_args(file)).exit_code == 0
+    html = tmp_path / "survei.html"
+
+    written = zi("report", "--unit", "DPMPTSP", "--out", html, "--as-of", "2026-05-04")
+
+    assert written.exit_code == 0, written.output
+    page = flat(html.read_text(encoding="utf-8"))
+    assert "Survei Persepsi Kualitas Pelayanan (IPKP), unsur SKM — survei TPI" in page
+    # index 79/27 = 2.93, IKM 73.15, points 12.80 (worked in tests/services/test_surveys.py)
+    assert "2,93</span>indeks (0–4)<br>IKM 73,15" in page
+    assert "12,80</span>nilai B.II.a" in page
+    assert '<td>perizinan</td><td class="num">15</td>' in page
+    assert "Penanganan pengaduan, saran, dan masukan</text>" in page
+    assert "Metode ipak-ipkp-2024 versi 2024.1" in page
+
+    pdf = tmp_path / "survei.pdf"
+    assert zi("report", "--unit", "DPMPTSP", "--out", pdf, "--as-of", "2026-05-04").exit_code == 0
+    first = pdf.read_bytes()
+    assert zi("report", "--unit", "DPMPTSP", "--out", pdf, "--as-of", "2026-05-04").exit_code == 0
+    assert first.startswith(b"%PDF") and pdf.read_bytes() == first
