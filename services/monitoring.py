@@ -21,12 +21,16 @@ from datetime import date
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from persistence.repositories import SnapshotSummary
 from persistence.tables import AssessmentPeriod, ThresholdCrossingCreate, UnitKerja
 from persistence.unit_of_work import UnitOfWork
 from reports.monitoring import (
+    FIX_FIRST_SHOWN,
+    FixFirstItem,
     MonitoringReport,
     UnitMonitoringRow,
     newly_meets_change,
@@ -36,6 +40,7 @@ from services.lifecycle import move_many, units_facts
 from services.scoring import ScoredPeriod, snapshot_period
 from zi_domain.evidence import indicator_of, oldest_recent_year
 from zi_domain.framework import Framework
+from zi_domain.gaps import _items as lke_items  # the items and the floors each feeds
 from zi_domain.indonesian import angka
 from zi_domain.lifecycle import (
     AWARDED_STATES,
@@ -49,9 +54,9 @@ from zi_domain.lifecycle import (
     stage_words,
 )
 from zi_domain.predicates import WBBM, Predicate, next_predicate, predicates_met
-from zi_domain.rounding import lke_round
-from zi_domain.scoring import Shortfall
-from zi_domain.unit_score import UnitScore, shortfall_words
+from zi_domain.rounding import lke_round, meets_minimum
+from zi_domain.scoring import Shortfall, floor_measures, scoring_weights
+from zi_domain.unit_score import UnitScore, rule_name, shortfall_words
 
 ACTOR = "TPI (pemantauan terjadwal)"
 
@@ -155,6 +160,7 @@ def monitor_period(
         as_of=as_of,
     )
     shortfall_words = _shortfall_words(framework)
+    fixes = _fix_first(scored, framework, aims={u: _aim(units[u]) for u in unit_ids})
     rows = [
         _row(
             units[unit_id],
@@ -173,6 +179,7 @@ def monitor_period(
             ),
             shortfall_words,
             complaints.get(unit_id, 0),
+            fixes[unit_id],
         )
         for unit_id in unit_ids
     ]
@@ -397,9 +404,11 @@ def _row(
     held_back: tuple[str, ...],
     shortfall_words: Callable[[Shortfall], str],
     complaints: int,
+    fixes: tuple[FixFirstItem, ...],
 ) -> UnitMonitoringRow:
     assert unit.id is not None
     complained = complaint_change(complaints, unit.predicate)
+    aim = _aim(unit)
     return UnitMonitoringRow(
         unit_id=unit.id,
         code=unit.code,
@@ -415,14 +424,126 @@ def _row(
             *changes(report, previous, crossing, overdue, evidence, held_back),
             *([complained] if complained else []),
         ),
-        shortfalls=tuple(
-            shortfall_words(s) for s in report.shortfalls[next_predicate(unit.predicate)]
-        ),
+        shortfalls=tuple(shortfall_words(s) for s in report.shortfalls[aim]),
         overdue_items=overdue,
         evidence_problems=evidence.gaps,
         history=tuple(history),
         complaints=complaints,
+        next_predicate=aim,
+        fix_first=fixes,
     )
+
+
+def _aim(unit: UnitKerja) -> Predicate:
+    """What a unit's shortfalls and what to fix first aim at: the predicate it builds toward,
+    or, for a unit that holds WBBM, the floors it must go on meeting."""
+    return WBBM if unit.predicate == WBBM else next_predicate(unit.predicate)
+
+
+def _fix_first(
+    scored: ScoredPeriod, framework: Framework, *, aims: dict[int, Predicate]
+) -> dict[int, tuple[FixFirstItem, ...]]:
+    """Per unit, the first FIX_FIRST_SHOWN items of `zi_domain.gaps.fix_first` toward its aim,
+    from the same answers and scores as the report's numbers.
+
+    The same ranking for every unit at once: `fix_first` walks the LKE item by item for one
+    unit (about 3 ms, a minute for 20,000 units); here each of its steps is one array operation
+    over all the units that aim at a predicate. tests/services/test_monitoring_reasons.py
+    checks that both give the same items, numbers and floors."""
+    units = list(scored.reports)
+    items = list(lke_items(framework))
+    codes = [code for code, *_ in items]
+    weights = scoring_weights(framework)
+    points = dict(zip(weights.question_codes, weights.per_question, strict=True))
+    points |= {i.code: i.weight for i in framework.hasil_items}
+    # A missing answer counts 0, as the LKE scores it (and as fix_first reads it).
+    values = scored.sheet.values.reindex(index=units, columns=codes).to_numpy(dtype=float)
+    gains = (1.0 - np.nan_to_num(values, nan=0.0)) * np.array([points[c] for c in codes])
+    by_code = {code: rank for rank, code in enumerate(sorted(codes))}
+    code_order = np.array([by_code[c] for c in codes])
+    found: dict[int, tuple[FixFirstItem, ...]] = {}
+    scores = scored.scores.reindex(index=units)
+    for predicate in sorted(set(aims.values())):
+        rows = np.array([aims[u] == predicate for u in units])
+        failing = _failing_floors(scores[rows], framework, predicate)
+        toward, helps = _toward_floors(gains[rows], failing, [feeds for *_, feeds in items])
+        unit_gains = gains[rows]
+        # gap_analysis lists an item that feeds a failing floor and gains anything; then
+        # question_gains every other item that gains more than binary noise.
+        closing = (unit_gains > 0) & (helps != 0)
+        group = np.where(closing, 0, np.where(unit_gains > _GAIN_NOISE, 1, 2))
+        toward = np.where(closing, toward, 0.0)
+        order = np.lexsort(
+            (np.broadcast_to(code_order, unit_gains.shape), -unit_gains, -toward, group), axis=-1
+        )[:, :FIX_FIRST_SHOWN]
+        words = _helps_words([rule for rule, *_ in failing], framework)
+        for unit, first, kind, toward_row, gain_row, helps_row in zip(
+            [u for u, chosen in zip(units, rows, strict=True) if chosen],
+            order,
+            group,
+            toward,
+            unit_gains,
+            helps,
+            strict=True,
+        ):
+            found[unit] = tuple(
+                FixFirstItem(
+                    code=codes[j],
+                    text=items[j][1],
+                    toward_floors=float(toward_row[j]),
+                    gain=float(gain_row[j]),
+                    helps=words(int(helps_row[j])),
+                )
+                for j in first
+                if kind[j] < 2
+            )
+    return found
+
+
+_GAIN_NOISE = 1e-9  # zi_domain.gaps.question_gains: a gain below it is a value at the top
+
+# A floor rule (`area_percent.3`), whether each unit fails it, and the points each misses.
+_Failing = tuple[str, npt.NDArray[np.bool_], npt.NDArray[np.float64]]
+
+
+def _failing_floors(scores: pd.DataFrame, framework: Framework, predicate: str) -> list[_Failing]:
+    """`zi_domain.scoring.shortfalls` of every unit at once, in its order, with the points
+    that `zi_domain.gaps` counts as missing (an area's percentage times its weight)."""
+    columns = {str(name): scores[name].to_numpy(dtype=float) for name in scores.columns}
+    found = []
+    for floor in framework.predicate(predicate).floors:
+        for rule, measure in floor_measures(columns, framework, floor).items():
+            missing = floor.minimum - measure
+            if rule.startswith("area_percent."):
+                missing = missing / 100.0 * framework.area(int(rule.split(".")[1])).weight
+            found.append((rule, ~meets_minimum(measure, floor.minimum), missing))
+    return found
+
+
+def _toward_floors(
+    gains: npt.NDArray[np.float64], failing: list[_Failing], feeds: list[set[str]]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """(the missing floor points each item's gain supplies, the failing floors it feeds as bits
+    in the order of `failing`), per unit and item; summed floor by floor, as gap_analysis does."""
+    assert len(failing) < 63, "more floor rules than bits"
+    toward = np.zeros_like(gains)
+    helps = np.zeros(gains.shape, dtype=np.int64)
+    for bit, (rule, fails, missing) in enumerate(failing):
+        fed = fails[:, None] & np.array([rule in f for f in feeds])[None, :]
+        toward += np.where(fed, np.minimum(gains, missing[:, None]), 0.0)
+        helps |= fed.astype(np.int64) << bit
+    return toward, helps
+
+
+def _helps_words(rules: list[str], framework: Framework) -> Callable[[int], tuple[str, ...]]:
+    """The floors of a bit set (see `_toward_floors`) in words, each set worded once."""
+    names = [rule_name(rule, framework) for rule in rules]
+
+    @functools.cache
+    def words(bits: int) -> tuple[str, ...]:
+        return tuple(name for bit, name in enumerate(names) if bits >> bit & 1)
+
+    return words
 
 
 def _shortfall_words(framework: Framework) -> Callable[[Shortfall], str]:

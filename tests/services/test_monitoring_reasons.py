@@ -1,7 +1,8 @@
-"""What the monitoring report says of a unit that meets floors it is not proposed for (SQLite and
-PostgreSQL): every such unit says why, at whatever stage it is, and every reason the report and
-its Markdown summary show, pending proposals included, is worded for people, without the
-lifecycle's state values, command names or the framework's rule keys."""
+"""What the monitoring report tells the TPI of each unit (SQLite and PostgreSQL): a unit that
+meets floors it is not proposed for says why, at whatever stage it is; every reason the report
+and its Markdown summary show, pending proposals included, is worded for people, without the
+lifecycle's state values, command names or the framework's rule keys; and what to fix first is
+ranked from the stored TPI answers as worked out by hand from the LKE's weights."""
 
 from __future__ import annotations
 
@@ -10,19 +11,23 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from config.framework_files import load_framework
 from persistence.tables import LifecycleEventCreate, UnitKerja
 from reports.monitoring import (
+    FIX_FIRST_SHOWN,
     MonitoringReport,
     UnitMonitoringRow,
     monitoring_markdown,
     render_monitoring_html,
 )
-from services.monitoring import monitor_period
+from services.monitoring import _fix_first, monitor_period
 from services.pending_proposals import note_pending, pending_proposals
 from services.proposals import ProposalRefused, propose_unit
+from services.scoring import ScoredPeriod
 from tests.builders import candidate_instansi, record_tpi_answers
 from tests.database_fixtures import tpi_period
 from tests.domain.worksheets import top_answers
@@ -36,10 +41,13 @@ from tests.services.test_monitoring_service import (
     noon,
     set_lhkpn,
 )
+from zi_domain.answers import AnswerSheet
 from zi_domain.framework import Framework
+from zi_domain.gaps import fix_first
 from zi_domain.lifecycle import Action, UnitState
 from zi_domain.predicates import WBBM, WBK, Predicate, next_predicate
-from zi_domain.unit_score import rule_name
+from zi_domain.scoring import score_units
+from zi_domain.unit_score import rule_name, unit_score
 
 LONG_AGO = date(YEAR - 2, 1, 20)  # designated more than a year before FIRST
 THIS_YEAR = date(YEAR, 1, 20)  # designated less than a year before FIRST
@@ -57,6 +65,20 @@ UNITS: dict[str, tuple[dict[str, str], UnitState, Predicate | None, date]] = {
     "WBBM": (top_answers(), UnitState.AWARDED_WBBM, WBBM, LONG_AGO),
     "USUL": (WBK_ONLY, UnitState.PROPOSED, None, LONG_AGO),
     "RENDAH": (bottom_answers(), UnitState.DEVELOPING, None, LONG_AGO),
+    "PERBAIKI": (
+        top_answers()
+        | {
+            "B.I.a": "3,00",  # IPAK: 3/4 x 17,50 = 13,125 points
+            "B.II.a": "3,40",  # IPKP: 14,875 points, above WBK's 14,00
+            "A.II.5.ii.a": "0%",  # area 5 (weight 15), indicator weight 3,00, one question
+            "A.II.5.i.a": "E",  # indicator weight 2,50, one question
+            "A.II.5.iii.a": "0%",  # indicator weight 2,00, two questions: 1,00 each
+            "A.II.4.i.a": "50%",  # area 4, indicator weight 2,00, one question
+        },
+        UnitState.DEVELOPING,
+        None,
+        LONG_AGO,
+    ),
 }
 WITH_TPN = {UnitState.PROPOSED, *(s for s in UnitState if s.value.startswith("tpn_"))}
 
@@ -277,3 +299,100 @@ def test_no_reason_in_the_report_shows_internal_text(
     )
     found = leaks(render_monitoring_html(replace(report, units=(old,))), words)
     assert {"under_tpi_evaluation", "propose", "area_percent.4", "pelayanan_prima"} <= set(found)
+
+
+def test_what_to_fix_first_is_ranked_from_the_stored_answers(
+    new_uow: NewUow, period: tuple[int, dict[str, int]]
+) -> None:
+    """PERBAIKI by hand, toward WBK. Area 5 keeps 15 - 3,00 - 2,50 - 1,00 = 8,50 points, 56,67 %
+    of its weight: 0,50 points short of 60 %. IPAK is 13,125: 2,625 short of 15,75; with
+    kinerja's 5,00 the clean and accountable bureaucracy is 18,125: 0,125 short of 18,25.
+    The total (85,50), pengungkit (52,50), kinerja and IPKP (14,875) meet their floors.
+
+    Raised to its top answer, B.I.a (4,375 points) supplies 0,125 + 2,625 = 2,75 missing
+    points; A.II.5.ii.a (3,00), A.II.5.i.a (2,50) and A.II.5.iii.a (1,00) each supply area 5's
+    0,50, so their gains order them. Then the items that close no floor, by points to the top:
+    B.II.a (2,625) before A.II.4.i.a (1,00)."""
+    period_id, _ = period
+    report = monitor(new_uow, period_id, FIRST)
+    (row,) = [row for row in report.units if row.code == "PERBAIKI"]
+
+    assert row.next_predicate == WBK and not row.meets[WBK]
+    shown = [
+        (item.code, round(item.toward_floors, 4), round(item.gain, 4), item.helps)
+        for item in row.fix_first
+    ]
+    assert shown == [
+        (
+            "B.I.a",
+            2.75,
+            4.375,
+            ("Birokrasi yang bersih dan akuntabel", "Survei persepsi anti korupsi (IPAK)"),
+        ),
+        ("A.II.5.ii.a", 0.5, 3.0, ("Area 5 Penguatan Pengawasan (% bobot)",)),
+        ("A.II.5.i.a", 0.5, 2.5, ("Area 5 Penguatan Pengawasan (% bobot)",)),
+        ("A.II.5.iii.a", 0.5, 1.0, ("Area 5 Penguatan Pengawasan (% bobot)",)),
+        ("B.II.a", 0.0, 2.625, ()),
+    ]
+    assert row.fix_first[0].text == "Nilai Survey Persepsi Korupsi (Survei Eksternal)"
+
+    page = render_monitoring_html(report)
+    details = page[page.index('<span class="summary-title">Rincian PERBAIKI</span>') :]
+    points = re.findall(r'<span class="fix-points">(.*?)</span></span>', details)[:5]
+    assert [re.sub(r"<[^>]+>", "", p) for p in points] == [
+        "+2,75 poin menuju batas WBK · +4,38 poin total",
+        "+0,50 poin menuju batas WBK · +3,00 poin total",
+        "+0,50 poin menuju batas WBK · +2,50 poin total",
+        "+0,50 poin menuju batas WBK · +1,00 poin total",
+        "+0,00 poin menuju batas WBK · +2,63 poin total",
+    ]
+
+
+def test_every_unit_is_ranked_as_fix_first_ranks_it() -> None:
+    """The report ranks all units at once (`services.monitoring._fix_first`): the same items,
+    numbers and floors as `zi_domain.gaps.fix_first` gives each unit alone, for units answered
+    at random (choices, percentages, missing answers, one at the top, one with no answer),
+    toward WBK and toward WBBM."""
+    framework = load_framework(None)
+    rng = np.random.default_rng(2027)
+    items = [(q.code, q.answer_type) for q in framework.questions]
+    items += [(i.code, i.answer_type) for i in framework.hasil_items]
+    rows = []
+    for unit in range(300):
+        quality = {0: 1.0, 1: 0.0}.get(unit, rng.uniform(0.3, 1.0))
+        row = {}
+        for code, answer_type in items:
+            draw = rng.random()
+            if unit == 1 or (unit > 1 and draw < 0.03):
+                row[code] = np.nan
+            elif draw < quality:
+                row[code] = 1.0
+            elif answer_type.kind == "choice":
+                row[code] = rng.choice(list(answer_type.values.values()))
+            else:
+                row[code] = rng.uniform(0.0, 1.0)
+        rows.append(row)
+    values = pd.DataFrame(rows, index=pd.Index(range(1, len(rows) + 1), name="unit"))
+    scores = score_units(values, framework)
+    aims = {unit: WBBM if unit % 3 == 0 else WBK for unit in values.index}
+    scored = ScoredPeriod(
+        scores=scores,
+        reports={unit: unit_score(scores.loc[unit], [], framework) for unit in values.index},
+        sheet=AnswerSheet(values=values),
+    )
+
+    ranked = _fix_first(scored, framework, aims=aims)
+
+    def words(rules: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(rule_name(rule, framework) for rule in rules)
+
+    assert ranked[1] == () and ranked[2]  # all at the top: nothing; nothing answered: all
+    assert sum(bool(item.helps) for items in ranked.values() for item in items) > 100
+    for unit in values.index:
+        alone = fix_first(values.loc[unit], scores.loc[unit], framework, aims[unit])
+        expected = [
+            (g.code, g.text, g.toward_floors, g.gain, words(g.helps))
+            for g in alone[:FIX_FIRST_SHOWN]
+        ]
+        shown = [(i.code, i.text, i.toward_floors, i.gain, i.helps) for i in ranked[unit]]
+        assert shown == expected, unit
