@@ -27,7 +27,7 @@ from typer._click import exceptions as click_errors
 
 from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
-from zi_cli import award_commands, intake_commands, lifecycle_commands
+from zi_cli import award_commands, intake_commands, lifecycle_commands, survey_commands
 from zi_cli.answers_file import AnswersFileError, read_answers_file
 from zi_cli.help_text import HelpGroup, ZiTyper, plain_number
 from zi_cli.output import (
@@ -376,6 +376,7 @@ app.add_typer(lifecycle_commands.period_app, name="period", no_args_is_help=True
 
 app.add_typer(intake_commands.agency_app, name="agency", no_args_is_help=True)
 app.add_typer(intake_commands.lke_app, name="lke", no_args_is_help=True)
+app.add_typer(survey_commands.survey_app, name="survey", no_args_is_help=True)
 app.command("inbox")(intake_commands.inbox)
 
 db = ZiTyper(help="Basis data produk.", no_args_is_help=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from config.survey_methods import DEFAULT_METHOD
 from zi_cli.help_text import ZiTyper
 from zi_cli.output import AsOf, bounded, clean, day, errors, fail, print_path, say, shown
 from zi_domain.indonesian import angka
@@ -29,7 +30,9 @@ Kind = Annotated[str, typer.Option("--kind", metavar="JENIS", help="ipak atau ip
 Method = Annotated[
     str | None,
     typer.Option(
-        "--method", metavar="NAMA", help="Metode survei (config/surveys); bawaan: terbaru."
+        "--method",
+        metavar="NAMA",
+        help=f"Metode survei (config/surveys); bawaan: {DEFAULT_METHOD}.",
     ),
 ]
 Period = Annotated[

@@ -27,7 +27,7 @@ from tests.survey_builders import (
     respondent_rows,
     write_respondents,
 )
-from zi_cli.survey_commands import survey_app
+from zi_cli.main import app
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "300"}
@@ -36,7 +36,7 @@ FRAMEWORK = load_framework("permenpanrb-90-2021")
 
 def zi(*args: object) -> Result:
     """`zi survey ...`."""
-    return runner.invoke(survey_app, [str(a) for a in args], env=WIDE)
+    return runner.invoke(app, ["survey", *(str(a) for a in args)], env=WIDE)
 
 
 def flat(text: str) -> str:
