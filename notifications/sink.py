@@ -174,8 +174,10 @@ def run_mail_sink(folder: Path, port: int) -> None:
     """`zi mail-sink`: run the sink in the foreground until Ctrl-C."""
     with start_sink(folder, port) as sink:
         print(f"Penampung e-mail berjalan di smtp://{sink.host}:{sink.port}", flush=True)
-        print(f"Setiap pesan disimpan sebagai berkas di {sink.folder / 'new'}", flush=True)
+        print("Setiap pesan disimpan sebagai berkas di folder:", flush=True)
+        print(sink.folder / "new", flush=True)  # alone on its line, to be copied whole
         print("Tekan Ctrl-C untuk berhenti.", flush=True)
         with suppress(KeyboardInterrupt):
             threading.Event().wait()
-        print(f"Penampung berhenti; {sink.count()} pesan tersimpan di {sink.folder}.", flush=True)
+        print(f"Penampung berhenti; {sink.count()} pesan tersimpan di folder:", flush=True)
+        print(sink.folder, flush=True)

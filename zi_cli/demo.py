@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from notifications.sink import default_folder
@@ -38,6 +37,7 @@ from persistence.tables import AssessmentKind, EvidenceDocumentCreate, Lifecycle
 from persistence.unit_of_work import SqlUnitOfWork
 from services.agency import import_agency
 from services.assessments import AssessmentImport, import_assessments, open_period
+from zi_cli.output import print_path, progress
 from zi_domain.agency import (
     INSTANSI_HEAD_ROLE,
     TEAM_MEMBER_ROLE,
@@ -276,13 +276,17 @@ def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResu
         last_report = replay_year(framework, ids, console)
         print_summary(console, ids)
     reports, mail, database = folder / "reports", default_folder(folder), folder / "zi.db"
-    console.print(f"Laporan pemantauan: {reports} (terakhir: {last_report})")
-    console.print(
-        f"E-mail pengingat dan ringkasan: {len(list((mail / 'new').glob('*')))} "
-        f"pesan di {mail} (Maildir; buka dengan klien e-mail, mis. `mutt -f {mail}`)"
+    print_path("Laporan pemantauan mingguan (HTML):", reports, to=console)
+    if last_report is not None:
+        print_path("Laporan terakhir:", last_report, to=console)
+    count = len(list((mail / "new").glob("*")))
+    print_path(
+        f"E-mail pengingat dan ringkasan: {count} pesan, folder Maildir (mutt -f FOLDER):",
+        mail,
+        to=console,
     )
     print_packages(console, folder)
-    console.print(f"Basis data demo: {database}")
+    print_path("Basis data demo:", database, to=console)
     return DemoResult(database=database, reports=reports, last_report=last_report)
 
 
@@ -483,8 +487,7 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
         for u in UNITS
     }
     last_report: Path | None = None
-    with Progress(console=console) as progress:
-        task = progress.add_task(f"Tahun {YEAR} minggu demi minggu", total=len(weeks))
+    with progress(f"Tahun {YEAR} minggu demi minggu", len(weeks)) as steps:
         for monday in weeks:
             if monday == date(YEAR, 1, 5):
                 declare(instansi=ids["instansi"], year=YEAR, as_of=monday)
@@ -496,9 +499,9 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                     as_of=monday,
                 )
                 for code, reason in outcome["refused"].items():
-                    progress.console.print(f"[yellow]Penetapan ditolak:[/] {code}: {reason}")
+                    console.print(f"[yellow]Penetapan ditolak:[/] {code}: {reason}")
                 for code, note in outcome["noted"].items():
-                    progress.console.print(f"Penetapan {code}: {note}")
+                    console.print(f"Penetapan {code}: {note}")
             if monday == date(YEAR, 1, 26):
                 develop(instansi=ids["instansi"], as_of=monday, framework=framework.name)
             if FIRST_MONITORING <= monday <= LAST_MONITORING:
@@ -507,20 +510,20 @@ def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> 
                 last_report = Path(result["reports"][-1]) if result["reports"] else last_report
                 for crossing in result["crossings"]:
                     code = next(u.code for u in UNITS if ids.get(u.code) == crossing["unit_id"])
-                    progress.console.print(
+                    console.print(
                         f"{tanggal(monday)}: {code} memenuhi batas {crossing['predicate']} "
                         "dan diusulkan ke TPN"
                     )
             if monday == SUBMISSION:
                 sent = submit(instansi=ids["instansi"], year=YEAR, as_of=monday)
-                progress.console.print(
+                console.print(
                     f"{tanggal(monday)}: surat usulan ditandatangani; "
                     f"{len(sent['submitted'])} usulan dikirim ke TPN"
                 )
             record_tpn(ids, monday)
-            after_the_awards(ids, monday, progress.console)
+            after_the_awards(ids, monday, console)
             send_reminders(as_of=monday, instansi=ids["instansi"], days=7, replay=True)
-            progress.advance(task)
+            steps.advance()
     return last_report
 
 
@@ -687,18 +690,27 @@ def after_the_awards(ids: dict[str, int], monday: date, console: Console) -> Non
             console.print(f"{tanggal(monday)}: predikat {REVOKED[0]} dicabut ({REVOKED[2]})")
 
 
+SUMMARY_CAPTION = "WBK, WBBM: total TPI terakhir memenuhi batas nilai predikat itu (ya/tidak)."
+
+
 def print_summary(console: Console, ids: dict[str, int]) -> None:
-    table = Table(title=f"{INSTANSI}: akhir tahun {YEAR}")
-    for column, justify in (
-        ("Unit kerja", "left"),
-        ("Tahap", "left"),
-        ("Total", "right"),
-        ("Batas WBK", "center"),
-        ("Batas WBBM", "center"),
-        ("Predikat", "center"),
-        ("Catatan", "left"),
+    table = Table(title=f"{INSTANSI}: akhir tahun {YEAR}", caption=SUMMARY_CAPTION)
+    for column, justify, ratio in (
+        ("Unit kerja", "left", 2),
+        ("Tahap", "left", 2),
+        ("Total", "right", None),
+        ("WBK", "center", None),
+        ("WBBM", "center", None),
+        ("Predikat", "center", None),
+        ("Catatan", "left", 5),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(
+            column,
+            justify=justify,  # type: ignore[arg-type]
+            ratio=ratio,
+            no_wrap=ratio is None,
+            overflow="fold",
+        )
     with SqlUnitOfWork(default_engine()) as uow:
         crossed = {c.unit_id: c for c in uow.monitoring.crossings(period_id=ids["period"])}
         for unit in UNITS:
@@ -761,4 +773,4 @@ def print_packages(console: Console, folder: Path) -> None:
         f"Paket usulan ke TPN ({len(packages)} berkas zip, tiap zip berisi manifest.json):"
     )
     for package in packages:
-        console.print(f"  {package}", highlight=False)
+        print_path(None, package, to=console)

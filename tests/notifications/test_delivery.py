@@ -1161,17 +1161,15 @@ def test_zi_mail_sink_runs_until_ctrl_c(mail_folder: Path) -> None:
         first = child.stdout.readline()
         assert first.startswith("Penampung e-mail berjalan di smtp://127.0.0.1:")
         port = int(first.rsplit(":", 1)[1])
-        assert (
-            child.stdout.readline().strip()
-            == f"Setiap pesan disimpan sebagai berkas di {mail_folder / 'new'}"
-        )
+        assert child.stdout.readline().strip() == "Setiap pesan disimpan sebagai berkas di folder:"
+        assert child.stdout.readline().rstrip("\n") == str(mail_folder / "new")  # whole, alone
         config = SmtpConfig(host="127.0.0.1", port=port, sender=SENDER)
         assert len(send(letters(2), config, FakeOutbox()).sent) == 2
     finally:
         child.send_signal(signal.SIGINT)
         out, _ = child.communicate(timeout=20)
     assert child.returncode == 0
-    assert f"Penampung berhenti; 2 pesan tersimpan di {mail_folder}." in out
+    assert f"Penampung berhenti; 2 pesan tersimpan di folder:\n{mail_folder}\n" in out
 
 
 def test_terminated_database_connections_lose_no_message(engine: Engine, sink: MailSink) -> None:
