@@ -260,3 +260,26 @@ def test_the_one_page_report_shows_each_survey_of_the_period(
     first = pdf.read_bytes()
     assert zi("report", "--unit", "DPMPTSP", "--out", pdf, "--as-of", "2026-05-04").exit_code == 0
     assert first.startswith(b"%PDF") and pdf.read_bytes() == first
+
+
+def test_a_mapping_naming_what_does_not_exist_is_refused_with_its_rows(
+    agency: Agency, engine: Engine, tmp_path: Path
+) -> None:
+    file = write_respondents(tmp_path / "ekspor.csv", respondent_rows(ipkp_set()), IPKP_CODES)
+    mapping = tmp_path / "pemetaan.csv"
+    mapping.write_text("form column,item\nU1,U99\nUmur,U2\n,U3\n", encoding="utf-8")
+
+    refused = zi(*import_args(file, "--mapping", mapping))
+
+    assert refused.exit_code == 2
+    text = flat(refused.output)
+    assert (
+        "pemetaan.csv: baris 2, kolom 'item': butir atau kolom tujuan tidak dikenal "
+        '(tertulis: "U99")'
+    ) in text
+    assert (
+        "pemetaan.csv: baris 3, kolom 'form column': kolom formulir tidak ada di berkas "
+        '(tertulis: "Umur")'
+    ) in text
+    assert "pemetaan.csv: baris 4: baris pemetaan tidak lengkap" in text
+    assert stored(engine) == (0, 0)
