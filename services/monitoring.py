@@ -188,7 +188,7 @@ def monitor_period(
         instansi=instansi.name,
         period=period.name,
         as_of=as_of,
-        framework=framework.name,
+        framework=framework.title,
         area_names={a.number: a.name for a in framework.areas},
         total_floors=_floors(framework, "total"),
         area_floors=_floors(framework, "area_percent"),
