@@ -14,7 +14,8 @@ def required_program(*names: str, package: str) -> str:
     """The path of the first of `names` on PATH; else the test is skipped (failed under CI)."""
     found = next((path for name in names if (path := shutil.which(name))), None)
     if found is None:
-        message = f"{names[0]} ({package}) is not installed; `make install` installs it as root"
+        what = names[0] if package == names[0] else f"{names[0]} ({package})"
+        message = f"{what} is not installed; `make install` installs it as root"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
