@@ -350,6 +350,12 @@ class EvidenceDocumentBase(SQLModel):
     year: int = Field(ge=2000, le=2100)
     sha256: str = Field(min_length=64, max_length=64, regex=SHA256_PATTERN)
     uploaded_at: datetime = _utc_field()
+    # The file itself (migration 0008): kept in the evidence store under the data folder by its
+    # SHA-256 (`stored_path`, relative to the store); rows recorded before it have none of these.
+    size_bytes: int | None = Field(default=None, ge=0, sa_type=sa.BigInteger)
+    document_date: date | None = None
+    original_name: str | None = Field(default=None, max_length=500)
+    stored_path: str | None = _text_field()
 
 
 class EvidenceDocumentCreate(EvidenceDocumentBase):

@@ -29,6 +29,7 @@ from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
 from zi_cli import award_commands, intake_commands, lifecycle_commands, survey_commands
 from zi_cli.answers_file import AnswersFileError, read_answers_file
+from zi_cli.evidence_commands import evidence_app
 from zi_cli.help_text import HelpGroup, ZiTyper, plain_number
 from zi_cli.output import (
     FIRST_YEAR,
@@ -651,6 +652,7 @@ app.command("annul")(award_commands.annul)
 app.command("post-award-report")(award_commands.post_award_report)
 app.add_typer(award_commands.complaint_app, name="complaint", no_args_is_help=True)
 app.add_typer(award_commands.calendar_app, name="calendar", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence", no_args_is_help=True)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from zi_domain.framework import Framework
 
@@ -51,6 +52,10 @@ class EvidenceDocument:
     year: int
     sha256: str
     location: str
+    size_bytes: int | None = None  # the file's size, when the file itself was imported
+    original_name: str | None = None  # its name as it was imported ("SK Tim ZI 2024-01-05.pdf")
+    stored_path: str | None = None  # its place in the evidence store; None: only indexed
+    document_date: date | None = None  # the date on the document, when it was imported
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,11 @@ class IndicatorEvidence:
     @property
     def gap(self) -> bool:
         return not self.documents
+
+    @property
+    def size_bytes(self) -> int:
+        """The size of the indicator's imported files (a document only indexed counts 0)."""
+        return sum(d.size_bytes or 0 for d in self.documents)
 
 
 @dataclass(frozen=True)

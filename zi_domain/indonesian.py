@@ -39,6 +39,21 @@ def tanggal(day: date, *, with_weekday: bool = False) -> str:
     return f"{DAYS[day.weekday()]}, {text}" if with_weekday else text
 
 
+_SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def ukuran(size_bytes: int) -> str:
+    """A file size: 512 → '512 B', 1_572_864 → '1,5 MB' (units of 1024)."""
+    if size_bytes < 1024:
+        return f"{size_bytes} B"
+    value = float(size_bytes)
+    for unit in _SIZE_UNITS:
+        value /= 1024
+        if value < 1024 or unit == _SIZE_UNITS[-1]:
+            return f"{angka(value, 1)} {unit}"
+    raise AssertionError("unreachable")
+
+
 # The filters of every Jinja2 template the product renders (documents, reports, e-mails): a
 # number shown to a person is `x | angka` (the LKE's half-up rounding), a date `d | tanggal`.
 TEMPLATE_FILTERS: Mapping[str, Callable[..., Any]] = MappingProxyType(

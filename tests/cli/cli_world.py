@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from config.settings import get_settings
 from persistence.tables import Instansi, UnitKerja
+from tests.builders import Agency, registered_agency
 from tests.services.test_monitoring_service import FIRST, NewUow, run
 
 
@@ -49,3 +50,13 @@ def monitored_for_cli(
     monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
     get_settings.cache_clear()
     return data_dir
+
+
+def registered_for_cli(
+    new_uow: NewUow, database_url: URL, monkeypatch: pytest.MonkeyPatch
+) -> Agency:
+    """The builders' registered agency (DPMPTSP among its units), `zi` pointed at its
+    database."""
+    monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    return registered_agency(new_uow)
