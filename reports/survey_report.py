@@ -11,14 +11,12 @@ from datetime import date
 from reports.pdf import render_pdf
 from reports.rendering import environment
 
-BAR_WIDTH = 260  # points of the bar at the top of the scale
-
 
 @dataclass(frozen=True)
 class AspectBar:
     name: str
     mean: float
-    width: float  # of BAR_WIDTH, the mean over the scale's top
+    percent: float  # the bar's length: the mean as a share of the scale's top
 
 
 @dataclass(frozen=True)
@@ -51,13 +49,13 @@ class SurveyReport:
 
 def bars(means: dict[str, float], names: dict[str, str], scale_max: int) -> tuple[AspectBar, ...]:
     return tuple(
-        AspectBar(names.get(key, key), mean, round(BAR_WIDTH * mean / scale_max, 2))
+        AspectBar(names.get(key, key), mean, round(100 * mean / scale_max, 1))
         for key, mean in means.items()
     )
 
 
 def survey_report_html(report: SurveyReport) -> str:
-    return environment().get_template("survei.html.j2").render(r=report, bar_width=BAR_WIDTH)
+    return environment().get_template("survei.html.j2").render(r=report)
 
 
 def survey_report_pdf(report: SurveyReport) -> bytes:

@@ -252,7 +252,7 @@ def test_the_one_page_report_shows_each_survey_of_the_period(
     assert "2,93</span>indeks (0–4)<br>IKM 73,15" in page
     assert "12,80</span>nilai B.II.a" in page
     assert '<td>perizinan</td><td class="num">15</td>' in page
-    assert "Penanganan pengaduan, saran, dan masukan</text>" in page
+    assert "<td>Penanganan pengaduan, saran, dan masukan</td>" in page
     assert "Metode ipak-ipkp-2024 versi 2024.1" in page
 
     pdf = tmp_path / "survei.pdf"
