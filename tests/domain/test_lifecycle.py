@@ -107,9 +107,8 @@ def test_every_other_pair_is_illegal(state: UnitState, action: Action) -> None:
     error = refusal(state, action, GOOD)
     message = str(error)
     assert isinstance(error, ValueError)
-    assert f"'{state.value}'" in message
-    assert STATE_LABELS[state] in message
-    assert f"({action.value})" in message
+    assert f"dari tahap “{STATE_LABELS[state]}”" in message
+    assert state.value not in message and f"({action.value})" not in message  # words for people
     assert "tindakan ini hanya berlaku pada tahap" in message
     assert (error.state, error.action) == (state, action)
 
@@ -374,7 +373,7 @@ def test_each_guard_failing_alone(
 ) -> None:
     error = refusal(state, action, replace(GOOD, **change), predicate)
     assert error.reasons == (reason,)
-    assert str(error).endswith(f"'{state.value}' ({STATE_LABELS[state]}): {reason}")
+    assert str(error).endswith(f"dari tahap “{STATE_LABELS[state]}”: {reason}")
 
 
 def test_a_refusal_names_every_reason() -> None:
@@ -387,7 +386,7 @@ def test_a_refusal_names_every_reason() -> None:
         "predikat dicabut pada 3 Maret 2025; dapat diusulkan lagi mulai 3 Maret 2027",
     )
     assert str(error) == (
-        "Unit tidak dapat diusulkan (propose) dari tahap 'under_tpi_evaluation' (Evaluasi TPI): "
+        "Unit tidak dapat diusulkan dari tahap “Evaluasi TPI”: "
         + "; ".join(error.reasons)
     )
     designate = refusal(S.DECLARED, A.DESIGNATE, UnitFacts(as_of=TODAY))
@@ -397,8 +396,8 @@ def test_a_refusal_names_every_reason() -> None:
 def test_an_illegal_pair_says_where_the_action_applies() -> None:
     message = str(refusal(S.DEVELOPING, A.PROPOSE, GOOD, "WBK"))
     assert message == (
-        "Unit tidak dapat diusulkan (propose) dari tahap 'developing' (Pembangunan): "
-        "tindakan ini hanya berlaku pada tahap 'under_tpi_evaluation' (Evaluasi TPI)"
+        "Unit tidak dapat diusulkan dari tahap “Pembangunan”: "
+        "tindakan ini hanya berlaku pada tahap “Evaluasi TPI”"
     )
 
 
