@@ -95,6 +95,12 @@ class Settings(BaseSettings):
         "the assessment year; unset, nothing is flagged. A policy: PermenPANRB 90/2021 sets no "
         "date window for data dukung.",
     )
+    package_max_bytes: int | None = Field(
+        default=None,
+        ge=1,
+        description="Largest zip of a proposal package, in bytes (TPN's upload limit): over "
+        "it, the evidence files are split into volumes (…-jilid-2.zip, …); unset, one zip.",
+    )
 
     @property
     def proposal_deadline(self) -> tuple[int, int] | None:

@@ -47,12 +47,21 @@ def reproducible_zip_of(archive_bytes: bytes) -> bytes:
     return reproducible_zip(files, keep_order=True)
 
 
-def manifest_json(files: Mapping[str, bytes], *, about: Mapping[str, object]) -> bytes:
-    """`manifest.json`: what the package is (`about`) and each file's size and sha256."""
-    listed = [
+def manifest_json(
+    files: Mapping[str, bytes],
+    *,
+    about: Mapping[str, object],
+    volume_of: Mapping[str, int] | None = None,
+) -> bytes:
+    """`manifest.json`: what the package is (`about`) and each file's size and sha256; with
+    `volume_of` (a package split into volumes), the volume (jilid) each file is in."""
+    listed: list[dict[str, object]] = [
         {"path": name, "bytes": len(content), "sha256": sha256_hex(content)}
         for name, content in sorted(files.items())
     ]
+    if volume_of is not None:
+        for entry in listed:
+            entry["jilid"] = volume_of.get(str(entry["path"]), 1)
     document = {**about, "files": listed}
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
     return (text + "\n").encode("utf-8")

@@ -25,6 +25,7 @@ from reports.proposal_documents import (
     score_report_html,
     sptjm_html,
 )
+from zi_domain.evidence_files import MANIFEST_ENTRY_BYTES, split_volumes, zip_cost
 
 MANIFEST = "manifest.json"
 LETTER = "surat-pengajuan-evaluasi.pdf"
@@ -43,13 +44,20 @@ WORKBOOK = "rekap-lke.xlsx"
 
 @dataclass(frozen=True)
 class PackageFiles:
-    """The files of one package, by name inside it, manifest included."""
+    """The files of one package, by name inside it, manifest included; `volumes` names the
+    files of each volume after the first (jilid 2, 3, ...) when a size limit split it."""
 
     files: Mapping[str, bytes]
+    volumes: tuple[tuple[str, ...], ...] = ()
 
     @property
     def manifest(self) -> bytes:
         return self.files[MANIFEST]
+
+    @property
+    def total_bytes(self) -> int:
+        """The size of every file of the package, all volumes together."""
+        return sum(len(content) for content in self.files.values())
 
 
 def unit_pages(dossier: UnitDossier) -> dict[str, str]:
@@ -57,7 +65,16 @@ def unit_pages(dossier: UnitDossier) -> dict[str, str]:
     return {name: page(dossier) for name, page in UNIT_PAGES.items()}
 
 
-def unit_package(dossier: UnitDossier, *, pages: Mapping[str, str] | None = None) -> PackageFiles:
+def unit_package(
+    dossier: UnitDossier,
+    *,
+    pages: Mapping[str, str] | None = None,
+    evidence: Mapping[str, bytes] | None = None,
+    max_bytes: int | None = None,
+) -> PackageFiles:
+    """The unit's documents, and its evidence files (`evidence`: each file's content by its
+    place in the package, `bukti/<indicator>/<name>`, as the dossier's index lists it); over
+    `max_bytes` the evidence is spread over volumes, the documents and manifest in the first."""
     html = pages if pages is not None else unit_pages(dossier)
     files = {name: render_pdf(page, dated=dossier.dated) for name, page in html.items()}
     files[WORKBOOK] = lke_workbook(
@@ -86,7 +103,45 @@ def unit_package(dossier: UnitDossier, *, pages: Mapping[str, str] | None = None
         "kerangka": dossier.framework.name,
         "dibuat_oleh": _producer(),
     }
-    return PackageFiles(files={**files, MANIFEST: manifest_json(files, about=about)})
+    return _with_evidence(files, about, evidence or {}, max_bytes)
+
+
+def _with_evidence(
+    documents: dict[str, bytes],
+    about: dict[str, object],
+    evidence: Mapping[str, bytes],
+    max_bytes: int | None,
+) -> PackageFiles:
+    """The package's files with its evidence and manifest, split into volumes over
+    `max_bytes`. The manifest (in the first volume) lists every file of every volume with its
+    checksum, and the volume it is in when there are several."""
+    files = {**documents, **{name: evidence[name] for name in sorted(evidence)}}
+    about = {
+        **about,
+        "bukti_dukung": {
+            "berkas": len(evidence),
+            "bytes": sum(len(content) for content in evidence.values()),
+        },
+        "ukuran_total_bytes": sum(len(content) for content in files.values()),  # manifest aside
+        "batas_bytes_per_jilid": max_bytes,
+    }
+    first = sum(zip_cost(name, len(content)) for name, content in documents.items())
+    # Split, the manifest also names each file's volume (`"jilid": 2,`, under 24 bytes).
+    manifest_size = len(manifest_json(files, about=about)) + 24 * len(files) + MANIFEST_ENTRY_BYTES
+    volumes = split_volumes(
+        first + zip_cost(MANIFEST, manifest_size),
+        [(name, len(evidence[name])) for name in sorted(evidence)],
+        max_bytes,
+    )
+    if len(volumes) == 1:
+        return PackageFiles(files={**files, MANIFEST: manifest_json(files, about=about)})
+    volume_of = {name: number for number, names in enumerate(volumes, 1) for name in names}
+    about["jilid"] = len(volumes)
+    manifest = manifest_json(files, about=about, volume_of=volume_of)
+    return PackageFiles(
+        files={**files, MANIFEST: manifest},
+        volumes=tuple(tuple(names) for names in volumes[1:]),
+    )
 
 
 def instansi_package(letter: InstansiLetter, *, revision: int) -> PackageFiles:

@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from persistence.evidence_store import EvidenceStore
 from persistence.repositories import SnapshotSummary
 from persistence.tables import Instansi, Proposal, ProposalCreate, ProposalEventCreate, UnitKerja
 from persistence.unit_of_work import UnitOfWork
-from reports.package_store import StoredPackage, remove_package, store_package
+from reports.package_store import StoredPackage, remove_package, store_package, volume_path
 from reports.proposal_documents import InstansiLetter, ProposedUnit, Signatory, UnitDossier
 from reports.proposal_package import MANIFEST, instansi_package, unit_package
 from services.after_award import after_award
+from services.evidence import evidence_documents
 from services.lifecycle import Decree, at_noon, build_on, move, unit_facts
 from services.standing import check_standing, read_standings, unit_standing
 from zi_domain.agency import INSTANSI_HEAD_ROLE, TPI_ROLE, UNIT_HEAD_ROLE
-from zi_domain.evidence import EvidenceDocument, evidence_index
+from zi_domain.evidence import evidence_index
+from zi_domain.evidence_files import with_package_paths
 from zi_domain.file_names import safe_file_name
 from zi_domain.framework import Framework
 from zi_domain.lifecycle import Action, IllegalTransition, Transition
@@ -84,7 +87,9 @@ class Submission:
 class ProposalStart:
     proposal: Proposal
     created: bool  # False: the open draft was kept as it is
-    package: Path | None  # the zip of the unit's package
+    package: Path | None  # the zip of the unit's package (its first volume when split)
+    volumes: tuple[Path, ...] = ()  # the zips of its further volumes (jilid 2, 3, ...)
+    total_bytes: int | None = None  # the size of its files, all volumes; None: kept as it was
 
 
 def propose_unit(
@@ -99,8 +104,10 @@ def propose_unit(
     predicate: str | None = None,
     new_revision: bool = False,
     evidence_max_age_years: int | None = None,
+    package_max_bytes: int | None = None,
 ) -> ProposalStart:
-    """Moves the unit to `proposed`, opens a draft proposal and builds its package.
+    """Moves the unit to `proposed`, opens a draft proposal and builds its package: the
+    documents and the evidence files, split into volumes of at most `package_max_bytes`.
 
     With an open draft, nothing changes unless `new_revision`: then a new revision with a new
     package replaces the draft, which is kept (superseded) with its files. Refused
@@ -119,7 +126,10 @@ def propose_unit(
         letter_up_to_date(
             uow, instansi_id=unit.instansi_id, year=year, as_of=as_of, data_dir=data_dir
         )
-        return ProposalStart(proposal=replacing, created=False, package=_zip_of(replacing))
+        kept = _zip_of(replacing)
+        return ProposalStart(
+            proposal=replacing, created=False, package=kept, volumes=_volumes_of(kept)
+        )
     if replacing is not None and replacing.state != ProposalState.DRAFT:
         raise ProposalLocked(
             f"usulan {sought} {unit.name} tahun {year} revisi {replacing.revision} sudah "
@@ -155,7 +165,7 @@ def propose_unit(
         actor=actor,
     )
     _settle_crossings(uow, proposal)
-    stored = _store_unit_package(dossier, data_dir=data_dir, unit=unit)
+    stored = _store_unit_package(dossier, data_dir=data_dir, unit=unit, max_bytes=package_max_bytes)
     proposal.package_path = str(stored.zip_path)
     proposal.package_sha256 = stored.zip_sha256
     proposal.tpi_total = dossier.report.total
@@ -163,7 +173,13 @@ def propose_unit(
     build_instansi_letter(
         uow, instansi_id=unit.instansi_id, year=year, as_of=as_of, data_dir=data_dir
     )
-    return ProposalStart(proposal=proposal, created=True, package=stored.zip_path)
+    return ProposalStart(
+        proposal=proposal,
+        created=True,
+        package=stored.zip_path,
+        volumes=stored.volumes,
+        total_bytes=stored.total_bytes,
+    )
 
 
 def _settle_crossings(uow: UnitOfWork, proposal: Proposal) -> None:
@@ -230,6 +246,14 @@ def _zip_of(proposal: Proposal) -> Path | None:
     return Path(proposal.package_path) if proposal.package_path else None
 
 
+def _volumes_of(package: Path | None) -> tuple[Path, ...]:
+    """The further volumes written beside a package's zip (jilid 2, 3, ...)."""
+    found: list[Path] = []
+    while package is not None and (path := volume_path(package, len(found) + 2)).exists():
+        found.append(path)
+    return tuple(found)
+
+
 def _commit_or_remove(uow: UnitOfWork, stored: StoredPackage) -> None:
     try:
         uow.commit()
@@ -292,10 +316,7 @@ def unit_dossier(
         history=tuple((s.as_of, s.total) for s in snapshots),
         evidence=evidence_index(
             framework,
-            (
-                EvidenceDocument(d.code, d.title, d.year, d.sha256, d.location)
-                for d in uow.evidence.documents(unit_id=unit.id)
-            ),
+            with_package_paths(evidence_documents(uow, unit_id=unit.id)),
             year=year,
             max_age_years=evidence_max_age_years,
         ),
@@ -328,14 +349,35 @@ def _tpi_chair(uow: UnitOfWork, *, instansi_id: int) -> Signatory | None:
     return Signatory(members[0].name, "Ketua Tim Penilai Internal", nip=members[0].nip)
 
 
-def _store_unit_package(dossier: UnitDossier, *, data_dir: Path, unit: UnitKerja) -> StoredPackage:
-    package = unit_package(dossier)
+def _store_unit_package(
+    dossier: UnitDossier, *, data_dir: Path, unit: UnitKerja, max_bytes: int | None
+) -> StoredPackage:
+    package = unit_package(
+        dossier, evidence=evidence_files(dossier, data_dir=data_dir), max_bytes=max_bytes
+    )
     unit_folder = _instansi_folder(data_dir, dossier.year, dossier.instansi) / _unit_name(unit)
     name = f"{dossier.predicate}-r{dossier.revision}"
     top = f"{_unit_name(unit)}-{dossier.year}-{name}"
     return store_package(
-        package.files, folder=unit_folder / name, zip_path=unit_folder / f"{top}.zip", top=top
+        package.files,
+        folder=unit_folder / name,
+        zip_path=unit_folder / f"{top}.zip",
+        top=top,
+        volumes=package.volumes,
     )
+
+
+def evidence_files(dossier: UnitDossier, *, data_dir: Path) -> dict[str, bytes]:
+    """The content of every evidence file the dossier's index places in the package, read
+    from the evidence store and checked against its SHA-256 (EvidenceFileMissing otherwise)."""
+    store = EvidenceStore(data_dir)
+    index = dossier.evidence
+    documents = [d for i in index.indicators for d in i.documents] + list(index.without_indicator)
+    files: dict[str, bytes] = {}
+    for d in documents:
+        if d.stored_path is not None and d.location not in files:
+            files[d.location] = store.read(d.stored_path, d.sha256)
+    return files
 
 
 def _instansi_folder(data_dir: Path, year: int, instansi: str) -> Path:

@@ -19,7 +19,7 @@ from persistence.unit_of_work import SqlUnitOfWork, default_unit_of_work
 from services.lookup import NotFoundInData, find_instansi, find_unit
 from services.proposals import ProposalStart, propose_unit
 from zi_cli.output import print_path, shown
-from zi_domain.indonesian import angka, tanggal
+from zi_domain.indonesian import angka, tanggal, ukuran
 from zi_domain.lifecycle import UnitState
 from zi_domain.proposal import PROPOSAL_STATE_LABELS, ProposalState
 
@@ -50,6 +50,7 @@ def propose_one(
         predicate=predicate,
         new_revision=new_revision,
         evidence_max_age_years=settings.evidence_max_age_years,
+        package_max_bytes=settings.package_max_bytes,
     )
 
 
@@ -120,3 +121,10 @@ def print_start(console: Console, unit: UnitKerja, start: ProposalStart) -> None
     )
     if start.package:
         print_path("Paket:", Path(start.package), to=console)
+    for number, volume in enumerate(start.volumes, start=2):
+        print_path(f"Jilid {number}:", volume, to=console)
+    if start.total_bytes is not None:
+        limit = get_settings().package_max_bytes
+        split = f" dalam {len(start.volumes) + 1} jilid" if start.volumes else ""
+        most = f" (batas {ukuran(limit)} per jilid)" if limit is not None else ""
+        console.print(f"Ukuran paket: {ukuran(start.total_bytes)}{split}{most}.", highlight=False)

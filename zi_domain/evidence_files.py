@@ -34,6 +34,7 @@ NAME_LENGTH = 500
 _CODE = re.compile(r"^[A-Z](?:\.[A-Za-z0-9]+)+$")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _SHORT_SHA = 8
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
 
 
 def looks_like_code(name: str) -> bool:
@@ -134,8 +135,17 @@ def _order(document: EvidenceDocument) -> tuple[str, int, str, str, str]:
     return (document.code, document.year, document.title, document.sha256, document.location)
 
 
+def package_name(original: str) -> str:
+    """A file's name made safe for a package, its extension kept ("Notulen (final).pdf" →
+    "Notulen-final.pdf")."""
+    pure = PurePosixPath(original.replace("\\", "/"))
+    suffix = pure.suffix if _SUFFIX.fullmatch(pure.suffix) else ""
+    stem = safe_file_name(pure.name.removesuffix(suffix), fallback="dokumen")
+    return f"{stem}{suffix}"
+
+
 def _free_path(folder: str, document: EvidenceDocument, taken: set[str]) -> str:
-    name = safe_file_name(document.original_name or document.title, fallback="dokumen")
+    name = package_name(document.original_name or document.title)
     path = f"{PACKAGE_FOLDER}/{folder}/{name}"
     if path.lower() not in {t.lower() for t in taken}:
         return path
