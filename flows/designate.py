@@ -14,6 +14,7 @@ from prefect import flow
 from config.settings import get_settings
 from flows.runtime import day, instansi_id_of, unit_of_work
 from services.lifecycle import designate as designate_units
+from zi_domain.plain_text import one_line
 
 
 @flow(name="penetapan", log_prints=True, retries=0, validate_parameters=True, persist_result=True)
@@ -38,9 +39,9 @@ def designate(
             criteria_required=get_settings().designation_requires_all_criteria,
         )
     for code, reason in outcome.refused.items():
-        print(f"Ditolak: {code}: {reason}")
+        print(one_line(f"Ditolak: {code}: {reason}"))
     for code, note in outcome.noted.items():
-        print(f"Ditetapkan, {code}: {note}")
+        print(one_line(f"Ditetapkan, {code}: {note}"))
     under = f" dengan SK {sk_number}" if sk_number else ""
-    print(f"Ditetapkan{under}: {', '.join(outcome.moved) or '-'}")
+    print(one_line(f"Ditetapkan{under}: {', '.join(outcome.moved) or '-'}"))
     return {"designated": outcome.moved, "refused": outcome.refused, "noted": outcome.noted}

@@ -14,6 +14,7 @@ from prefect import flow
 from config.framework_files import load_framework
 from flows.runtime import day, instansi_id_of, unit_of_work
 from services.lifecycle import develop as develop_units
+from zi_domain.plain_text import one_line
 
 
 @flow(name="pembangunan", log_prints=True, retries=0, validate_parameters=True, persist_result=True)
@@ -34,7 +35,7 @@ def develop(
             as_of=on,
             actor=actor,
         )
-    print(f"Pembangunan dimulai: {', '.join(outcome.moved) or '-'}")
+    print(one_line(f"Pembangunan dimulai: {', '.join(outcome.moved) or '-'}"))
     if outcome.period:
-        print(f"Periode penilaian dibuka: {outcome.period}")
+        print(one_line(f"Periode penilaian dibuka: {outcome.period}"))
     return {"developing": outcome.moved, "refused": outcome.refused, "period": outcome.period}

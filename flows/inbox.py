@@ -19,6 +19,7 @@ from flows.runtime import day, unit_of_work
 from persistence.tables import AssessmentKind
 from services.inbox import InboxOutcome, file_away, settled_files, take_in
 from services.lke_intake import IntakeScope
+from zi_domain.plain_text import one_line
 
 
 @task(name="terima-berkas")
@@ -45,7 +46,7 @@ def receive_workbooks(
     report = send(messages)[0] if messages else None
     moved = [file_away(outcome, day=on) for outcome in outcomes]
     for outcome in outcomes:
-        print(outcome.summary)
+        print(one_line(outcome.summary))
     accepted = [o for o in outcomes if o.accepted]
     print(
         f"Kotak masuk {get_settings().inbox}: {len(accepted)} diterima, "

@@ -39,6 +39,7 @@ from services.pending_proposals import (
     pending_proposals,
     refused_by_rules,
 )
+from zi_domain.plain_text import one_line
 
 
 @task(name="nilai-dan-riwayat", retries=2, retry_delay_seconds=10)
@@ -88,7 +89,7 @@ def finish_pending(
         except Exception as error:
             with unit_of_work() as uow:
                 reason = note_pending(uow, crossing_id=pending.crossing_id, error=error)
-            print(f"Usulan {pending.predicate} {pending.code} tertunda: {reason}")
+            print(one_line(f"Usulan {pending.predicate} {pending.code} tertunda: {reason}"))
             if not refused_by_rules(error):
                 failed.add(pending.crossing_id)
     with unit_of_work() as uow:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 from base64 import b64decode, b64encode
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from icalendar import Alarm, Calendar, Event
 from zi_domain.framework import Framework
 from zi_domain.gaps import Gap
 from zi_domain.indonesian import TEMPLATE_FILTERS, angka, tanggal
+from zi_domain.plain_text import one_line, printable
 from zi_domain.reminders import DeadlineItem, DueReminder
 from zi_domain.rounding import shown_difference
 from zi_domain.unit_score import rule_name
@@ -52,11 +52,6 @@ DIGEST_ITEMS_SHOWN = 30
 SUMMARY_UNITS_SHOWN = 200
 SUMMARY_ROWS_SHOWN = 50  # overdue items, failed deliveries
 REASON_CHARS = 300
-
-# Control characters but tab and line breaks (C0, DEL, C1), and the bidi embeddings, overrides and
-# isolates: a name from data may hold them (a pasted escape sequence, an override that makes
-# "gnp.exe" read "exe.png"). No subject, address, body or calendar entry carries them.
-_UNSHOWN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 # What a deadline kind is called, and what the unit has to do about it. Milestone kinds are the
 # ones of config/calendar.yaml; an unknown kind gets the general wording.
@@ -345,15 +340,15 @@ def _deadlines_ics(entries: Sequence[ReminderEntry], on: date, instansi: str) ->
         event.add("dtstamp", datetime.combine(item.due_on, time(), tzinfo=UTC))
         event.add("dtstart", item.due_on)
         event.add("dtend", item.due_on + timedelta(days=1))
-        event.add("summary", f"[ZI] {_one_line(item.title)}")
-        where = _one_line(entry.unit_name or instansi)
-        event.add("description", f"{label} · {where}\n\n{_printable(todo)}")
+        event.add("summary", f"[ZI] {one_line(item.title)}")
+        where = one_line(entry.unit_name or instansi)
+        event.add("description", f"{label} · {where}\n\n{printable(todo)}")
         event.add("transp", "TRANSPARENT")
         if item.due_on > on:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("trigger", timedelta(hours=-15))
-            alarm.add("description", f"Besok batas waktu: {_one_line(item.title)}")
+            alarm.add("description", f"Besok batas waktu: {one_line(item.title)}")
             event.add_component(alarm)
         calendar.add_component(event)
     ics: bytes = calendar.to_ical()  # icalendar leaves the return type unannotated
@@ -716,7 +711,7 @@ def _address(recipient: str, name: str) -> Address:
     if not (local and at and domain):
         raise InvalidAddress(f"not an e-mail address: {recipient!r}")
     try:
-        return Address(display_name=_one_line(name), addr_spec=recipient.strip())
+        return Address(display_name=one_line(name), addr_spec=recipient.strip())
     except (ValueError, HeaderParseError) as error:
         raise InvalidAddress(f"not an e-mail address: {recipient!r}") from error
 
@@ -749,7 +744,7 @@ def _message(
     key, due day or period); an invalid address is reported before anything is rendered."""
     recipient, recipient_name = to
     _address(recipient, recipient_name)
-    subject = _one_line(subject)  # a name from data may have brought a line break or a control
+    subject = one_line(subject)  # a name from data may have brought a line break or a control
     text, html = _render(template, subject=subject, greeting=_greeting(recipient_name), **context)
     idempotency = idempotency_key(recipient, *key)
     return OutgoingMessage(
@@ -787,7 +782,7 @@ def _week_of(day: date) -> date:
 
 
 def _greeting(name: str) -> str:
-    name = _one_line(name)
+    name = one_line(name)
     return f"Yth. {name}," if name else "Yth. Bapak/Ibu,"
 
 
@@ -795,27 +790,17 @@ def _yes_no(met: bool) -> str:
     return "memenuhi" if met else "belum"
 
 
-def _printable(text: str) -> str:
-    """Text from data without control characters (line breaks and tabs kept) or bidi controls."""
-    return _UNSHOWN.sub("", text)
-
-
-def _one_line(text: str) -> str:
-    """`_printable` text on one line, runs of white space made one space."""
-    return " ".join(_printable(" ".join(text.split())).split())
-
-
 def _finalize(value: object) -> object:
     """Every value a template prints passes here: text loses control and bidi characters.
     Markup (a macro's output, its own values already finalized) is kept as it is."""
     if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
-        return _printable(value)
+        return printable(value)
     return value
 
 
 def _short(text: str, limit: int) -> str:
     """One line of at most `limit` characters: subjects and table cells stay readable."""
-    text = _one_line(text)
+    text = one_line(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -29,7 +29,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.archive import reproducible_zip_of
-from reports.rendering import printable
 from spreadsheets.cells import put, write_header
 from zi_domain.framework import (
     AnswerType,
@@ -40,6 +39,7 @@ from zi_domain.framework import (
     Indicator,
     Question,
 )
+from zi_domain.plain_text import printable
 from zi_domain.rounding import lke_round
 from zi_domain.unit_score import UnitScore, floor_results
 

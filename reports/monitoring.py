@@ -19,6 +19,7 @@ from pathlib import Path
 
 from reports.rendering import environment
 from zi_domain.indonesian import angka, tanggal
+from zi_domain.plain_text import one_line
 from zi_domain.predicates import PREDICATES, WBBM, WBK
 from zi_domain.rounding import lke_round
 
@@ -509,19 +510,11 @@ def render_monitoring_html(report: MonitoringReport) -> str:
 # --- Prefect artifacts -------------------------------------------------------------------------
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-# Control characters (C0, DEL, C1) and the bidi embeddings, overrides and isolates: an artifact
-# is read in Prefect's UI and printed by `prefect artifact inspect` in a terminal.
-_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _plain(text: str) -> str:
-    """Data as one line of plain text: white space runs one space, no control characters."""
-    return " ".join(_UNSHOWN.sub("", " ".join(text.split())).split())
 
 
 def _md(text: str) -> str:
     """Data as inert Markdown text: one line, no HTML, no emphasis, links or table cells."""
-    text = _plain(text)
+    text = one_line(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
@@ -596,8 +589,8 @@ def monitoring_table(report: MonitoringReport) -> list[dict[str, object]]:
     and name as plain one-line text (the UI shows a cell as text: nothing else escaped)."""
     return [
         {
-            "kode": _plain(u.code),
-            "unit": _plain(u.name),
+            "kode": one_line(u.code),
+            "unit": one_line(u.name),
             "tahap": u.state_label,
             "total": lke_round(u.total),
             "perubahan": score_change(u),

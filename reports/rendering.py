@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import functools
-import re
 
 import jinja2
 
 from zi_domain.indonesian import TEMPLATE_FILTERS
+from zi_domain.plain_text import printable
+
 
 # C0 control characters but tab, line feed and carriage return: a PDF's text and a worksheet's
 # cells cannot hold them, and a name typed by someone may (a pasted bell, an escape sequence).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def printable(text: str) -> str:
-    return _CONTROL.sub("", text)
-
-
 def _finalize(value: object) -> object:
-    """Every value a template prints passes here: text from data loses control characters."""
+    """Every value a template prints passes here: text from data loses control characters
+    and escape sequences (`zi_domain.plain_text.printable`)."""
     return printable(value) if isinstance(value, str) else value
 
 

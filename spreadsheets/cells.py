@@ -14,7 +14,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.rendering import printable
+from zi_domain.plain_text import printable
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 BOLD = Font(bold=True)

@@ -27,7 +27,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from reports.rendering import printable
+from zi_domain.plain_text import printable
 
 DEFAULT_COLUMNS = 80
 
@@ -131,14 +131,6 @@ OptionalInstansi = Annotated[
 
 # ANSI escape sequences as a terminal reads them: CSI (ESC [ or the C1 byte 0x9B) with its
 # parameters, OSC (ESC ] up to BEL or ST, e.g. a hyperlink or window title), and ESC with one byte.
-_ESCAPE_SEQUENCE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[ -~]?"
-)
-# What `printable` keeps but a terminal line must not get from data: C1 controls (0x80-0x9F),
-# and the bidi embeddings, overrides and isolates that make a text read other than it is stored.
-_UNSHOWN = re.compile(r"[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\v\f\x85\u2028\u2029]")
 
 
@@ -148,9 +140,8 @@ def clean(text: object, *, lines: bool = False) -> str:
     A line break in data becomes a space, so a name cannot start a line of its own; with `lines`
     (a message whose line breaks the product put there) a break stays one newline.
     """
-    plain = printable(_ESCAPE_SEQUENCE.sub("", str(text)).replace("\t", " "))
-    plain = _LINE_BREAK.sub("\n" if lines else " ", plain)
-    return _UNSHOWN.sub("", plain)
+    broken = _LINE_BREAK.sub("\n" if lines else " ", str(text))
+    return printable(broken.replace("\t", " "))
 
 
 def shown(text: object, *, lines: bool = False) -> str:

@@ -251,7 +251,9 @@ def assert_inert_markdown(markdown: str) -> None:
 
 
 def one_line(name: str) -> str:
-    """A name as plain one-line text: runs of white space one space, controls dropped."""
+    """A name as plain one-line text: runs of white space one space, colour sequences (the only
+    ones these names hold) and controls dropped."""
+    name = re.sub(r"\x1b\[[0-9;]*m", "", name)
     return " ".join("".join(c for c in " ".join(name.split()) if not controls(c)).split())
 
 
@@ -319,7 +321,7 @@ def test_hostile_names_through_the_reminders_and_the_monitoring(
     assert "Kota &lt;b&gt;Uji&lt;/b&gt; \\| \\[x\\](http://evil.test)" in markdown
     assert '=HYPERLINK("http://x","y")' in markdown
     assert "\\[klik\\](http://evil.test) \\| sel \\` kode\\` \\*tebal\\*" in markdown
-    assert "\\[31mMerah\\[0m Unit terbalik" in markdown
+    assert "**SIAP4** Merah Unit terbalik:" in markdown  # the whole escape sequence dropped
     assert "| KURANG | \\[klik\\](http://evil.test) \\| sel" in markdown  # a drop
     table = artifacts[""].data
     rows = json.loads(table) if isinstance(table, str) else table
@@ -327,5 +329,5 @@ def test_hostile_names_through_the_reminders_and_the_monitoring(
     assert set(by_code) == set(UNITS)
     for code, name in UNITS.items():
         assert by_code[code]["unit"] == one_line(name), code
-    assert by_code["SIAP4"]["unit"] == "[31mMerah[0m Unit terbalik"
+    assert by_code["SIAP4"]["unit"] == "Merah Unit terbalik"
     assert by_code["SIAP3"]["unit"] == "Unit Bcc: evil@x.test"
