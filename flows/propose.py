@@ -17,6 +17,7 @@ from config.framework_files import load_framework
 from config.settings import get_settings
 from flows.runtime import day, unit_of_work
 from services.proposals import propose_unit
+from zi_domain.plain_text import one_line
 
 THRESHOLD_MET = "zi.unit.threshold-met"
 
@@ -47,12 +48,13 @@ def propose(
             data_dir=data_dir,
             new_revision=new_revision,
             evidence_max_age_years=get_settings().evidence_max_age_years,
+            package_max_bytes=get_settings().package_max_bytes,
         )
         proposal = start.proposal
         unit = uow.units.get_unit(unit_id=unit_id)
         assert unit is not None
     print(
-        f"Usulan {proposal.predicate.value} {unit.name}: revisi {proposal.revision}, "
+        f"Usulan {proposal.predicate.value} {one_line(unit.name)}: revisi {proposal.revision}, "
         f"{'dibuat' if start.created else 'sudah ada'}; paket {start.package}"
     )
     return {
@@ -61,4 +63,5 @@ def propose(
         "created": start.created,
         "state": proposal.state,
         "package": str(start.package) if start.package else None,
+        "volumes": [str(volume) for volume in start.volumes],
     }
