@@ -386,8 +386,7 @@ def test_a_refusal_names_every_reason() -> None:
         "predikat dicabut pada 3 Maret 2025; dapat diusulkan lagi mulai 3 Maret 2027",
     )
     assert str(error) == (
-        "Unit tidak dapat diusulkan dari tahap “Evaluasi TPI”: "
-        + "; ".join(error.reasons)
+        "Unit tidak dapat diusulkan dari tahap “Evaluasi TPI”: " + "; ".join(error.reasons)
     )
     designate = refusal(S.DECLARED, A.DESIGNATE, UnitFacts(as_of=TODAY))
     assert len(designate.reasons) == 1
