@@ -13,14 +13,57 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--
 _COMPRESSION_LEVEL = 6
+_CHUNK = 1 << 20
 
 
 def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileOnDisk:
+    """A file's content left on disk until it is written (an evidence file may be large): its
+    path, and the size and SHA-256 it must have."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+Content = bytes | FileOnDisk
+"""What a package file holds: bytes made in memory, or a file on disk."""
+
+
+class ContentChanged(ValueError):
+    """A file on disk that no longer has the size or SHA-256 recorded for it."""
+
+
+def content_size(content: Content) -> int:
+    return len(content) if isinstance(content, bytes) else content.size
+
+
+def content_sha256(content: Content) -> str:
+    return sha256_hex(content) if isinstance(content, bytes) else content.sha256
+
+
+def copy_checked(content: FileOnDisk, out: IO[bytes]) -> None:
+    """Copies the file into `out` in chunks; ContentChanged when it is not what was recorded."""
+    digest = hashlib.sha256()
+    size = 0
+    with content.path.open("rb") as source:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    if size != content.size or digest.hexdigest() != content.sha256:
+        raise ContentChanged(f"{content.path}: isinya berubah (ukuran atau SHA-256 tidak cocok)")
 
 
 def reproducible_zip(files: Mapping[str, bytes], *, keep_order: bool = False) -> bytes:
@@ -28,16 +71,32 @@ def reproducible_zip(files: Mapping[str, bytes], *, keep_order: bool = False) ->
 
     Names are sorted unless `keep_order` (a workbook's `[Content_Types].xml` must come first).
     """
-    names = list(files) if keep_order else sorted(files)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    write_reproducible_zip(buffer, files, keep_order=keep_order)
+    return buffer.getvalue()
+
+
+def write_reproducible_zip(
+    out: IO[bytes], files: Mapping[str, Content], *, keep_order: bool = False
+) -> None:
+    """`reproducible_zip` written to `out` (seekable), a file on disk streamed in chunks rather
+    than read whole: the same entries as `writestr` would make of its bytes."""
+    names = list(files) if keep_order else sorted(files)
+    with zipfile.ZipFile(out, "w") as archive:
         for name in names:
             entry = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = _FILE_MODE
             entry.create_system = 3  # Unix, whatever machine builds it
-            archive.writestr(entry, files[name], compresslevel=_COMPRESSION_LEVEL)
-    return buffer.getvalue()
+            content = files[name]
+            if isinstance(content, bytes):
+                archive.writestr(entry, content, compresslevel=_COMPRESSION_LEVEL)
+                continue
+            # What writestr sets before it writes: the size (it decides ZIP64) and the level.
+            entry.file_size = content.size
+            setattr(entry, "_compresslevel", _COMPRESSION_LEVEL)  # noqa: B010 (private)
+            with archive.open(entry, "w") as dest:
+                copy_checked(content, dest)
 
 
 def reproducible_zip_of(archive_bytes: bytes) -> bytes:
@@ -48,7 +107,7 @@ def reproducible_zip_of(archive_bytes: bytes) -> bytes:
 
 
 def manifest_json(
-    files: Mapping[str, bytes],
+    files: Mapping[str, Content],
     *,
     about: Mapping[str, object],
     volume_of: Mapping[str, int] | None = None,
@@ -56,7 +115,7 @@ def manifest_json(
     """`manifest.json`: what the package is (`about`) and each file's size and sha256; with
     `volume_of` (a package split into volumes), the volume (jilid) each file is in."""
     listed: list[dict[str, object]] = [
-        {"path": name, "bytes": len(content), "sha256": sha256_hex(content)}
+        {"path": name, "bytes": content_size(content), "sha256": content_sha256(content)}
         for name, content in sorted(files.items())
     ]
     if volume_of is not None:

@@ -1,9 +1,11 @@
-"""Packages on disk: one folder of files and one zip beside it, each appearing whole or not at
-all (written under a temporary name in the same directory, then renamed into place)."""
+"""Packages on disk: one folder of files and one zip beside it (or, split at a size limit, one zip
+a volume), each appearing whole or not at all (written under a temporary name in the same
+directory, then renamed into place)."""
 
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import shutil
 import tempfile
@@ -11,7 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.archive import reproducible_zip, sha256_hex
+from reports.archive import (
+    Content,
+    FileOnDisk,
+    content_size,
+    copy_checked,
+    write_reproducible_zip,
+)
+
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ def volume_path(zip_path: Path, number: int) -> Path:
 
 
 def store_package(
-    files: Mapping[str, bytes],
+    files: Mapping[str, Content],
     *,
     folder: Path,
     zip_path: Path,
@@ -39,11 +49,47 @@ def store_package(
     """Writes `files` into `folder` (a name with '/' in a subfolder) and, under the directory
     `top`, into `zip_path`; the files of each of `volumes` go instead into a zip of their own
     beside it (`volume_path`), under the same `top`, so that unpacking every volume gives the
-    whole folder. An older package at the same place (left by a build that did not commit) is
-    replaced, its extra volumes removed."""
+    whole folder. A file on disk is copied in chunks and checked against its SHA-256
+    (ContentChanged, nothing left behind), and the zips stream from the folder's copy: no
+    evidence file is ever held whole in memory. An older package at the same place (left by a
+    build that did not commit) is replaced, its extra volumes removed."""
+    _place_folder(files, folder)
+    placed = {
+        name: content
+        if isinstance(content, bytes)
+        else FileOnDisk(folder / name, content.size, content.sha256)
+        for name, content in files.items()
+    }
     apart = {name for names in volumes for name in names}
-    first = {name: content for name, content in files.items() if name not in apart}
-    archives = [first, *({name: files[name] for name in names} for names in volumes)]
+    archives = [
+        {name: content for name, content in placed.items() if name not in apart},
+        *({name: placed[name] for name in names} for names in volumes),
+    ]
+    paths = [zip_path, *(volume_path(zip_path, n) for n in range(2, len(archives) + 1))]
+    try:
+        for stale in zip_path.parent.glob(f"{glob.escape(zip_path.stem)}-jilid-*{zip_path.suffix}"):
+            if stale not in paths:
+                stale.unlink()
+        checksums = [
+            _write_zip_whole(path, {f"{top}/{name}": c for name, c in contents.items()})
+            for path, contents in zip(paths, archives, strict=True)
+        ]
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        for path in paths:
+            path.unlink(missing_ok=True)
+        raise
+    return StoredPackage(
+        folder=folder,
+        zip_path=zip_path,
+        zip_sha256=checksums[0],
+        volumes=tuple(paths[1:]),
+        total_bytes=sum(content_size(content) for content in files.values()),
+    )
+
+
+def _place_folder(files: Mapping[str, Content], folder: Path) -> None:
+    """`files` written into a new folder beside `folder`, then renamed to it."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -52,7 +98,11 @@ def store_package(
             if ".." in Path(name).parts or not target.resolve().is_relative_to(staging.resolve()):
                 raise ValueError(f"nama berkas paket tidak aman: {name!r}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                with target.open("wb") as out:
+                    copy_checked(content, out)
         for inner in (p for p in staging.rglob("*") if p.is_dir()):
             inner.chmod(0o755)
         staging.chmod(0o755)  # mkdtemp makes it private; a package is for sharing
@@ -62,22 +112,6 @@ def store_package(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    paths = [zip_path, *(volume_path(zip_path, n) for n in range(2, len(archives) + 1))]
-    for stale in zip_path.parent.glob(f"{glob.escape(zip_path.stem)}-jilid-*{zip_path.suffix}"):
-        if stale not in paths:
-            stale.unlink()
-    checksums = []
-    for path, contents in zip(paths, archives, strict=True):  # one volume in memory at a time
-        archive = reproducible_zip({f"{top}/{name}": content for name, content in contents.items()})
-        _write_whole(path, archive)
-        checksums.append(sha256_hex(archive))
-    return StoredPackage(
-        folder=folder,
-        zip_path=zip_path,
-        zip_sha256=checksums[0],
-        volumes=tuple(paths[1:]),
-        total_bytes=sum(len(content) for content in files.values()),
-    )
 
 
 def remove_package(stored: StoredPackage) -> None:
@@ -87,13 +121,19 @@ def remove_package(stored: StoredPackage) -> None:
         path.unlink(missing_ok=True)
 
 
-def _write_whole(path: Path, content: bytes) -> None:
+def _write_zip_whole(path: Path, files: Mapping[str, Content]) -> str:
+    """The reproducible zip of `files` written at `path` whole or not at all; its SHA-256."""
     descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(content)
+        with os.fdopen(descriptor, "w+b") as out:
+            write_reproducible_zip(out, files)
+            out.seek(0)
+            digest = hashlib.sha256()
+            while chunk := out.read(_CHUNK):
+                digest.update(chunk)
         os.chmod(staging, 0o644)  # mkstemp makes it private
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)
         raise
+    return digest.hexdigest()

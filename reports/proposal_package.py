@@ -9,10 +9,10 @@ dated by the data (the proposal's date), never by the clock.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 
-from reports.archive import manifest_json
+from reports.archive import Content, content_size, manifest_json
 from reports.lke_workbook import lke_workbook
 from reports.pdf import render_pdf
 from reports.proposal_documents import (
@@ -47,7 +47,8 @@ class PackageFiles:
     """The files of one package, by name inside it, manifest included; `volumes` names the
     files of each volume after the first (jilid 2, 3, ...) when a size limit split it."""
 
-    files: Mapping[str, bytes]
+    files: Mapping[str, bytes]  # the documents made in memory, and the manifest
+    evidence: Mapping[str, Content] = field(default_factory=dict)  # files left on disk till written
     volumes: tuple[tuple[str, ...], ...] = ()
 
     @property
@@ -55,9 +56,14 @@ class PackageFiles:
         return self.files[MANIFEST]
 
     @property
+    def every_file(self) -> dict[str, Content]:
+        """Every file of the package by its name inside it, evidence included."""
+        return {**self.files, **self.evidence}
+
+    @property
     def total_bytes(self) -> int:
         """The size of every file of the package, all volumes together."""
-        return sum(len(content) for content in self.files.values())
+        return sum(content_size(content) for content in self.every_file.values())
 
 
 def unit_pages(dossier: UnitDossier) -> dict[str, str]:
@@ -69,7 +75,7 @@ def unit_package(
     dossier: UnitDossier,
     *,
     pages: Mapping[str, str] | None = None,
-    evidence: Mapping[str, bytes] | None = None,
+    evidence: Mapping[str, Content] | None = None,
     max_bytes: int | None = None,
 ) -> PackageFiles:
     """The unit's documents, and its evidence files (`evidence`: each file's content by its
@@ -109,20 +115,20 @@ def unit_package(
 def _with_evidence(
     documents: dict[str, bytes],
     about: dict[str, object],
-    evidence: Mapping[str, bytes],
+    evidence: Mapping[str, Content],
     max_bytes: int | None,
 ) -> PackageFiles:
     """The package's files with its evidence and manifest, split into volumes over
     `max_bytes`. The manifest (in the first volume) lists every file of every volume with its
     checksum, and the volume it is in when there are several."""
-    files = {**documents, **{name: evidence[name] for name in sorted(evidence)}}
+    files: dict[str, Content] = {**documents, **{name: evidence[name] for name in sorted(evidence)}}
     about = {
         **about,
         "bukti_dukung": {
             "berkas": len(evidence),
-            "bytes": sum(len(content) for content in evidence.values()),
+            "bytes": sum(content_size(content) for content in evidence.values()),
         },
-        "ukuran_total_bytes": sum(len(content) for content in files.values()),  # manifest aside
+        "ukuran_total_bytes": sum(content_size(c) for c in files.values()),  # manifest aside
         "batas_bytes_per_jilid": max_bytes,
     }
     first = sum(zip_cost(name, len(content)) for name, content in documents.items())
@@ -130,16 +136,17 @@ def _with_evidence(
     manifest_size = len(manifest_json(files, about=about)) + 24 * len(files) + MANIFEST_ENTRY_BYTES
     volumes = split_volumes(
         first + zip_cost(MANIFEST, manifest_size),
-        [(name, len(evidence[name])) for name in sorted(evidence)],
+        [(name, content_size(evidence[name])) for name in sorted(evidence)],
         max_bytes,
     )
-    if len(volumes) == 1:
-        return PackageFiles(files={**files, MANIFEST: manifest_json(files, about=about)})
-    volume_of = {name: number for number, names in enumerate(volumes, 1) for name in names}
-    about["jilid"] = len(volumes)
+    volume_of = None
+    if len(volumes) > 1:
+        volume_of = {name: number for number, names in enumerate(volumes, 1) for name in names}
+        about["jilid"] = len(volumes)
     manifest = manifest_json(files, about=about, volume_of=volume_of)
     return PackageFiles(
-        files={**files, MANIFEST: manifest},
+        files={**documents, MANIFEST: manifest},
+        evidence=dict(evidence),
         volumes=tuple(tuple(names) for names in volumes[1:]),
     )
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from persistence.evidence_store import EvidenceStore
+from persistence.evidence_store import EvidenceFileMissing, EvidenceStore
 from persistence.repositories import SnapshotSummary
 from persistence.tables import Instansi, Proposal, ProposalCreate, ProposalEventCreate, UnitKerja
 from persistence.unit_of_work import UnitOfWork
+from reports.archive import ContentChanged, FileOnDisk
 from reports.package_store import StoredPackage, remove_package, store_package, volume_path
 from reports.proposal_documents import InstansiLetter, ProposedUnit, Signatory, UnitDossier
 from reports.proposal_package import MANIFEST, instansi_package, unit_package
@@ -165,7 +166,13 @@ def propose_unit(
         actor=actor,
     )
     _settle_crossings(uow, proposal)
-    stored = _store_unit_package(dossier, data_dir=data_dir, unit=unit, max_bytes=package_max_bytes)
+    try:
+        stored = _store_unit_package(
+            dossier, data_dir=data_dir, unit=unit, max_bytes=package_max_bytes
+        )
+    except (EvidenceFileMissing, ContentChanged) as missing:
+        uow.rollback()
+        raise ProposalRefused(unit, sought, [f"bukti dukung: {missing}"]) from missing
     proposal.package_path = str(stored.zip_path)
     proposal.package_sha256 = stored.zip_sha256
     proposal.tpi_total = dossier.report.total
@@ -359,7 +366,7 @@ def _store_unit_package(
     name = f"{dossier.predicate}-r{dossier.revision}"
     top = f"{_unit_name(unit)}-{dossier.year}-{name}"
     return store_package(
-        package.files,
+        package.every_file,
         folder=unit_folder / name,
         zip_path=unit_folder / f"{top}.zip",
         top=top,
@@ -367,16 +374,26 @@ def _store_unit_package(
     )
 
 
-def evidence_files(dossier: UnitDossier, *, data_dir: Path) -> dict[str, bytes]:
-    """The content of every evidence file the dossier's index places in the package, read
-    from the evidence store and checked against its SHA-256 (EvidenceFileMissing otherwise)."""
+def evidence_files(dossier: UnitDossier, *, data_dir: Path) -> dict[str, FileOnDisk]:
+    """Every evidence file the dossier's index places in the package, left in the evidence
+    store (copied, and checked against its SHA-256, as the package is written);
+    EvidenceFileMissing when one is gone from the store or has another size."""
     store = EvidenceStore(data_dir)
     index = dossier.evidence
     documents = [d for i in index.indicators for d in i.documents] + list(index.without_indicator)
-    files: dict[str, bytes] = {}
+    files: dict[str, FileOnDisk] = {}
     for d in documents:
-        if d.stored_path is not None and d.location not in files:
-            files[d.location] = store.read(d.stored_path, d.sha256)
+        if d.stored_path is None or d.location in files:
+            continue
+        path = store.path_of(d.stored_path)
+        size = path.stat().st_size if path.is_file() else None
+        if size is None or size != d.size_bytes:
+            raise EvidenceFileMissing(
+                f"berkas {d.original_name or d.title} ({d.code}, SHA-256 {d.sha256}) tidak ada "
+                f"lagi di penyimpanan bukti dukung ({path}) atau ukurannya berubah; impor "
+                "ulang dengan `zi evidence import`"
+            )
+        files[d.location] = FileOnDisk(path, size, d.sha256)
     return files
 
 

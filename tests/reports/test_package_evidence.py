@@ -11,6 +11,9 @@ import random
 import zipfile
 from pathlib import Path
 
+import pytest
+
+from reports.archive import Content, ContentChanged, FileOnDisk
 from reports.package_store import StoredPackage, store_package, volume_path
 from reports.proposal_documents import UnitDossier
 from reports.proposal_package import MANIFEST, PackageFiles, unit_package
@@ -65,7 +68,7 @@ def sha8(content: bytes) -> str:
 
 def store(package: PackageFiles, folder: Path) -> StoredPackage:
     return store_package(
-        package.files,
+        package.every_file,
         folder=folder / "paket",
         zip_path=folder / "paket.zip",
         top="paket",
@@ -147,7 +150,8 @@ def test_over_the_limit_the_evidence_is_split_into_volumes_each_within_it(
     zips = [stored.zip_path, *stored.volumes]
     assert all(path.stat().st_size <= limit for path in zips)
     # Unpacked together, the volumes are the whole package folder.
-    assert zipped(zips) == {f"paket/{name}": content for name, content in package.files.items()}
+    whole = {f"paket/{name}": content for name, content in package.every_file.items()}
+    assert zipped(zips) == whole
     manifest = json.loads(package.manifest)
     assert manifest["jilid"] == 3 and manifest["batas_bytes_per_jilid"] == limit
     for number, path in enumerate(zips, start=1):
@@ -188,3 +192,36 @@ def test_without_files_the_package_is_as_before() -> None:
     built = dossier()
     assert unit_package(built).files.keys() == unit_package(built, evidence={}).files.keys()
     assert unit_package(dataclasses.replace(built)).volumes == ()
+
+
+def test_a_file_left_on_disk_is_zipped_as_its_bytes_would_be(tmp_path: Path) -> None:
+    contents = {**FILES, ("A.I.3.i", "teks berulang.txt"): b"bukti dukung " * 200_000}
+    built, evidence = evidence_dossier(contents)
+    on_disk: dict[str, Content] = {}
+    for name, content in evidence.items():
+        path = tmp_path / "penyimpanan" / hashlib.sha256(content).hexdigest()
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(content)
+        on_disk[name] = FileOnDisk(path, len(content), hashlib.sha256(content).hexdigest())
+
+    in_memory = store(unit_package(built, evidence=evidence), tmp_path / "a")
+    streamed = store(unit_package(built, evidence=on_disk), tmp_path / "b")
+
+    assert streamed.zip_path.read_bytes() == in_memory.zip_path.read_bytes()
+    assert streamed.total_bytes == in_memory.total_bytes
+
+
+def test_a_file_whose_content_changed_leaves_no_package_behind(tmp_path: Path) -> None:
+    built, evidence = evidence_dossier(FILES)
+    name = sorted(evidence)[0]
+    changed = tmp_path / "berubah"
+    changed.write_bytes(bytes(len(evidence[name])))  # the same size, other bytes
+    on_disk: dict[str, Content] = {
+        **evidence,
+        name: FileOnDisk(changed, len(evidence[name]), hashlib.sha256(evidence[name]).hexdigest()),
+    }
+
+    with pytest.raises(ContentChanged, match="isinya berubah"):
+        store(unit_package(built, evidence=on_disk), tmp_path / "paket")
+
+    assert list((tmp_path / "paket").iterdir()) == []

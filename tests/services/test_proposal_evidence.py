@@ -18,9 +18,9 @@ import pytest
 from rich.console import Console
 
 from config.settings import get_settings
-from persistence.evidence_store import STORE_FOLDER, EvidenceFileMissing
+from persistence.evidence_store import STORE_FOLDER
 from services.evidence import EvidenceRequest, import_evidence
-from services.proposals import ProposalStart
+from services.proposals import ProposalRefused, ProposalStart
 from tests.domain.worksheets import lke
 from tests.services.test_monitoring_service import (
     YEAR,
@@ -121,7 +121,7 @@ def test_a_file_gone_from_the_store_refuses_the_package_and_writes_nothing(
     stored = sorted(p for p in (tmp_path / STORE_FOLDER).rglob("*") if p.is_file())
     stored[0].unlink()
 
-    with pytest.raises(EvidenceFileMissing, match="tidak ada lagi di penyimpanan"):
+    with pytest.raises(ProposalRefused, match="tidak ada lagi di penyimpanan bukti dukung"):
         propose(new_uow, ids["SIAP"], tmp_path)
 
     assert not (tmp_path / "usulan").exists()
