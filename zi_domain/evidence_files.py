@@ -116,7 +116,7 @@ def with_package_paths(documents: Iterable[EvidenceDocument]) -> list[EvidenceDo
     files of the same name are told apart by the start of their SHA-256. Deterministic: the same
     documents always give the same places."""
     placed: dict[tuple[str, str], str] = {}  # (indicator, sha256) → path
-    taken: set[str] = set()
+    taken: set[str] = set()  # the paths given, in lower case (unzipped on Windows, "A" is "a")
     result: list[EvidenceDocument] = []
     for document in sorted(documents, key=_order):
         if document.stored_path is None:
@@ -126,7 +126,7 @@ def with_package_paths(documents: Iterable[EvidenceDocument]) -> list[EvidenceDo
         key = (folder, document.sha256)
         if key not in placed:
             placed[key] = _free_path(folder, document, taken)
-            taken.add(placed[key])
+            taken.add(placed[key].lower())
         result.append(replace(document, location=placed[key]))
     return result
 
@@ -147,7 +147,7 @@ def package_name(original: str) -> str:
 def _free_path(folder: str, document: EvidenceDocument, taken: set[str]) -> str:
     name = package_name(document.original_name or document.title)
     path = f"{PACKAGE_FOLDER}/{folder}/{name}"
-    if path.lower() not in {t.lower() for t in taken}:
+    if path.lower() not in taken:
         return path
     pure = PurePosixPath(name)
     return f"{PACKAGE_FOLDER}/{folder}/{pure.stem}-{document.sha256[:_SHORT_SHA]}{pure.suffix}"
