@@ -17,7 +17,6 @@ anew at every run. The year's reminders and digests go to the local mail sink.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from rich.table import Table
 
 from notifications.sink import default_folder
 from persistence.database import default_engine
-from persistence.tables import AssessmentKind, EvidenceDocumentCreate, LifecycleEventCreate
+from persistence.tables import AssessmentKind, LifecycleEventCreate
 from persistence.unit_of_work import SqlUnitOfWork
 from services.agency import import_agency
 from services.assessments import AssessmentImport, import_assessments, open_period
@@ -305,7 +304,7 @@ def seed(framework: Framework) -> dict[str, int]:
         for unit in uow.units.list_units(instansi_id=instansi.id):
             assert unit.id is not None
             ids[unit.code] = unit.id
-        add_evidence(uow, ids, framework)
+        add_evidence(uow, framework)
         opened = open_period(
             uow,
             instansi_id=instansi.id,
@@ -450,26 +449,30 @@ def finish_last_years_plans(ids: dict[str, int]) -> None:
         uow.commit()
 
 
-def add_evidence(uow: SqlUnitOfWork, ids: dict[str, int], framework: Framework) -> None:
+def add_evidence(uow: SqlUnitOfWork, framework: Framework) -> None:
     """Evidence per indicator for the share of indicators the unit has documented, most
-    dated 2024-2025 and a few 2023 (listed, never left out: the regulation sets no window)."""
+    dated 2024-2025 and a few 2023 (listed, never left out: the regulation sets no window):
+    each unit's folder laid out by LKE code (`bukti-masuk/<unit>/A.I.1.i/...`, the date in each
+    file's name), brought in as `zi evidence import` does, the files kept in the evidence store
+    and carried by the packages."""
+    from config.settings import get_settings
+    from services.evidence import EvidenceRequest, import_evidence
+
+    data_dir = get_settings().data_dir
     for unit in UNITS:
+        folder = data_dir / "bukti-masuk" / unit.code
         documented = np.random.default_rng(len(unit.name)).random(len(framework.indicators))
         for indicator, draw in zip(framework.indicators, documented, strict=True):
             if draw > unit.end:
                 continue
             year = YEAR - 3 if draw > unit.end - 0.05 else YEAR - 1 - int(draw * 10) % 2
-            title = f"Bukti {indicator.code} {unit.code} {year}"
-            uow.evidence.add_document(
-                document=EvidenceDocumentCreate(
-                    unit_id=ids[unit.code],
-                    code=indicator.code,
-                    title=title,
-                    location=f"arsip://sukamaju/{unit.code.lower()}/{indicator.code}/{year}.pdf",
-                    year=year,
-                    sha256=hashlib.sha256(title.encode()).hexdigest(),
-                )
-            )
+            title = f"Bukti {indicator.code} {unit.code} {year}-06-30"
+            path = folder / indicator.code / f"{title}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{title}\n{indicator.name}\n", encoding="utf-8")
+        if folder.exists():
+            request = EvidenceRequest(unit.code, framework, YEAR, "demo", instansi=INSTANSI_CODE)
+            import_evidence(uow, folder=folder, request=request, data_dir=data_dir)
 
 
 def replay_year(framework: Framework, ids: dict[str, int], console: Console) -> Path | None:

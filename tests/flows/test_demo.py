@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import io
+import json
 import re
 import zipfile
 from collections import Counter
@@ -132,6 +133,15 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
     assert len(units) == len(tpn_wbk) + 2
     assert any("surat-pengajuan" in p.name for p in packages)
     assert_documents_speak_to_people(packages)
+    # Each unit's evidence, imported from its folder laid out by LKE code, rides in its package
+    # under one folder per indicator, with its checksum in the manifest.
+    for package in units:
+        with zipfile.ZipFile(package) as archive:
+            evidence = [n for n in archive.namelist() if "/bukti/" in n]
+            manifest = json.loads(
+                archive.read(next(n for n in archive.namelist() if n.endswith("/manifest.json")))
+            )
+        assert evidence and manifest["bukti_dukung"]["berkas"] == len(evidence)
     assert all(str(p) in lines for p in packages)  # each whole on its own line
     engine = create_engine(f"sqlite:///{folder / 'zi.db'}")
     with engine.connect() as connection:
