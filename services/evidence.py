@@ -334,6 +334,10 @@ def _checked(
 ) -> EvidenceFile | list[str]:
     """The file ready to import, or every problem with it."""
     problems: list[str] = []
+    if not _utf8(relative.as_posix()):
+        # A name the file system holds in another encoding cannot be stored or shown as typed.
+        place = place.encode("utf-8", "backslashreplace").decode("utf-8")
+        return [f"{place}: nama berkas bukan teks UTF-8; ganti namanya"]
     if code not in codes:
         problems.append(
             f"{place}: kode {code!r} bukan indikator atau pertanyaan LKE {framework.name}"
@@ -367,3 +371,11 @@ def _checked(
         document_date=document_date,
         size_bytes=size,
     )
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -268,3 +268,19 @@ def test_an_unknown_unit_exits_2(agency: Agency, tmp_path: Path) -> None:
     result = zi("import", folder, "--unit", "TIDAK-ADA")
     assert result.exit_code == 2
     assert "unit kerja 'TIDAK-ADA' tidak ditemukan" in flat(result.output)
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_by_name(
+    agency: Agency, engine: Engine, data_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "bukti"
+    put(folder, "A.I.1.i/SK 2026-01-05.pdf", PDF)
+    code_folder = os.fsencode(folder / "A.I.1.i")
+    with open(os.path.join(code_folder, b"Notulen \xe9 2026-02-10.pdf"), "wb") as file:
+        file.write(MINUTES)  # Latin-1 "é", as an old Windows share may hold it
+
+    result = zi("import", folder, "--unit", "DPMPTSP")
+
+    assert result.exit_code == 2, result.output
+    assert "Notulen \\udce9 2026-02-10.pdf: nama berkas bukan teks UTF-8" in flat(result.output)
+    assert rows(engine) == [] and store_files(data_dir) == []
