@@ -340,7 +340,8 @@ def _checked(
         return [f"{place}: nama berkas bukan teks UTF-8; ganti namanya"]
     if code not in codes:
         problems.append(
-            f"{place}: kode {code!r} bukan indikator atau pertanyaan LKE {framework.name}"
+            f"{place}: kode {code!r} bukan indikator, pertanyaan, atau butir hasil LKE "
+            f"{framework.name}"
             if code
             else f"{place}: kolom code kosong"
         )

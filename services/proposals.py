@@ -379,10 +379,8 @@ def evidence_files(dossier: UnitDossier, *, data_dir: Path) -> dict[str, FileOnD
     store (copied, and checked against its SHA-256, as the package is written);
     EvidenceFileMissing when one is gone from the store or has another size."""
     store = EvidenceStore(data_dir)
-    index = dossier.evidence
-    documents = [d for i in index.indicators for d in i.documents] + list(index.without_indicator)
     files: dict[str, FileOnDisk] = {}
-    for d in documents:
+    for d in dossier.evidence.documents:
         if d.stored_path is None or d.location in files:
             continue
         path = store.path_of(d.stored_path)

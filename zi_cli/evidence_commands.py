@@ -137,7 +137,14 @@ def _print_coverage(found: ImportedEvidence, *, documents: bool) -> None:
             f"(lebih dari {index.max_age_years} tahun): {len(index.flagged)} dokumen; tetap "
             "dihitung"
         )
-    if covered:
+    if index.hasil:
+        hasil = [d for i in index.hasil for d in i.documents]
+        _wrapped(
+            f"Bukti dukung hasil: {len(hasil)} dokumen "
+            f"({ukuran(sum(i.size_bytes for i in index.hasil))}) untuk "
+            f"{', '.join(i.code for i in index.hasil)}"
+        )
+    if covered or index.hasil:
         console.print(_coverage_table(index, documents=documents))
     gaps = [i.code for i in index.gaps]
     if gaps:
@@ -152,7 +159,7 @@ def _coverage_table(index: EvidenceIndex, *, documents: bool) -> Table:
     table.add_column("Dok.", justify="right", no_wrap=True)
     table.add_column("Ukuran", justify="right", no_wrap=True)
     table.add_column("Lama", justify="right", no_wrap=True)
-    for indicator in index.indicators:
+    for indicator in (*index.indicators, *index.hasil):
         if indicator.gap:
             continue
         old = sum(1 for d in indicator.documents if index.is_old(d))

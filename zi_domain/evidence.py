@@ -83,6 +83,16 @@ class EvidenceIndex:
     indicators: tuple[IndicatorEvidence, ...]  # in LKE order
     without_indicator: tuple[EvidenceDocument, ...]  # documents of no LKE indicator
     max_age_years: int | None = None  # the policy age that flags old documents; None: no flag
+    hasil: tuple[IndicatorEvidence, ...] = ()  # the hasil items (B.I.b...) that have documents
+
+    @property
+    def documents(self) -> tuple[EvidenceDocument, ...]:
+        """Every document of the index: the indicators', the hasil items', then the others."""
+        return (
+            *(d for i in self.indicators for d in i.documents),
+            *(d for i in self.hasil for d in i.documents),
+            *self.without_indicator,
+        )
 
     def is_old(self, document: EvidenceDocument) -> bool:
         """Flagged as old by the policy age (listed and counted all the same)."""
@@ -94,8 +104,9 @@ class EvidenceIndex:
 
     @property
     def flagged(self) -> tuple[EvidenceDocument, ...]:
-        """The documents of LKE indicators flagged as old, in LKE order."""
-        return tuple(d for i in self.indicators for d in i.documents if self.is_old(d))
+        """The documents of LKE indicators and hasil items flagged as old, in LKE order."""
+        listed = (*self.indicators, *self.hasil)
+        return tuple(d for i in listed for d in i.documents if self.is_old(d))
 
     @property
     def document_count(self) -> int:
@@ -114,6 +125,7 @@ def evidence_index(
     check_max_age(max_age_years)
     known = {i.code for i in framework.indicators}
     by_indicator: dict[str, list[EvidenceDocument]] = {code: [] for code in known}
+    by_hasil: dict[str, list[EvidenceDocument]] = {i.code: [] for i in framework.hasil_items}
     without_indicator: list[EvidenceDocument] = []
     for document in documents:
         indicator = indicator_of(document.code)
@@ -121,6 +133,8 @@ def evidence_index(
         # is left out for its year.
         if indicator in known:
             by_indicator[indicator].append(document)
+        elif document.code in by_hasil:
+            by_hasil[document.code].append(document)
         else:
             without_indicator.append(document)
     return EvidenceIndex(
@@ -136,6 +150,16 @@ def evidence_index(
         ),
         without_indicator=tuple(sorted(without_indicator, key=_document_order)),
         max_age_years=max_age_years,
+        hasil=tuple(
+            IndicatorEvidence(
+                code=i.code,
+                name=i.text,
+                area_number=0,
+                documents=tuple(sorted(by_hasil[i.code], key=_document_order)),
+            )
+            for i in framework.hasil_items
+            if by_hasil[i.code]
+        ),
     )
 
 

@@ -43,8 +43,13 @@ def looks_like_code(name: str) -> bool:
 
 
 def evidence_codes(framework: Framework) -> frozenset[str]:
-    """The codes evidence may be filed under: the LKE's pengungkit indicators and questions."""
-    return frozenset({i.code for i in framework.indicators} | {q.code for q in framework.questions})
+    """The codes evidence may be filed under: the LKE's pengungkit indicators and questions,
+    and its hasil items (B.I.b, capaian kinerja, is shown by documents too)."""
+    return frozenset(
+        {i.code for i in framework.indicators}
+        | {q.code for q in framework.questions}
+        | {i.code for i in framework.hasil_items}
+    )
 
 
 def is_ignored(name: str) -> bool:

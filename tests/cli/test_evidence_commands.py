@@ -172,7 +172,7 @@ def test_a_bad_folder_exits_2_with_every_problem_and_stores_nothing(
     assert "6 masalah, tidak ada yang disimpan" in text
     assert "A.I.1.i/Tanpa tanggal.pdf: tanpa tanggal dokumen" in text
     assert "A.I.1.i/Kosong 2026-01-05.pdf: berkas kosong (0 byte)" in text
-    assert "kode 'A.IX.9.z' bukan indikator atau pertanyaan LKE" in text
+    assert "kode 'A.IX.9.z' bukan indikator, pertanyaan, atau butir hasil LKE" in text
     assert "Di akar 2026-01-05.pdf: tidak berada di folder berkode LKE" in text
     assert "A.I.1.i/Tautan 2026-01-05.pdf: tautan simbolik (symlink) ditolak" in text
     assert "A.I.2.i: tautan simbolik (symlink) ditolak" in text
@@ -284,3 +284,18 @@ def test_a_file_name_that_is_not_utf8_is_refused_by_name(
     assert result.exit_code == 2, result.output
     assert "Notulen \\udce9 2026-02-10.pdf: nama berkas bukan teks UTF-8" in flat(result.output)
     assert rows(engine) == [] and store_files(data_dir) == []
+
+
+def test_a_hasil_item_takes_evidence_too(agency: Agency, engine: Engine, tmp_path: Path) -> None:
+    folder = laid_out(tmp_path / "bukti")
+    put(folder, "B.I.b/Laporan Kinerja 2025-02-28.pdf", b"%PDF-1.4 LKjIP 2025")
+
+    result = zi("import", folder, "--unit", "DPMPTSP", "--year", "2026")
+
+    assert result.exit_code == 0, result.output
+    text = flat(result.output)
+    assert "Bukti dukung hasil: 1 dokumen (19 B) untuk B.I.b" in text
+    assert "B.I.b Capaian Kinerja Lebih Baik" in text
+    # The pengungkit's coverage is as before: the hasil document is not an indicator's.
+    assert "3 dokumen (75 B) untuk 2 dari 42 indikator" in text
+    assert [r.code for r in rows(engine)][-1] == "B.I.b"

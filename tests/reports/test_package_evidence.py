@@ -225,3 +225,13 @@ def test_a_file_whose_content_changed_leaves_no_package_behind(tmp_path: Path) -
         store(unit_package(built, evidence=on_disk), tmp_path / "paket")
 
     assert list((tmp_path / "paket").iterdir()) == []
+
+
+def test_a_hasil_items_evidence_has_its_folder_and_section() -> None:
+    built, evidence = evidence_dossier({("B.I.b", "Laporan Kinerja 2025.pdf"): noise(9, 700)})
+    assert list(evidence) == ["bukti/B.I.b/Laporan-Kinerja-2025.pdf"]
+    package = unit_package(built, evidence=evidence)
+    index = pdf_text(package.files["indeks-bukti-dukung.pdf"])
+    assert "Hasil (1 dokumen)" in index and "B.I.b Capaian Kinerja Lebih Baik" in index
+    assert "0 dokumen untuk 0 dari 42 indikator" in index
+    assert json.loads(package.manifest)["bukti_dukung"] == {"berkas": 1, "bytes": 700}
