@@ -412,6 +412,7 @@ class UnitDigest:
     fix_first: tuple[FixFirst, ...]  # in `fix_first`'s order; the first five are shown
     target: str = ""  # the predicate the unit builds toward, e.g. "WBK"
     overdue: int | None = None  # late work items as the monitoring report counts them
+    evidence_missing: tuple[str, ...] = ()  # the LKE indicators without evidence, "code name"
 
 
 def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> OutgoingMessage:
@@ -453,6 +454,9 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
         },
         fixes=_fix_rows(digest.fix_first),
         target=digest.target,
+        evidence_missing=[(i,) for i in digest.evidence_missing[:DIGEST_ITEMS_SHOWN]],
+        more_evidence=_more(digest.evidence_missing, DIGEST_ITEMS_SHOWN),
+        evidence_count=angka(len(digest.evidence_missing), 0),
     )
 
 

@@ -47,6 +47,7 @@ MIN_SPARK_SPAN = 5.0
 
 DROPS_IN_SUMMARY = 10
 FIX_FIRST_SHOWN = 5  # LKE items a unit's details list under "what to fix first"
+EVIDENCE_MISSING_SHOWN = 10  # indicators without evidence a unit's details name; the rest counted
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class UnitMonitoringRow:
     complaints: int = 0  # of maladministration, since the unit's award (the TPI handles them)
     next_predicate: str | None = None  # what `shortfalls` and `fix_first` aim at, when known
     fix_first: tuple[FixFirstItem, ...] = ()  # most urgent first; the page shows FIX_FIRST_SHOWN
+    evidence_missing: tuple[str, ...] = ()  # the indicators without evidence, "code name"
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,8 @@ class _UnitView:
     shortfalls: tuple[str, ...]
     overdue_items: str
     evidence_problems: str  # a sentence
+    evidence_missing: tuple[str, ...]  # the first EVIDENCE_MISSING_SHOWN of them
+    evidence_more: str  # how many more, as people read it; "" when none
     summary: str  # the folded details in one line
     fix_first: tuple[_Fix, ...]
     bar: _Bar
@@ -478,6 +482,12 @@ def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) ->
             f"{angka(problems, 0)} indikator LKE tanpa bukti dukung"
             if problems
             else "Semua indikator LKE memiliki bukti dukung."
+        ),
+        evidence_missing=unit.evidence_missing[:EVIDENCE_MISSING_SHOWN],
+        evidence_more=(
+            angka(len(unit.evidence_missing) - EVIDENCE_MISSING_SHOWN, 0)
+            if len(unit.evidence_missing) > EVIDENCE_MISSING_SHOWN
+            else ""
         ),
         summary=_summary(unit, target),
         fix_first=tuple(_fix(item, target) for item in unit.fix_first[:FIX_FIRST_SHOWN]),

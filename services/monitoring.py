@@ -85,6 +85,7 @@ class EvidenceStatus:
     gaps: int
     old: int = 0
     max_age_years: int | None = None
+    missing: tuple[str, ...] = ()  # the indicators without evidence, "code name", in LKE order
 
 
 @dataclass(frozen=True)
@@ -367,6 +368,8 @@ def evidence_status(
     dated more than `max_age_years` before `year` (none flagged when it is None)."""
     documents = uow.monitoring.evidence_years(unit_ids=unit_ids)
     indicator_codes = [i.code for i in framework.indicators]
+    held: dict[int, set[str]] = {}
+    labels = [(i.code, f"{i.code} {i.name}") for i in framework.indicators]
     oldest = oldest_recent_year(year, max_age_years)
     units = pd.Index(unit_ids, name="unit_id")
     covered = pd.Series(0, index=units)
@@ -381,12 +384,17 @@ def evidence_status(
         of_lke = of_lke[of_lke["indicator"].isin(indicator_codes)]
         pairs = of_lke.drop_duplicates(["unit_id", "indicator"])
         covered = pairs.groupby("unit_id").size().reindex(units, fill_value=0)
+        for unit, code in zip(pairs["unit_id"].tolist(), pairs["indicator"].tolist(), strict=True):
+            held.setdefault(int(unit), set()).add(str(code))
         if oldest is not None:
             aged = of_lke[of_lke["year"] < oldest]
             old = aged.groupby("unit_id").size().reindex(units, fill_value=0)
     return {
         int(u): EvidenceStatus(
-            gaps=len(indicator_codes) - int(n), old=int(flagged), max_age_years=max_age_years
+            gaps=len(indicator_codes) - int(n),
+            old=int(flagged),
+            max_age_years=max_age_years,
+            missing=tuple(label for code, label in labels if code not in held.get(int(u), set())),
         )
         for u, n, flagged in zip(unit_ids, covered.tolist(), old.tolist(), strict=True)
     }
@@ -427,6 +435,7 @@ def _row(
         shortfalls=tuple(shortfall_words(s) for s in report.shortfalls[aim]),
         overdue_items=overdue,
         evidence_problems=evidence.gaps,
+        evidence_missing=evidence.missing,
         history=tuple(history),
         complaints=complaints,
         next_predicate=aim,

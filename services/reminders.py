@@ -42,6 +42,7 @@ from notifications.messages import (
 from persistence.tables import Instansi, TeamMember, UnitKerja, WorkItem
 from persistence.unit_of_work import UnitOfWork
 from services.after_award import POST_AWARD_REPORT
+from services.monitoring import evidence_status
 from services.scoring import stored_tpi_answers
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.framework import Framework
@@ -314,6 +315,8 @@ def _weekly(
         if not item.done:
             open_items[item.unit_id].append(item)
     rows, near = [], []
+    building = [u for u, unit in units.items() if unit.state in BUILDING]
+    evidence = evidence_status(uow, unit_ids=building, framework=framework, year=as_of.year)
     # Late items counted as the monitoring report counts them, so the two agree on a day.
     late = uow.work_plans.overdue_counts(unit_ids=list(units), as_of=as_of)
     for unit_id, unit in units.items():
@@ -354,6 +357,7 @@ def _weekly(
             fix_first=fixes.get(unit_id, ()),
             target=next_predicate(unit.predicate),
             overdue=overdue,
+            evidence_missing=evidence[unit_id].missing,
         )
         for member in teams.get(unit_id, []):
             build = partial(unit_digest, digest, recipient=member.email, recipient_name=member.name)

@@ -292,7 +292,17 @@ def test_old_evidence_counts_and_is_flagged_only_under_the_policy_age(
 
     for row in (off, on):
         assert row.evidence_problems == indicators - 2, "a document of any year covers"
+        # The indicators without evidence are named, in LKE order: A.I.1.i and A.I.1.ii are
+        # covered, A.I.1.iii is the first gap.
+        assert len(row.evidence_missing) == indicators - 2
+        assert row.evidence_missing[0] == "A.I.1.iii Pemantauan dan Evaluasi Pembangunan"
+        assert not any(m.startswith(("A.I.1.i ", "A.I.1.ii ")) for m in row.evidence_missing)
         assert f"{indicators - 2} indikator tanpa bukti dukung" in row.changes
+    pages = [path.read_text(encoding="utf-8") for path in tmp_path.glob("pemantauan-*.html")]
+    assert pages and all(
+        "<li>A.I.1.iii Pemantauan dan Evaluasi Pembangunan</li>" in page for page in pages
+    )
+    assert all(f"dan {indicators - 2 - 10} indikator lainnya" in page for page in pages)
     assert not any("lama" in change for change in off.changes)
     assert "1 dokumen bukti dukung ditandai lama (lebih dari 2 tahun)" in on.changes
 

@@ -12,6 +12,7 @@ import pytest
 
 from persistence.tables import (
     DeadlineCreate,
+    EvidenceDocumentCreate,
     InstansiCreate,
     InstansiKind,
     LifecycleEventCreate,
@@ -180,3 +181,53 @@ def test_the_tpi_summary_counts_late_items_as_the_monitoring_report_does(
     assert "DPMPTSP · Penyusunan Tim Kerja · 20 Mei 2025" in text
     assert "Rencana Pembangunan" not in text and "· Pemantauan ·" not in text
     assert "- DPMPTSP · Ditolak · — · belum · belum · 1" in text  # the unit's row: 1 late
+
+
+def test_the_digest_names_the_indicators_without_evidence(
+    new_uow: NewUow, rejected: Rejected
+) -> None:
+    # A building unit with one document, for A.I.1.i: the Monday digest to its head names the
+    # other 41 of the LKE's 42 indicators, the first 30 of them with the rest counted.
+    monday = date(2027, 7, 12)
+    with new_uow() as uow:
+        unit = uow.units.add_unit(
+            unit=UnitKerjaCreate(
+                instansi_id=rejected.instansi_id,
+                code="DISDUK",
+                name="Dinas Kependudukan",
+                state=UnitState.DEVELOPING,
+            )
+        )
+        assert unit.id is not None
+        uow.units.add_team_member(
+            member=TeamMemberCreate(
+                instansi_id=rejected.instansi_id,
+                unit_id=unit.id,
+                name="Kepala Disduk",
+                role=UNIT_HEAD_ROLE,
+                email="kepala@disduk.uji.go.id",
+            )
+        )
+        uow.evidence.add_document(
+            document=EvidenceDocumentCreate(
+                unit_id=unit.id,
+                code="A.I.1.i.a",
+                title="SK Tim Kerja",
+                location="bukti://sk",
+                year=2027,
+                sha256="ab" * 32,
+            )
+        )
+        uow.commit()
+        instansi = uow.instansi.get_instansi(instansi_id=rejected.instansi_id)
+        assert instansi is not None
+        mail = mail_for_day(
+            uow, instansi=instansi, as_of=monday, policy=ReminderPolicy(), framework=lke()
+        )
+    (digest,) = [m for m in mail.messages if m.kind == "digest.unit"]
+    text = " ".join(digest.text.split())
+    assert "INDIKATOR LKE TANPA BUKTI DUKUNG (41)" in text
+    assert "- A.I.1.ii Rencana Pembangunan Zona Integritas" in text
+    assert "- A.I.1.i Penyusunan Tim Kerja" not in text
+    assert "… dan 11 indikator lainnya." in text
+    assert "Rencana Pembangunan Zona Integritas" in digest.html
