@@ -54,6 +54,7 @@ from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import STATE_LABELS, UnitState
 from zi_domain.predicates import Predicate
 from zi_domain.proposal import ProposalState
+from zi_domain.surveys import SurveyMethod
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju (fiktif)"
 INSTANSI_CODE = "KAB-SKM"
@@ -61,6 +62,23 @@ YEAR = 2026
 FIRST_MONITORING = date(YEAR, 2, 2)
 LAST_MONITORING = date(YEAR, 5, 25)
 SURVEYS_DONE = date(YEAR, 3, 30)
+SURVEY_FIELDWORK = date(YEAR, 2, 2)  # the TPI's respondents were served from here to SURVEYS_DONE
+SERVICE_TYPES = {
+    "DISDUKCAPIL": ("Kartu Tanda Penduduk elektronik", "Kartu Keluarga", "Akta kelahiran"),
+    "RSUD": ("Rawat jalan", "Rawat inap", "Instalasi gawat darurat"),
+    "DLH": ("Persetujuan lingkungan", "Pengangkutan sampah"),
+    "DPMPTSP": ("Perizinan berusaha", "Persetujuan bangunan gedung"),
+    "BAPENDA": ("Pajak bumi dan bangunan", "Pajak daerah lainnya"),
+    "DISDIK": ("Legalisasi ijazah", "Mutasi peserta didik"),
+    "DINSOS": ("Bantuan sosial", "Rekomendasi penerima bantuan iuran jaminan kesehatan"),
+    "DISNAKER": ("Kartu pencari kerja", "Pelatihan kerja"),
+    "KEC-KOTA": ("Surat keterangan", "Rekomendasi perizinan"),
+    "DISHUB": ("Uji berkala kendaraan bermotor", "Izin trayek"),
+    "SATPOLPP": ("Pengaduan ketertiban umum",),
+    "PUSKESMAS": ("Pemeriksaan umum", "Kesehatan ibu dan anak"),
+}
+"""Each unit's service types as its agency records name them: every one answered for in its
+surveys (Lampiran II p.56 e)."""
 
 
 @dataclass(frozen=True)
@@ -412,7 +430,7 @@ def agency_records() -> AgencyRecords:
                 core_service=True,
                 high_corruption_risk=True,
                 wide_public_impact=unit.wide_impact,
-                service_types=("Pelayanan umum",),
+                service_types=SERVICE_TYPES.get(unit.code, ("Pelayanan umum",)),
                 priority_regional_service=False,
             )
             for unit in UNITS
@@ -535,20 +553,23 @@ def record_week(
 ) -> None:
     """The TPI's answers as they stand this week, imported for every unit at once as a real
     agency's long CSV is (a new version where they changed): each question reaches its top
-    answer in the week set by its readiness; surveys count from the end of March."""
+    answer in the week set by its readiness; from the end of March the TPI's surveys are in
+    (imported from their respondent files that week, B.I.a and B.II.a carried on from them) and
+    the performance result (B.I.b) is given."""
+    if SURVEYS_DONE <= monday < SURVEYS_DONE + timedelta(days=7):
+        collect_surveys(framework, monday)
     progress = (monday - FIRST_MONITORING).days / (LAST_MONITORING - FIRST_MONITORING).days
     frames = []
     with SqlUnitOfWork(default_engine()) as uow:
-        for unit in UNITS:
-            if unit.new and not unit.wide_impact:
-                continue
+        for unit in assessed_units():
             share = unit.start + (unit.end - unit.start) * progress
             rows = [
                 (q.code, _answer(q.answer_type.values, ready < share))
                 for q, ready in zip(framework.questions, readiness[unit.code], strict=True)
             ]
             if monday >= SURVEYS_DONE:
-                rows += [("B.I.a", unit.ipak), ("B.I.b", unit.kinerja), ("B.II.a", unit.ipkp)]
+                rows.append(("B.I.b", unit.kinerja))
+            rows += survey_answers(uow, ids[unit.code], ids["period"])
             frames.append(
                 pd.DataFrame(rows, columns=["code", "answer"]).assign(unit=ids[unit.code])
             )
@@ -566,6 +587,99 @@ def record_week(
             ),
             answers=answers.assign(row=range(2, len(answers) + 2)),
         )
+
+
+def assessed_units() -> Iterator[DemoUnit]:
+    """The units the TPI assesses: all but the one designated without wide public impact."""
+    return (u for u in UNITS if not (u.new and not u.wide_impact))
+
+
+def survey_answers(uow: SqlUnitOfWork, unit_id: int, period_id: int) -> list[tuple[str, str]]:
+    """B.I.a and B.II.a as the unit's stored TPI surveys computed them: a weekly import
+    replaces the whole answer set, so the survey's index is carried on in it."""
+    from persistence.tables import SurveyKind, SurveySource
+    from zi_domain.surveys import LKE_ITEM, answer_text
+
+    rows = []
+    for kind in SurveyKind:
+        found = uow.surveys.latest_survey(
+            unit_id=unit_id, period_id=period_id, kind=kind, source=SurveySource.TPI
+        )
+        if found is not None:
+            rows.append((LKE_ITEM[kind.value], answer_text(found.index)))
+    return rows
+
+
+def collect_surveys(framework: Framework, monday: date) -> None:
+    """The TPI's IPAK and IPKP surveys of every assessed unit: a respondent file each
+    (`survei-masuk/<unit>/<ipak|ipkp>-2026.csv`), imported as `zi survey import --source tpi`
+    does, the index going into the TPI's B.I.a / B.II.a."""
+    from config.settings import get_settings
+    from config.survey_methods import load_survey_method
+    from persistence.tables import SurveyKind, SurveySource
+    from services.surveys import SurveyRequest, import_survey
+
+    method = load_survey_method()
+    folder = get_settings().data_dir / "survei-masuk"
+    with SqlUnitOfWork(default_engine()) as uow:
+        for unit in assessed_units():
+            for kind in SurveyKind:
+                path = folder / unit.code / f"{kind.value}-{YEAR}.csv"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                respondent_file(unit, kind.value, method).to_csv(path, index=False)
+                request = SurveyRequest(
+                    kind=kind,
+                    source=SurveySource.TPI,
+                    unit_code=unit.code,
+                    method=method,
+                    framework=framework,
+                    as_of=monday,
+                    actor="Inspektorat Kabupaten Sukamaju",
+                    instansi=INSTANSI_CODE,
+                )
+                import_survey(uow, path=path, request=request)
+
+
+def respondent_file(unit: DemoUnit, kind: str, method: SurveyMethod) -> pd.DataFrame:
+    """The unit's respondents of one survey: at least the method's minimum, every service type
+    of the unit in turn, served between the start of fieldwork and SURVEYS_DONE; the answers
+    spread deterministically so that the index is the unit's intended one (`ipak`, `ipkp`), or
+    as near as the scale allows. Every aspect of the default method has the same number of
+    items, so the index is the mean of all answers (rescaled): n is the smallest number of
+    respondents (up to 100) whose answer total comes nearest to the target."""
+    from spreadsheets.survey_form import template_header
+
+    instrument = method.instrument(kind)
+    items = [item.code for item in instrument.items]
+    target = float(str(getattr(unit, kind)).replace(",", ".")) * method.scale_max
+    target /= method.index_max
+
+    def total(n: int) -> int:
+        cells = n * len(items)
+        return min(max(round(target * cells), method.scale_min * cells), method.scale_max * cells)
+
+    n = min(
+        range(method.min_respondents, 101),
+        key=lambda k: (round(abs(total(k) / (k * len(items)) - target), 9), k),
+    )
+    cells = n * len(items)
+    values = np.full(cells, total(n) // cells)
+    order = np.random.default_rng(len(unit.code) * 7 + len(kind)).permutation(cells)
+    values[order[: total(n) % cells]] += 1
+    grid = values.reshape(n, len(items))
+    types = SERVICE_TYPES.get(unit.code, ("Pelayanan umum",))
+    span = (SURVEYS_DONE - SURVEY_FIELDWORK).days
+    rows = [
+        [
+            f"{unit.code}-{kind.upper()}-{r + 1:03d}",
+            unit.code,
+            types[r % len(types)],
+            (SURVEY_FIELDWORK + timedelta(days=r * span // n)).isoformat(),
+            *(str(int(v)) for v in grid[r]),
+        ]
+        for r in range(n)
+    ]
+    return pd.DataFrame(rows, columns=template_header(instrument))
 
 
 def complete_ready_items(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from typer.testing import CliRunner
 
 from zi_cli.main import app
@@ -28,9 +28,11 @@ DAILY = ("[ZI] Pengingat", "[ZI] Eskalasi")
 WEEKLY = "[ZI] Ringkasan mingguan"
 # Internal names that must never reach a reader: the lifecycle's state values and the floor
 # rules' keys (the keys that are plain Indonesian words, such as "hasil", are words there too).
+# The survey method's name (`ipak-ipkp-2024`, the name typed with --method) is the reader's.
 INTERNAL = re.compile(
     r"\b(?:" + "|".join(s.value for s in UnitState) + r")\b"
-    r"|area_percent|bersih_akuntabel|pelayanan_prima|\bipak\b|\bipkp\b|\(propose\)"
+    r"|area_percent|bersih_akuntabel|pelayanan_prima|\b(?<!-)ipak\b(?!-)|\b(?<!-)ipkp\b(?!-)"
+    r"|\(propose\)"
 )
 
 
@@ -154,3 +156,36 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
             text("select count(*) from notification where status = 'sent'")
         ).scalar_one()
     assert sent == len(mails)  # every message in the outbox arrived once, no more
+    assert_surveys_came_from_respondents(engine)
+
+
+def assert_surveys_came_from_respondents(engine: Engine) -> None:
+    """Every assessed unit's IPAK and IPKP were imported by the TPI from a respondent file
+    (n >= 30, every service type of the unit answered for), and the TPI's last answers carry
+    their index in B.I.a / B.II.a: Dinas Pendidikan's IPKP is 3,19 as its story has it."""
+    with engine.connect() as connection:
+        surveys = connection.execute(
+            text(
+                'select u.code, lower(s.kind), s."index", s.respondents, s.coverage '
+                "from survey_result s join unit_kerja u on u.id = s.unit_id "
+                "where lower(s.source) = 'tpi'"
+            )
+        ).all()
+        versions = connection.execute(
+            text(
+                "select u.code, v.answers from assessment_version v "
+                "join assessment a on a.id = v.assessment_id "
+                "join unit_kerja u on u.id = a.unit_id "
+                "where lower(a.kind) = 'tpi' order by v.version"
+            )
+        ).all()
+    last = {code: json.loads(answers) for code, answers in versions}
+    assert len(last) == 12  # the assessed units
+    found = {(code, kind): (index, n, json.loads(cover)) for code, kind, index, n, cover in surveys}
+    assert {code for code, _ in found} == set(last) and len(found) == 2 * len(last)
+    for (code, kind), (index, n, cover) in found.items():
+        assert n >= 30 and cover and all(count > 0 for count in cover.values()), (code, kind)
+        item = "B.I.a" if kind == "ipak" else "B.II.a"
+        assert float(last[code][item]) == pytest.approx(index), (code, kind)
+    assert found[("DISDIK", "ipkp")][0] == pytest.approx(3.19)
+    assert found[("DLH", "ipak")][0] == pytest.approx(3.92)
