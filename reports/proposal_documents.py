@@ -30,6 +30,7 @@ from datetime import date
 import pandas as pd
 
 from reports.rendering import environment
+from reports.survey_report import SurveyReport
 from zi_domain.evidence import EvidenceIndex
 from zi_domain.framework import Framework
 from zi_domain.gaps import fix_first
@@ -138,6 +139,7 @@ class UnitDossier:
     checklist: tuple[ChecklistItem, ...]
     waived: frozenset[str]  # Tabel 5 rules that the 5/2024 exemption waives for this unit
     tpi_chair: Signatory | None = None  # the Ketua TPI who signs the LHE; a blank line if None
+    surveys: SurveyReport | None = None  # the one-page report of the period's surveys, if any
 
 
 # --- charts -------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from reports.proposal_documents import (
     score_report_html,
     sptjm_html,
 )
+from reports.survey_report import survey_report_html
 from zi_domain.evidence_files import MANIFEST_ENTRY_BYTES, split_volumes, zip_cost
 
 MANIFEST = "manifest.json"
@@ -40,6 +41,7 @@ UNIT_PAGES: Mapping[str, Callable[[UnitDossier], str]] = {
     "daftar-periksa-syarat.pdf": checklist_html,
 }
 WORKBOOK = "rekap-lke.xlsx"
+SURVEYS = "laporan-survei.pdf"  # when the unit has surveys in the period
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,12 @@ class PackageFiles:
 
 
 def unit_pages(dossier: UnitDossier) -> dict[str, str]:
-    """The HTML of each PDF of the unit's package (rendering is timed apart by the benchmark)."""
-    return {name: page(dossier) for name, page in UNIT_PAGES.items()}
+    """The HTML of each PDF of the unit's package (rendering is timed apart by the benchmark):
+    the survey report too when the unit has surveys in the period."""
+    pages = {name: page(dossier) for name, page in UNIT_PAGES.items()}
+    if dossier.surveys is not None and dossier.surveys.sections:
+        pages[SURVEYS] = survey_report_html(dossier.surveys)
+    return pages
 
 
 def unit_package(

@@ -16,16 +16,25 @@ from pathlib import Path
 
 from persistence.evidence_store import EvidenceFileMissing, EvidenceStore
 from persistence.repositories import SnapshotSummary
-from persistence.tables import Instansi, Proposal, ProposalCreate, ProposalEventCreate, UnitKerja
+from persistence.tables import (
+    AssessmentKind,
+    Instansi,
+    Proposal,
+    ProposalCreate,
+    ProposalEventCreate,
+    UnitKerja,
+)
 from persistence.unit_of_work import UnitOfWork
 from reports.archive import ContentChanged, FileOnDisk
 from reports.package_store import StoredPackage, remove_package, store_package, volume_path
 from reports.proposal_documents import InstansiLetter, ProposedUnit, Signatory, UnitDossier
 from reports.proposal_package import MANIFEST, instansi_package, unit_package
+from reports.survey_report import SurveyReport
 from services.after_award import after_award
 from services.evidence import evidence_documents
 from services.lifecycle import Decree, at_noon, build_on, move, unit_facts
 from services.standing import check_standing, read_standings, unit_standing
+from services.survey_report import period_survey_report
 from zi_domain.agency import INSTANSI_HEAD_ROLE, TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.evidence import evidence_index
 from zi_domain.evidence_files import with_package_paths
@@ -335,7 +344,29 @@ def unit_dossier(
         ),
         waived=frozenset(w.rule for w in check.waived),
         tpi_chair=_tpi_chair(uow, instansi_id=unit.instansi_id),
+        surveys=_surveys(uow, unit, snapshots[-1].assessment_id, as_of, framework)
+        if snapshots
+        else None,
     )
+
+
+def _surveys(
+    uow: UnitOfWork, unit: UnitKerja, assessment_id: int, as_of: date, framework: Framework
+) -> SurveyReport | None:
+    """The one-page report of the unit's surveys in the period of the TPI assessment the
+    package scores (None when it has none)."""
+    assert unit.id is not None
+    for period in uow.assessments.periods(instansi_id=unit.instansi_id):
+        assert period.id is not None
+        found = uow.assessments.get_assessment(
+            unit_id=unit.id, period_id=period.id, kind=AssessmentKind.TPI
+        )
+        if found is not None and found.id == assessment_id:
+            report = period_survey_report(
+                uow, unit=unit, period=period, as_of=as_of, framework=framework
+            )
+            return report if report.sections else None
+    return None
 
 
 def _named(uow: UnitOfWork, *, instansi_id: int, unit_id: int | None, role: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from config.survey_methods import installed_methods, load_survey_method
-from persistence.tables import SurveyKind, SurveySource
+from persistence.tables import AssessmentPeriod, SurveyKind, SurveySource, UnitKerja
 from persistence.unit_of_work import UnitOfWork
 from reports.survey_report import SurveyReport, SurveySection, bars
 from services.lookup import NotFoundInData, find_unit
@@ -39,6 +39,19 @@ def unit_survey_report(
     except NotFoundInData as error:
         raise SurveyRefused("--unit", [str(error)]) from error
     period = survey_period(uow, unit, period_name, as_of)
+    return period_survey_report(uow, unit=unit, period=period, as_of=as_of, framework=framework)
+
+
+def period_survey_report(
+    uow: UnitOfWork,
+    *,
+    unit: UnitKerja,
+    period: AssessmentPeriod,
+    as_of: date,
+    framework: Framework,
+) -> SurveyReport:
+    """The unit's latest survey of each kind by each source in `period`, dated `as_of` (no
+    section when it has none)."""
     owner = uow.instansi.get_instansi(instansi_id=unit.instansi_id)
     assert unit.id is not None and period.id is not None and owner is not None
     weights = {item.code: item.weight for item in framework.hasil_items}

@@ -144,6 +144,8 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
                 archive.read(next(n for n in archive.namelist() if n.endswith("/manifest.json")))
             )
         assert evidence and manifest["bukti_dukung"]["berkas"] == len(evidence)
+        # ... and so does the one-page report of its TPI surveys.
+        assert any(e["path"] == "laporan-survei.pdf" for e in manifest["files"]), package
     assert all(str(p) in lines for p in packages)  # each whole on its own line
     engine = create_engine(f"sqlite:///{folder / 'zi.db'}")
     with engine.connect() as connection:
