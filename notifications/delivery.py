@@ -533,6 +533,7 @@ class _Run(Generic[M]):
                 self.tally.not_started += len(chunk) + sum(1 for _ in iterator)
                 break
             claimed = await self.outbox_call(self.claim_chunk, chunk)
+            _honour_cancellation()
             for message in chunk:
                 item = claimed.get(message.idempotency_key)
                 if item is None:
@@ -600,6 +601,7 @@ class _Run(Generic[M]):
         try:
             while (item := await self.queue.get()) is not None:
                 await self.deliver_one(transport, item)
+                _honour_cancellation()
         except BaseException:
             with contextlib.suppress(Exception):  # cancelled or failing: do not wait for QUIT
                 await asyncio.wait_for(transport.close(), timeout=1.0)
@@ -775,6 +777,18 @@ class _Run(Generic[M]):
                 "%d pesan terputus saat dikirim; tetap diklaim sampai batas klaim lewat",
                 len(self.in_flight),
             )
+
+
+def _honour_cancellation() -> None:
+    """Raise the cancellation this task was asked for if something below swallowed it.
+
+    On Python 3.11 `asyncio.wait_for` (which aiosmtplib uses for its timeouts) returns the
+    result and drops a cancellation that arrives as the awaited call completes. A worker that
+    lost its cancellation that way went back to an empty queue and waited for ever, and with it
+    the whole run (seen with the database connections terminated during delivery)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _default_render() -> Render[Any]:
