@@ -16,10 +16,10 @@ from sqlalchemy.engine import URL
 from typer.testing import CliRunner, Result
 
 from config.framework_files import load_framework
-from config.settings import get_settings
 from persistence.tables import SurveyRespondent, SurveyResult
 from persistence.unit_of_work import SqlUnitOfWork
-from tests.builders import Agency, record_tpi_answers, registered_agency, top_answers
+from tests.builders import Agency, record_tpi_answers, top_answers
+from tests.cli.cli_world import registered_for_cli
 from tests.survey_builders import (
     IPAK_CODES,
     IPKP_CODES,
@@ -53,9 +53,7 @@ def agency(
 ) -> Agency:
     """The builders' agency (DPMPTSP: perizinan, pengaduan; period 2026) with DPMPTSP's TPI
     answers at the top (IPAK 3,85, IPKP 3,80), the CLI pointed at its database."""
-    monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    registered = registered_agency(new_uow)
+    registered = registered_for_cli(new_uow, database_url, monkeypatch)
     with new_uow() as uow:
         record_tpi_answers(
             uow,
