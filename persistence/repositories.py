@@ -12,7 +12,7 @@ ORM object per row would cost more than the scoring itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -103,6 +103,14 @@ class SnapshotSummary(NamedTuple):
     meets_wbbm: bool
 
 
+class FieldedSurvey(NamedTuple):
+    """A stored survey and the last day its respondents were served (None with no respondents
+    stored): the survey's date from its own data, never from when it was imported."""
+
+    survey: SurveyResult
+    last_served: date | None
+
+
 class StateConflict(RuntimeError):
     """The row was not in the state a transition started from: someone else moved it first."""
 
@@ -188,6 +196,10 @@ class SnapshotRepository(Protocol):
 class EvidenceRepository(Protocol):
     def add_document(self, *, document: EvidenceDocumentCreate) -> EvidenceDocument: ...
     def documents(self, *, unit_id: int, code: str | None = None) -> list[EvidenceDocument]: ...
+    def remove_documents(
+        self, *, unit_id: int, document_ids: Collection[int]
+    ) -> list[EvidenceDocument]: ...
+    def stored_paths_in_use(self, *, among: Collection[str] | None = None) -> set[str]: ...
 
 
 class SurveyRepository(Protocol):
@@ -198,6 +210,9 @@ class SurveyRepository(Protocol):
     def latest_survey(
         self, *, unit_id: int, period_id: int, kind: SurveyKind, source: SurveySource
     ) -> SurveyResult | None: ...
+    def period_surveys(
+        self, *, period_id: int, unit_id: int | None = None
+    ) -> list[FieldedSurvey]: ...
 
 
 class DeadlineRepository(Protocol):
@@ -662,6 +677,29 @@ class SqlEvidenceRepository(_SqlRepository):
         order = (col(EvidenceDocument.code), col(EvidenceDocument.year), col(EvidenceDocument.id))
         return list(self._session.exec(query.order_by(*order)))
 
+    def remove_documents(
+        self, *, unit_id: int, document_ids: Collection[int]
+    ) -> list[EvidenceDocument]:
+        """Deletes the unit's documents among `document_ids` (another unit's are left alone);
+        the rows deleted."""
+        query = select(EvidenceDocument).where(
+            EvidenceDocument.unit_id == unit_id, col(EvidenceDocument.id).in_(document_ids)
+        )
+        found = list(self._session.exec(query.order_by(col(EvidenceDocument.id))))
+        for document in found:
+            self._session.delete(document)
+        self._session.flush()
+        return found
+
+    def stored_paths_in_use(self, *, among: Collection[str] | None = None) -> set[str]:
+        """The store files some document of any unit still names (of `among`, or all)."""
+        query = select(EvidenceDocument.stored_path).where(
+            col(EvidenceDocument.stored_path).is_not(None)
+        )
+        if among is not None:
+            query = query.where(col(EvidenceDocument.stored_path).in_(list(among)))
+        return {path for path in self._session.exec(query.distinct()) if path is not None}
+
 
 class SqlSurveyRepository(_SqlRepository):
     def add_survey(self, *, result: SurveyResultCreate) -> SurveyResult:
@@ -696,6 +734,21 @@ class SqlSurveyRepository(_SqlRepository):
             SurveyResult.source == source,
         )
         return self._session.exec(query.order_by(col(SurveyResult.id).desc())).first()
+
+    def period_surveys(self, *, period_id: int, unit_id: int | None = None) -> list[FieldedSurvey]:
+        """Every survey of the period (of one unit, or of all), oldest first, each with its
+        respondents' last service date: one SELECT however many units, so that a monitoring
+        run of 20,000 units does not ask once per unit."""
+        last_served = (
+            sa.select(sa.func.max(col(SurveyRespondent.served_on), type_=sa.Date))
+            .where(col(SurveyRespondent.survey_id) == col(SurveyResult.id))
+            .scalar_subquery()
+        )
+        query = select(SurveyResult, last_served).where(SurveyResult.period_id == period_id)
+        if unit_id is not None:
+            query = query.where(SurveyResult.unit_id == unit_id)
+        rows = self._session.exec(query.order_by(col(SurveyResult.id)))
+        return [FieldedSurvey(survey, served) for survey, served in rows]
 
 
 class SqlDeadlineRepository(_SqlRepository):

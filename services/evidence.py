@@ -6,7 +6,10 @@ or manifest row: a file in no code folder or under a code the LKE does not have,
 a document date, an empty file, a symbolic link, a path that leaves the folder. When the
 transaction fails, the files this import put in the store are removed again.
 
-The same content filed again under the same code for the same unit stores nothing new.
+The same content filed again under the same code for the same unit stores nothing new. A document
+is taken back out by `remove_evidence`, or replaced by importing its code's folder again with
+`replace`; a store file no document names any more is then discarded (`clean_evidence_store`
+also finds those left by anything else).
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import csv
 import os
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from persistence.evidence_store import EvidenceStore
+from persistence.evidence_store import Discarded, EvidenceStore, StoredFile
+from persistence.tables import EvidenceDocument as StoredDocument
 from persistence.tables import EvidenceDocumentCreate, UnitKerja
 from persistence.unit_of_work import UnitOfWork
 from services.lookup import NotFoundInData, find_unit
@@ -82,6 +86,16 @@ class ImportedEvidence:
     already: int  # files whose content was already stored under the same code
     unlisted: int
     index: EvidenceIndex  # the unit's evidence after the import
+    replaced: int = 0  # documents of the folder's codes taken out (import with `replace`)
+    discarded: Discarded = field(default_factory=Discarded)  # files no document names now
+
+
+@dataclass(frozen=True)
+class RemovedEvidence:
+    unit: UnitKerja
+    removed: list[StoredDocument]
+    discarded: Discarded
+    index: EvidenceIndex  # the unit's evidence after the removal
 
 
 def import_evidence(
@@ -91,9 +105,12 @@ def import_evidence(
     request: EvidenceRequest,
     data_dir: Path,
     on_file: Callable[[], None] | None = None,
+    replace: bool = False,
 ) -> ImportedEvidence:
     """Checks the whole folder, then stores its files and rows and commits; EvidenceRefused
-    (nothing written) with every problem otherwise."""
+    (nothing written) with every problem otherwise. With `replace`, the unit's documents under
+    the folder's codes that the folder does not hold again are taken out in the same
+    transaction."""
     unit = _unit(uow, request)
     scanned = scan_folder(folder, request.framework)
     if scanned.problems:
@@ -101,17 +118,24 @@ def import_evidence(
     if not scanned.files:
         raise EvidenceRefused(str(folder), ["tidak ada berkas bukti dukung di folder ini"])
     assert unit.id is not None
-    known = {(d.code, d.sha256) for d in uow.evidence.documents(unit_id=unit.id)}
+    stored_before = uow.evidence.documents(unit_id=unit.id)
+    known = {(d.code, d.sha256) for d in stored_before}
     store = EvidenceStore(data_dir)
     created: list[str] = []
     added = 0
+    removed: list[StoredDocument] = []
     try:
+        placed = []
         for found in scanned.files:
             stored = store.put(folder / found.relative)
             if stored.created:
                 created.append(stored.stored_path)
+            placed.append((found, stored))
             if on_file is not None:
                 on_file()
+        if replace:
+            removed = _superseded(uow, unit.id, stored_before, placed)
+        for found, stored in placed:
             if (found.code, stored.sha256) in known:
                 continue
             known.add((found.code, stored.sha256))
@@ -142,7 +166,91 @@ def import_evidence(
         already=len(scanned.files) - added,
         unlisted=scanned.unlisted,
         index=_index(uow, unit, request),
+        replaced=len(removed),
+        discarded=_discard_unnamed(uow, store, removed),
     )
+
+
+def _superseded(
+    uow: UnitOfWork,
+    unit_id: int,
+    stored: list[StoredDocument],
+    placed: list[tuple[EvidenceFile, StoredFile]],
+) -> list[StoredDocument]:
+    """Deletes (not committed) the unit's documents under the folder's codes whose content the
+    folder does not hold again under that code."""
+    incoming = {(found.code, kept.sha256) for found, kept in placed}
+    codes = {code for code, _ in incoming}
+    gone = [d for d in stored if d.code in codes and (d.code, d.sha256) not in incoming]
+    ids = [d.id for d in gone if d.id is not None]
+    return uow.evidence.remove_documents(unit_id=unit_id, document_ids=ids) if ids else []
+
+
+def remove_evidence(
+    uow: UnitOfWork,
+    *,
+    request: EvidenceRequest,
+    document_ids: Sequence[int],
+    codes: Sequence[str],
+    data_dir: Path,
+) -> RemovedEvidence:
+    """Takes the chosen documents of the unit out (by number as `zi evidence list` shows it, or
+    every document under an LKE code) and commits; EvidenceRefused (nothing removed) for a
+    number the unit does not have or a code with no document."""
+    unit = _unit(uow, request)
+    assert unit.id is not None
+    stored = uow.evidence.documents(unit_id=unit.id)
+    chosen, problems = _chosen(stored, document_ids, codes)
+    if problems:
+        raise EvidenceRefused(f"bukti dukung unit {unit.code}", problems)
+    removed = uow.evidence.remove_documents(unit_id=unit.id, document_ids=chosen)
+    uow.commit()
+    discarded = _discard_unnamed(uow, EvidenceStore(data_dir), removed)
+    return RemovedEvidence(unit, removed, discarded, _index(uow, unit, request))
+
+
+def _chosen(
+    stored: list[StoredDocument], document_ids: Sequence[int], codes: Sequence[str]
+) -> tuple[list[int], list[str]]:
+    """The ids of the documents chosen by number or by code (a code takes the documents filed
+    under it and under its questions), and every choice that names nothing."""
+    ids = {d.id for d in stored}
+    problems = [
+        f"dokumen #{number} tidak ada pada unit ini (lihat `zi evidence list`)"
+        for number in document_ids
+        if number not in ids
+    ]
+    under = {code: [d for d in stored if _files_under(d.code, code)] for code in codes}
+    problems += [f"kode {code!r}: tidak ada dokumen" for code, found in under.items() if not found]
+    chosen = set(document_ids) | {d.id for found in under.values() for d in found}
+    return sorted(i for i in chosen if i is not None), problems
+
+
+def _files_under(document_code: str, code: str) -> bool:
+    return document_code == code or document_code.startswith(code + ".")
+
+
+def clean_evidence_store(uow: UnitOfWork, *, data_dir: Path, now: float | None = None) -> Discarded:
+    """Discards every store file no document names (an hour old at least) and the copies an
+    interrupted import left behind."""
+    store = EvidenceStore(data_dir)
+    unnamed = store.discard(
+        store.stored_paths(), in_use=uow.evidence.stored_paths_in_use(), now=now
+    )
+    abandoned = store.discard_abandoned_copies(now=now)
+    return Discarded(
+        unnamed.files + abandoned.files, unnamed.size_bytes + abandoned.size_bytes, unnamed.fresh
+    )
+
+
+def _discard_unnamed(
+    uow: UnitOfWork, store: EvidenceStore, removed: list[StoredDocument]
+) -> Discarded:
+    """After the commit: the removed documents' files that no document names any more."""
+    paths = {d.stored_path for d in removed if d.stored_path is not None}
+    if not paths:
+        return Discarded()
+    return store.discard(paths, in_use=uow.evidence.stored_paths_in_use(among=paths))
 
 
 def unit_evidence(uow: UnitOfWork, *, request: EvidenceRequest) -> ImportedEvidence:
@@ -166,6 +274,7 @@ def evidence_documents(uow: UnitOfWork, *, unit_id: int) -> list[EvidenceDocumen
             original_name=d.original_name,
             stored_path=d.stored_path,
             document_date=d.document_date,
+            number=d.id,
         )
         for d in uow.evidence.documents(unit_id=unit_id)
     ]

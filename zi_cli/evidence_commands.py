@@ -3,7 +3,9 @@
 `import` reads a folder laid out by LKE code (or listed by its manifest.csv), copies each file
 into the evidence store under the data folder and records it; a folder with any problem exits 2
 with every problem and stores nothing. `list` shows what covers each indicator, the indicators
-without evidence, and (with `evidence_max_age_years` set) the documents flagged as old.
+without evidence, and (with `evidence_max_age_years` set) the documents flagged as old. `remove`
+takes documents back out (by the number `list` shows, or by code), `import --replace` replaces
+an indicator's documents, and `clean` discards store files no document names.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from zi_cli.output import bounded, clean, console, errors, fail, progress, say, 
 from zi_domain.indonesian import tanggal, ukuran
 
 if TYPE_CHECKING:
+    from persistence.evidence_store import Discarded
     from services.evidence import EvidenceRequest, ImportedEvidence
     from zi_domain.evidence import EvidenceIndex
 
@@ -68,6 +71,14 @@ def evidence_import(
     unit: Unit,
     instansi: Instansi = None,
     year: Year = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Ganti dokumen tersimpan pada kode-kode yang ada di folder dengan isi folder "
+            "(dokumen kode itu yang tidak ada lagi di folder dihapus).",
+        ),
+    ] = False,
 ) -> None:
     """Impor berkas bukti dukung unit: periksa, simpan sekali per isi, tampilkan cakupannya."""
     from config.settings import get_settings
@@ -86,6 +97,7 @@ def evidence_import(
                 request=request,
                 data_dir=get_settings().data_dir,
                 on_file=steps.advance,
+                replace=replace,
             )
         except EvidenceRefused as refusal:
             errors.print(
@@ -99,6 +111,9 @@ def evidence_import(
     )
     if imported.unlisted:
         say(f"{imported.unlisted} berkas di folder tidak tercantum di manifest.csv (tidak diimpor)")
+    if replace:
+        say(f"{imported.replaced} dokumen lama pada kode yang sama diganti (dihapus)")
+        _print_discarded(imported.discarded)
     _print_coverage(imported, documents=False)
 
 
@@ -115,6 +130,77 @@ def evidence_list(unit: Unit, instansi: Instansi = None, year: Year = None) -> N
         except EvidenceRefused as refusal:
             fail("\n".join(refusal.problems))
     _print_coverage(found, documents=True)
+
+
+@evidence_app.command("remove")
+def evidence_remove(
+    numbers: Annotated[
+        list[int] | None,
+        typer.Argument(metavar="NOMOR...", help="Nomor dokumen (#) seperti di `zi evidence list`."),
+    ] = None,
+    unit: Unit = "",
+    code: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--code",
+            metavar="KODE-LKE",
+            help="Hapus semua dokumen di kode ini (dan pertanyaan di bawahnya); boleh berulang.",
+        ),
+    ] = None,
+    instansi: Instansi = None,
+) -> None:
+    """Hapus dokumen bukti dukung unit (per nomor atau per kode LKE)."""
+    from config.settings import get_settings
+    from persistence.unit_of_work import default_unit_of_work
+    from services.evidence import EvidenceRefused, remove_evidence
+
+    if not unit:
+        fail("--unit wajib diisi")
+    if not numbers and not code:
+        fail("sebutkan nomor dokumen (lihat `zi evidence list`) atau --code KODE-LKE")
+    request = _request(unit, instansi, None, "zi evidence remove")
+    with default_unit_of_work() as uow:
+        try:
+            removed = remove_evidence(
+                uow,
+                request=request,
+                document_ids=numbers or [],
+                codes=code or [],
+                data_dir=get_settings().data_dir,
+            )
+        except EvidenceRefused as refusal:
+            fail("\n".join(refusal.problems))
+    for document in removed.removed:
+        _wrapped(f"Dihapus: #{document.id} {shown(document.code)} {shown(document.title)}")
+    say(f"{len(removed.removed)} dokumen dihapus dari unit {clean(removed.unit.code)}")
+    _print_discarded(removed.discarded)
+
+
+@evidence_app.command("clean")
+def evidence_clean() -> None:
+    """Buang berkas di penyimpanan bukti dukung yang tidak dipakai dokumen mana pun."""
+    from config.settings import get_settings
+    from persistence.unit_of_work import default_unit_of_work
+    from services.evidence import clean_evidence_store
+
+    with default_unit_of_work() as uow:
+        discarded = clean_evidence_store(uow, data_dir=get_settings().data_dir)
+    _print_discarded(discarded, nothing="Tidak ada berkas yang perlu dibuang.")
+
+
+def _print_discarded(discarded: Discarded, *, nothing: str | None = None) -> None:
+    if discarded.files:
+        say(
+            f"{discarded.files} berkas tak terpakai dibuang dari penyimpanan "
+            f"({ukuran(discarded.size_bytes)})"
+        )
+    elif nothing is not None:
+        say(nothing)
+    if discarded.fresh:
+        say(
+            f"{discarded.fresh} berkas tak terpakai baru disimpan kurang dari 1 jam lalu: "
+            "dibiarkan, dibuang oleh `zi evidence clean` sesudahnya"
+        )
 
 
 def _wrapped(text: str) -> None:
@@ -176,7 +262,7 @@ def _coverage_table(index: EvidenceIndex, *, documents: bool) -> Table:
                 tanggal(document.document_date) if document.document_date else str(document.year)
             )
             table.add_row(
-                f"  {dated}: {shown(document.title)} ({shown(document.code)})",
+                f"  #{document.number} {dated}: {shown(document.title)} ({shown(document.code)})",
                 "",
                 ukuran(document.size_bytes) if document.size_bytes is not None else "-",
                 "lama" if index.is_old(document) else "",

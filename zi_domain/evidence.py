@@ -56,6 +56,7 @@ class EvidenceDocument:
     original_name: str | None = None  # its name as it was imported ("SK Tim ZI 2024-01-05.pdf")
     stored_path: str | None = None  # its place in the evidence store; None: only indexed
     document_date: date | None = None  # the date on the document, when it was imported
+    number: int | None = None  # its number as `zi evidence list` shows it (to remove it)
 
 
 @dataclass(frozen=True)
