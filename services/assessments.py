@@ -4,6 +4,11 @@ imported state kept as a version of the assessment.
 An import of a file is one transaction: the answers of every unit in it are read and checked
 first, then each unit whose answers differ from its latest version gets its answers replaced and
 a new version; a unit whose answers are unchanged gets nothing (re-importing a file is a no-op).
+
+B.I.a and B.II.a are the indices of the unit's surveys when it has them (Lampiran III: IPAK and
+IPKP come from the survey): in an assessment of a period with a stored survey of its source (the
+unit's own survey for the self-assessment, the TPI's for the TPI's), the survey's index is the
+answer, whatever the file says; a file that says otherwise gets a note naming the survey.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -25,12 +30,22 @@ from persistence.tables import (
     AssessmentPeriod,
     AssessmentPeriodCreate,
     AssessmentVersionCreate,
+    SurveyKind,
+    SurveyResult,
+    SurveySource,
 )
 from persistence.unit_of_work import UnitOfWork
 from zi_domain.answers import COUNT_SEPARATOR, AnswerError, AnswerSheet, read_answers
 from zi_domain.framework import Framework
-from zi_domain.indonesian import tanggal
+from zi_domain.indonesian import angka, tanggal
 from zi_domain.scoring import score_units
+from zi_domain.surveys import LKE_ITEM, answer_text
+
+SURVEY_SOURCE_OF: Mapping[AssessmentKind, SurveySource] = {
+    AssessmentKind.SELF: SurveySource.MANDIRI,
+    AssessmentKind.TPI: SurveySource.TPI,
+}
+"""Whose survey answers B.I.a / B.II.a of each kind of assessment (TPN's never goes into one)."""
 
 
 class AnswersRejected(ValueError):
@@ -80,6 +95,7 @@ class ImportedAssessment:
     previous_total: float | None
     meets: dict[str, bool]
     missing: int
+    survey_notes: tuple[str, ...] = ()  # answers of the file the unit's surveys replaced
 
 
 @dataclass(frozen=True)
@@ -108,15 +124,52 @@ def store_assessments(
 ) -> list[ImportedAssessment]:
     """`import_assessments` without the commit, for a caller that writes more in the same
     transaction (a workbook also closes work items)."""
+    answers, notes = _with_surveys(uow, context, answers)
     sheet = read_answers(answers, context.framework)
     if sheet.errors:
         raise AnswersRejected(context.source, sheet.errors)
     scores = score_units(sheet.values, context.framework)
     values, points = sheet.values.to_dict("index"), scores.to_dict("index")
-    return [
+    imported = [
         _import_unit(uow, context, unit, group, values[unit], points[unit])
         for unit, group in _by_unit(answers)
     ]
+    return [replace(i, survey_notes=notes.get(i.unit_id, ())) for i in imported]
+
+
+def _with_surveys(
+    uow: UnitOfWork, context: AssessmentImport, answers: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[int, tuple[str, ...]]]:
+    """The answers with each unit's survey indices in B.I.a / B.II.a, and per unit a note for
+    every answer of the file that said otherwise."""
+    source = SURVEY_SOURCE_OF.get(context.kind)
+    if source is None or answers.empty:
+        return answers, {}
+    units = {int(str(u)) for u in answers["unit"].unique()}
+    surveys = uow.surveys.latest_surveys(period_id=context.period_id, source=source, unit_ids=units)
+    if not surveys:
+        return answers, {}
+    codes = answers["code"].astype(str).str.strip()
+    replaced = {f"{unit_id} {LKE_ITEM[kind.value]}" for unit_id, kind in surveys}
+    kept = answers[~(answers["unit"].astype(str) + " " + codes).isin(replaced)]
+    notes: dict[int, list[str]] = {}
+    added = []
+    for (unit_id, kind), survey in sorted(surveys.items()):
+        code, answer = LKE_ITEM[kind.value], answer_text(survey.index)
+        given = answers[(answers["unit"] == unit_id) & (codes == code)]["answer"]
+        written = [str(a).strip() for a in given if str(a).strip()]
+        if written and _canonical(written[-1]) != _canonical(answer):
+            notes.setdefault(unit_id, []).append(_survey_note(code, written[-1], kind, survey))
+        added.append({"unit": unit_id, "code": code, "answer": answer, "row": 0})
+    filled = pd.concat([kept, pd.DataFrame(added)], ignore_index=True)
+    return filled, {unit: tuple(lines) for unit, lines in notes.items()}
+
+
+def _survey_note(code: str, written: str, kind: SurveyKind, survey: SurveyResult) -> str:
+    return (
+        f"{code}: nilai di berkas ({written}) tidak dipakai; {code} diisi indeks survei "
+        f"{kind.value.upper()} #{survey.id} ({angka(survey.index)}, n={survey.respondents})"
+    )
 
 
 def _by_unit(answers: pd.DataFrame) -> list[tuple[int, pd.DataFrame]]:

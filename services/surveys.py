@@ -34,6 +34,7 @@ from persistence.tables import (
 )
 from persistence.unit_of_work import UnitOfWork
 from services.assessments import (
+    SURVEY_SOURCE_OF,
     AnswersRejected,
     AssessmentImport,
     ImportedAssessment,
@@ -63,8 +64,7 @@ from zi_domain.unit_score import UnitScore, score_answers
 
 SOURCES: Mapping[str, SurveySource] = {s.value: s for s in SurveySource}
 ASSESSMENT_OF: Mapping[SurveySource, AssessmentKind] = {
-    SurveySource.MANDIRI: AssessmentKind.SELF,
-    SurveySource.TPI: AssessmentKind.TPI,
+    source: kind for kind, source in SURVEY_SOURCE_OF.items()
 }
 WITH_TPN = frozenset({ProposalState.SUBMITTED, *TPN_STAGES})
 """A proposal TPN holds: a TPN survey is run for a unit past its pre-evaluation."""

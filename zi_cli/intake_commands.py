@@ -337,6 +337,8 @@ def _print_imported(source: str, unit: UnitKerja, imported: ImportedAssessment) 
         delta = shown_difference(imported.total, imported.previous_total)
         change = f"versi {imported.version}, {'+' if delta >= 0 else '−'}{angka(abs(delta))}"
     say(f"{clean(source)}: {clean(unit.code)} total {angka(imported.total)}, {floors}; {change}")
+    for note in imported.survey_notes:
+        errors.print(f"  [yellow]Peringatan:[/] {shown(note)}", highlight=False, soft_wrap=True)
 
 
 # --- the inbox ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -20,6 +21,7 @@ from persistence.tables import (
     SurveySource,
 )
 from persistence.unit_of_work import SqlUnitOfWork
+from services.assessments import AssessmentImport, import_assessments
 from services.scoring import score_period
 from services.surveys import SurveyRefused, import_survey
 from tests.builders import Agency, record_tpi_answers, registered_agency, top_answers
@@ -286,3 +288,45 @@ def test_a_tpn_survey_replaces_the_tpis_for_tpns_outcome_only(
     with new_uow() as uow:  # the TPI's own LKE keeps the TPI's survey
         answers = uow.assessments.answers(assessment_id=scored_id(uow, unit_id, agency.period_id))
         assert {a.code: a.answer for a in answers}["B.II.a"] == "3,80"
+
+
+def test_a_later_lke_import_cannot_overwrite_the_surveys_index(
+    new_uow: NewUow, tmp_path: Path
+) -> None:
+    agency, unit_id = agency_with_tpi_answers(new_uow)
+    # The TPI's IPKP survey: every unsur 3, 10 respondents giving every unsur a 4:
+    # index (20 x 3 + 10 x 4) / 30 = 10/3.
+    high = write_respondents(
+        tmp_path / "ipkp-baik.csv", respondent_rows(ipkp_set(high=10)), IPKP_CODES
+    )
+    with new_uow() as uow:
+        survey = import_survey(uow, path=high, request=request()).survey
+
+    # The TPI's weekly answers come in again with B.II.a typed as 3,80 (and IPAK 3,85, which has
+    # no survey); the self-assessment's B.II.a 3,80 is the team's own (no self-survey).
+    answers = top_answers(FRAMEWORK)
+    rows = pd.DataFrame(list(answers.items()), columns=["code", "answer"])
+    rows = rows.assign(unit=unit_id, row=range(2, len(rows) + 2))
+    imported = {}
+    for kind in (AssessmentKind.TPI, AssessmentKind.SELF):
+        context = AssessmentImport(agency.period_id, kind, FRAMEWORK, "lke.csv", "tpi")
+        with new_uow() as uow:
+            (imported[kind],) = import_assessments(uow, context=context, answers=rows)
+
+    assert imported[AssessmentKind.TPI].survey_notes == (
+        f"B.II.a: nilai di berkas (3,80) tidak dipakai; B.II.a diisi indeks survei IPKP "
+        f"#{survey.id} (3,33, n=30)",
+    )
+    # pengungkit 60 + IPAK 3.85/4 x 17.5 = 16.84375 + kinerja 5 + IPKP 10/3 / 4 x 17.5 = 14.58333
+    assert imported[AssessmentKind.TPI].total == pytest.approx(60 + 16.84375 + 5 + 14.583333333)
+    # The self-assessment keeps the team's 3,80: 3.8 / 4 x 17.5 = 16.625.
+    assert imported[AssessmentKind.SELF].survey_notes == ()
+    assert imported[AssessmentKind.SELF].total == pytest.approx(60 + 16.84375 + 5 + 16.625)
+    with new_uow() as uow:
+        tpi = {
+            a.code: a.answer
+            for a in uow.assessments.answers(
+                assessment_id=scored_id(uow, unit_id, agency.period_id)
+            )
+        }
+    assert float(tpi["B.II.a"]) == pytest.approx(10 / 3) and tpi["B.I.a"] == "3,85"
