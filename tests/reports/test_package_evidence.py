@@ -235,3 +235,20 @@ def test_a_hasil_items_evidence_has_its_folder_and_section() -> None:
     assert "Hasil (1 dokumen)" in index and "B.I.b Capaian Kinerja Lebih Baik" in index
     assert "0 dokumen untuk 0 dari 42 indikator" in index
     assert json.loads(package.manifest)["bukti_dukung"] == {"berkas": 1, "bytes": 700}
+
+
+def test_what_deflate_cannot_shrink_is_stored_and_the_rest_deflated(tmp_path: Path) -> None:
+    text = b"bukti dukung " * 20_000  # repeats: deflates to a few hundred bytes
+    built, evidence = evidence_dossier(
+        {("A.I.1.i", "foto.jpg"): noise(7, 200_000), ("A.I.3.i", "notulen.txt"): text}
+    )
+
+    package = store(unit_package(built, evidence=evidence), tmp_path)
+
+    with zipfile.ZipFile(package.zip_path) as archive:
+        entries = {i.filename.rsplit("/", 1)[-1]: i for i in archive.infolist()}
+        assert archive.testzip() is None
+    photo, minutes = entries["foto.jpg"], entries["notulen.txt"]
+    assert photo.compress_type == zipfile.ZIP_STORED and photo.compress_size == 200_000
+    assert minutes.compress_type == zipfile.ZIP_DEFLATED
+    assert minutes.compress_size < len(text) / 100
