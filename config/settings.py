@@ -83,6 +83,19 @@ class Settings(BaseSettings):
         description="A file changed more recently than this is left for the next scan "
         "(it may still be being written).",
     )
+    inbox_zip_max_entries: int = Field(
+        default=20_000, ge=1, description="Entries an evidence zip in the inbox may hold."
+    )
+    inbox_zip_max_bytes: int = Field(
+        default=4 << 30,
+        ge=1,
+        description="Bytes an evidence zip in the inbox may unpack to (counted while unpacking).",
+    )
+    inbox_zip_max_ratio: float = Field(
+        default=100.0,
+        gt=1,
+        description="How many times its compressed size one entry may unpack to (zip bombs).",
+    )
     designation_requires_all_criteria: bool = Field(
         default=False,
         description="An instansi's policy: designate only units that meet all three criteria. "

@@ -1,9 +1,11 @@
 """The LKE inbox: a folder where unit teams and the TPI drop filled workbooks.
 
 Workbooks dropped in the folder itself are the units' self-assessments (mandiri); those dropped
-in its `tpi/` subfolder are the TPI's evaluations. Each settled file is imported, then moved to
-`diterima/` or `ditolak/` beside it (a refused one with `<file>.alasan.txt`, every problem on a
-line), and its unit team gets one receipt per file content: a file dropped twice is answered once.
+in its `tpi/` subfolder are the TPI's evaluations. Survey respondent files go in `survei/` (the
+unit's own survey) or `tpi/survei/` (the TPI's), evidence archives in `bukti/`; those are taken
+in by `services.inbox_files`. Each settled file is imported, then moved to `diterima/` or
+`ditolak/` beside it (a refused one with `<file>.alasan.txt`, every problem on a line), and its
+unit team gets one receipt per file content: a file dropped twice is answered once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 from notifications.messages import (
@@ -23,7 +26,7 @@ from notifications.messages import (
     OutgoingMessage,
     lke_receipt,
 )
-from persistence.tables import AssessmentKind
+from persistence.tables import AssessmentKind, UnitKerja
 from persistence.unit_of_work import UnitOfWork
 from services.lke_intake import IntakeRefused, IntakeScope, WorkbookIntake, import_workbook
 from zi_domain.indonesian import angka
@@ -32,13 +35,37 @@ from zi_domain.predicates import next_predicate
 ACCEPTED_FOLDER = "diterima"
 REFUSED_FOLDER = "ditolak"
 TPI_FOLDER = "tpi"
+SURVEY_FOLDER = "survei"
+EVIDENCE_FOLDER = "bukti"
 WORKBOOK_SUFFIXES = (".xlsx",)
+_CHUNK = 1 << 20
+
+
+class FileKind(StrEnum):
+    """What a dropped file is, by the folder it was dropped in."""
+
+    WORKBOOK = "lke"
+    SURVEY = "survei"
+    EVIDENCE = "bukti"
+
+
+# Where each kind of file is dropped, relative to the inbox, and whose it is. Workbooks are
+# told by their suffix (the inbox itself holds other things); in the survey and evidence
+# folders every file is taken, so that a misnamed one is answered rather than ignored.
+_PLACES: tuple[tuple[tuple[str, ...], AssessmentKind, FileKind], ...] = (
+    ((), AssessmentKind.SELF, FileKind.WORKBOOK),
+    ((TPI_FOLDER,), AssessmentKind.TPI, FileKind.WORKBOOK),
+    ((SURVEY_FOLDER,), AssessmentKind.SELF, FileKind.SURVEY),
+    ((TPI_FOLDER, SURVEY_FOLDER), AssessmentKind.TPI, FileKind.SURVEY),
+    ((EVIDENCE_FOLDER,), AssessmentKind.SELF, FileKind.EVIDENCE),
+)
 
 
 @dataclass(frozen=True)
 class DroppedFile:
     path: Path
-    kind: AssessmentKind
+    kind: AssessmentKind  # whose: the unit's own (self-assessment, self-survey) or the TPI's
+    content: FileKind = FileKind.WORKBOOK
 
 
 @dataclass(frozen=True)
@@ -57,38 +84,51 @@ class InboxOutcome:
 def settled_files(
     folder: Path, *, settle_seconds: float, now: float | None = None
 ) -> list[DroppedFile]:
-    """Workbooks in the inbox (and its tpi/ subfolder) not changed for `settle_seconds`: a file
-    still being copied is left for the next scan."""
+    """Files in the inbox's places not changed for `settle_seconds`: a file still being copied
+    is left for the next scan."""
     moment = time.time() if now is None else now
     found = []
-    for where, kind in ((folder, AssessmentKind.SELF), (folder / TPI_FOLDER, AssessmentKind.TPI)):
-        for path in _workbooks(where):
+    for parts, kind, content in _PLACES:
+        suffixes = WORKBOOK_SUFFIXES if content == FileKind.WORKBOOK else None
+        for path in _dropped(folder.joinpath(*parts), suffixes):
             stat = path.stat()
             if stat.st_size > 0 and moment - stat.st_mtime >= settle_seconds:
-                found.append(DroppedFile(path, kind))
+                found.append(DroppedFile(path, kind, content))
     return found
 
 
-def _workbooks(folder: Path) -> Iterator[Path]:
+def _dropped(folder: Path, suffixes: tuple[str, ...] | None) -> Iterator[Path]:
     if not folder.is_dir():
         return
     for path in sorted(folder.iterdir()):
-        # Office's lock files (~$name.xlsx) and hidden files are not workbooks.
+        # Office's lock files (~$name.xlsx) and hidden files are nobody's data.
         if (
             path.is_file()
-            and path.suffix.lower() in WORKBOOK_SUFFIXES
+            and (suffixes is None or path.suffix.lower() in suffixes)
             and not path.name.startswith(("~$", "."))
         ):
             yield path
+
+
+def shown_name(path: Path, inbox: Path) -> str:
+    """The file as people find it in the inbox: `survei/DPMPTSP_ipak.csv`, `tpi/RSUD.xlsx`."""
+    return path.relative_to(inbox).as_posix() if path.is_relative_to(inbox) else path.name
+
+
+def content_digest(path: Path, where: str) -> str:
+    """A receipt's identity: the file's content and where it was dropped, read in chunks."""
+    digest = hashlib.sha256(where.encode() + b"\0")
+    with path.open("rb") as opened:
+        while chunk := opened.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def take_in(
     new_uow: Callable[[], UnitOfWork], dropped: DroppedFile, scope: IntakeScope
 ) -> InboxOutcome:
     """Imports one dropped file and composes its receipts (the file stays where it is)."""
-    # A receipt's identity: the file's content and where it was dropped (self-assessment or TPI).
-    digest = hashlib.sha256(dropped.kind.value.encode() + b"\0" + dropped.path.read_bytes())
-    digest_hex = digest.hexdigest()
+    digest_hex = content_digest(dropped.path, dropped.kind.value)
     scope = replace(scope, kind=dropped.kind)
     with new_uow() as uow:
         try:
@@ -152,7 +192,11 @@ def _accepted_receipts(
         fix_first=tuple(FixFirst.of(g, scope.framework) for g in intake.fix_first),
         target=next_predicate(intake.unit.predicate),
     )
-    return _to_team(uow, intake.instansi.id, intake.unit.id, receipt)
+    return to_team(
+        uow,
+        intake.unit,
+        lambda email, name: lke_receipt(receipt, recipient=email, recipient_name=name),
+    )
 
 
 def _refused_receipt(
@@ -174,19 +218,20 @@ def _refused_receipt(
         accepted=False,
         problems=tuple(refusal.problems),
     )
-    return _to_team(uow, instansi.id, unit.id, receipt)
+    return to_team(
+        uow, unit, lambda email, name: lke_receipt(receipt, recipient=email, recipient_name=name)
+    )
 
 
-def _to_team(
-    uow: UnitOfWork, instansi_id: int | None, unit_id: int | None, receipt: LkeReceipt
+def to_team(
+    uow: UnitOfWork, unit: UnitKerja, compose: Callable[[str, str], OutgoingMessage]
 ) -> tuple[OutgoingMessage, ...]:
-    assert instansi_id is not None and unit_id is not None
+    """`compose(address, name)` for every member of the unit's team."""
+    assert unit.id is not None
     messages = []
-    for member in uow.units.team(instansi_id=instansi_id, unit_id=unit_id):
+    for member in uow.units.team(instansi_id=unit.instansi_id, unit_id=unit.id):
         try:
-            messages.append(
-                lke_receipt(receipt, recipient=member.email, recipient_name=member.name)
-            )
+            messages.append(compose(member.email, member.name))
         except InvalidAddress:
             continue  # the agency import refuses such addresses; an old row is skipped
     return tuple(messages)

@@ -354,8 +354,9 @@ def inbox(
         ),
     ] = False,
 ) -> None:
-    """Terima buku kerja LKE dari kotak masuk (ZI_INBOX_DIR) sekarang, seperti flow
-    `penerimaan-lke` tiap 15 menit di bawah `zi serve`."""
+    """Terima berkas dari kotak masuk (ZI_INBOX_DIR) sekarang: buku kerja LKE, responden survei
+    (survei/) dan arsip bukti dukung (bukti/), seperti flow `penerimaan-lke` tiap 15 menit di
+    bawah `zi serve`."""
     from config.settings import get_settings
     from zi_cli.stages import INBOX, run_stage
 
