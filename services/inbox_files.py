@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ SURVEY_NAME_HELP = (
 )
 EVIDENCE_NAME_HELP = "nama arsip bukti dukung harus <KODE-UNIT>.zip (mis. DPMPTSP.zip)"
 SCRATCH_FOLDER = "sementara"  # under the data folder: archives are unpacked here, then removed
+SCRATCH_PREFIX = "kotak-masuk-"
+STALE_SECONDS = 86_400.0
 SOURCE_WORDS = {SurveySource.MANDIRI: "survei mandiri unit", SurveySource.TPI: "survei TPI"}
 JUSTIFICATION_FLAG = "--justification"  # the sample problem that a recorded reason would lift
 
@@ -247,11 +250,16 @@ def take_in_evidence(
 
 
 @contextmanager
-def scratch_folder(data_dir: Path) -> Iterator[Path]:
-    """An empty folder under the data folder's scratch area, removed with all it holds."""
+def scratch_folder(data_dir: Path, *, now: float | None = None) -> Iterator[Path]:
+    """An empty folder under the data folder's scratch area, removed with all it holds. What
+    a killed run left there a day ago or more goes first (a run at the same moment is young)."""
     parent = data_dir / SCRATCH_FOLDER
     parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="kotak-masuk-", dir=parent))
+    moment = time.time() if now is None else now
+    for left in parent.glob(f"{SCRATCH_PREFIX}*"):
+        if moment - left.lstat().st_mtime >= STALE_SECONDS:
+            shutil.rmtree(left, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
     try:
         yield folder
     finally:

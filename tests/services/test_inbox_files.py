@@ -6,6 +6,7 @@ gets once per content, and hostile zips that write nothing outside their scratch
 
 from __future__ import annotations
 
+import os
 import stat
 import zipfile
 from collections.abc import Callable
@@ -23,9 +24,11 @@ from services.inbox import DroppedFile, FileKind, InboxOutcome, file_away, settl
 from services.inbox_files import (
     EVIDENCE_NAME_HELP,
     SCRATCH_FOLDER,
+    STALE_SECONDS,
     SURVEY_NAME_HELP,
     FileRules,
     receive,
+    scratch_folder,
 )
 from services.lke_intake import IntakeScope
 from services.safe_zip import ZipLimits
@@ -407,3 +410,22 @@ def test_an_archive_over_the_entry_or_size_limit_is_refused(
     assert any("paling banyak" in p for p in refused.problems), refused.problems
     assert documents(engine) == 0
     assert list((data_dir / SCRATCH_FOLDER).iterdir()) == []
+
+
+def test_the_scratch_folder_is_removed_and_a_killed_runs_leftovers_after_a_day(
+    data_dir: Path,
+) -> None:
+    scratch = data_dir / SCRATCH_FOLDER
+    old = scratch / "kotak-masuk-lama"
+    young = scratch / "kotak-masuk-muda"
+    for left in (old, young):
+        (left / "A.I.1.i").mkdir(parents=True)
+        (left / "A.I.1.i" / "sk.pdf").write_bytes(PDF)
+    now = young.stat().st_mtime
+    os.utime(old, (now - STALE_SECONDS, now - STALE_SECONDS))
+
+    with pytest.raises(RuntimeError), scratch_folder(data_dir, now=now) as folder:
+        assert folder.parent == scratch and not old.exists() and young.exists()
+        (folder / "x.pdf").write_bytes(PDF)
+        raise RuntimeError("the import fails")
+    assert not folder.exists()
