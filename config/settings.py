@@ -115,6 +115,26 @@ class Settings(BaseSettings):
         "it, the evidence files are split into volumes (…-jilid-2.zip, …); unset, one zip.",
     )
 
+    web_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The portal's address as people reach it (behind the agency's reverse "
+        "proxy: its public https address); sign-in links and e-mails point there.",
+    )
+    web_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the portal's sign-in links and forms; unset, a random key is kept in "
+        "<data_dir>/portal.key (mode 0600). Set one key for every portal process.",
+    )
+    web_link_minutes: int = Field(
+        default=30, ge=1, le=7 * 24 * 60, description="How long a sign-in link works."
+    )
+    web_session_hours: int = Field(
+        default=12, ge=1, le=30 * 24, description="How long a portal session lasts."
+    )
+    web_upload_max_bytes: int = Field(
+        default=50 << 20, ge=1, description="The largest file the portal takes in one upload."
+    )
+
     @property
     def proposal_deadline(self) -> tuple[int, int] | None:
         """(month, day) of a proposal deadline announced by TPN, if one is configured."""

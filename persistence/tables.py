@@ -356,6 +356,11 @@ class EvidenceDocumentBase(SQLModel):
     document_date: date | None = None
     original_name: str | None = Field(default=None, max_length=500)
     stored_path: str | None = _text_field()
+    # The TPI's review in the portal (migration 0009): accepted or rejected with a reason.
+    review: str | None = Field(default=None, max_length=STATE_LENGTH)
+    review_reason: str | None = _text_field()
+    reviewed_by: str | None = Field(default=None, max_length=320)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class EvidenceDocumentCreate(EvidenceDocumentBase):
@@ -633,4 +638,94 @@ class ComplaintCreate(ComplaintBase):
 
 
 class Complaint(ComplaintBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+# --- the portal ----------------------------------------------------------------------------------
+
+
+class PortalSignInBase(SQLModel):
+    """A sign-in link sent by e-mail. Only its token's SHA-256 is kept: the link works once,
+    until `expires_at`."""
+
+    email: str = Field(max_length=320, index=True)
+    token_sha256: str = Field(min_length=64, max_length=64, unique=True, regex=SHA256_PATTERN)
+    created_at: datetime = _utc_field()
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class PortalSignInCreate(PortalSignInBase):
+    pass
+
+
+class PortalSignIn(PortalSignInBase, table=True):
+    __tablename__ = "portal_sign_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class PortalSessionBase(SQLModel):
+    """A signed-in browser: its cookie's SHA-256, whose it is, and until when it holds."""
+
+    email: str = Field(max_length=320, index=True)
+    token_sha256: str = Field(min_length=64, max_length=64, unique=True, regex=SHA256_PATTERN)
+    created_at: datetime = _utc_field()
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class PortalSessionCreate(PortalSessionBase):
+    pass
+
+
+class PortalSession(PortalSessionBase, table=True):
+    __tablename__ = "portal_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class AuditEntryBase(SQLModel):
+    """A change made in the portal: who, when, what, and the value before and after."""
+
+    instansi_id: int = Field(foreign_key="instansi.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit_kerja.id", index=True)
+    actor: str = Field(max_length=320)
+    action: str = Field(max_length=STATE_LENGTH)
+    subject: str = Field(max_length=255)
+    old_value: str | None = _text_field()
+    new_value: str | None = _text_field()
+    occurred_at: datetime = _utc_field()
+
+
+class AuditEntryCreate(AuditEntryBase):
+    pass
+
+
+class AuditEntry(AuditEntryBase, table=True):
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class QuestionCommentBase(SQLModel):
+    """A TPI member's comment on one LKE question of a unit; `told_on` is the day the unit
+    team's digest carried it (None: not yet)."""
+
+    unit_id: int = Field(foreign_key="unit_kerja.id", index=True)
+    period_id: int = Field(foreign_key="assessment_period.id")
+    code: str = Field(max_length=CODE_LENGTH)
+    author: str = Field(max_length=320)
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = _utc_field()
+    told_on: date | None = None
+
+
+class QuestionCommentCreate(QuestionCommentBase):
+    pass
+
+
+class QuestionComment(QuestionCommentBase, table=True):
+    __tablename__ = "question_comment"
+
     id: int | None = Field(default=None, primary_key=True)

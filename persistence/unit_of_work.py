@@ -23,6 +23,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from persistence.database import default_engine
+from persistence.portal_repositories import (
+    AuditRepository,
+    CommentRepository,
+    PortalRepository,
+    SqlAuditRepository,
+    SqlCommentRepository,
+    SqlPortalRepository,
+)
 from persistence.repositories import (
     AssessmentRepository,
     DeadlineRepository,
@@ -70,6 +78,12 @@ class UnitOfWork(Protocol):
     def work_plans(self) -> WorkPlanRepository: ...
     @property
     def monitoring(self) -> MonitoringRepository: ...
+    @property
+    def portal(self) -> PortalRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def comments(self) -> CommentRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -95,6 +109,9 @@ class SqlUnitOfWork:
     proposals: SqlProposalRepository
     work_plans: SqlWorkPlanRepository
     monitoring: SqlMonitoringRepository
+    portal: SqlPortalRepository
+    audit: SqlAuditRepository
+    comments: SqlCommentRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -115,6 +132,9 @@ class SqlUnitOfWork:
         self.proposals = SqlProposalRepository(session)
         self.work_plans = SqlWorkPlanRepository(session)
         self.monitoring = SqlMonitoringRepository(session)
+        self.portal = SqlPortalRepository(session)
+        self.audit = SqlAuditRepository(session)
+        self.comments = SqlCommentRepository(session)
         return self
 
     def __exit__(

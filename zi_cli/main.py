@@ -27,7 +27,13 @@ from typer._click import exceptions as click_errors
 
 from config.framework_files import installed_frameworks, load_framework
 from config.settings import get_settings
-from zi_cli import award_commands, intake_commands, lifecycle_commands, survey_commands
+from zi_cli import (
+    award_commands,
+    intake_commands,
+    lifecycle_commands,
+    survey_commands,
+    web_commands,
+)
 from zi_cli.answers_file import AnswersFileError, read_answers_file
 from zi_cli.evidence_commands import evidence_app
 from zi_cli.help_text import HelpGroup, ZiTyper, plain_number
@@ -379,6 +385,11 @@ app.add_typer(intake_commands.agency_app, name="agency", no_args_is_help=True)
 app.add_typer(intake_commands.lke_app, name="lke", no_args_is_help=True)
 app.add_typer(survey_commands.survey_app, name="survey", no_args_is_help=True)
 app.command("inbox")(intake_commands.inbox)
+
+# --- the portal ------------------------------------------------------------------------------
+
+app.command("web")(web_commands.web)
+app.command("web-link")(web_commands.web_link)
 
 db = ZiTyper(help="Basis data produk.", no_args_is_help=True)
 app.add_typer(db, name="db")

@@ -1,0 +1,154 @@
+"""The portal's rows: sign-in links, sessions, the audit of changes, the TPI's comments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from persistence.tables import (
+    AuditEntry,
+    AuditEntryCreate,
+    PortalSession,
+    PortalSessionCreate,
+    PortalSignIn,
+    PortalSignInCreate,
+    QuestionComment,
+    QuestionCommentCreate,
+    TeamMember,
+)
+
+
+class PortalRepository(Protocol):
+    def members_by_email(self, *, email: str) -> list[TeamMember]: ...
+    def add_sign_in(self, *, sign_in: PortalSignInCreate) -> PortalSignIn: ...
+    def sign_in_by_token(self, *, token_sha256: str) -> PortalSignIn | None: ...
+    def use_sign_in(self, *, sign_in_id: int, at: datetime) -> bool: ...
+    def sign_ins_since(self, *, email: str, since: datetime) -> int: ...
+    def add_session(self, *, session: PortalSessionCreate) -> PortalSession: ...
+    def session_by_token(self, *, token_sha256: str) -> PortalSession | None: ...
+    def end_session(self, *, session_id: int, at: datetime) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def record(self, *, entries: Sequence[AuditEntryCreate]) -> None: ...
+    def of_unit(self, *, unit_id: int, limit: int = 200) -> list[AuditEntry]: ...
+
+
+class CommentRepository(Protocol):
+    def add_comment(self, *, comment: QuestionCommentCreate) -> QuestionComment: ...
+    def of_unit(self, *, unit_id: int, period_id: int) -> list[QuestionComment]: ...
+    def untold(self, *, unit_id: int) -> list[QuestionComment]: ...
+    def mark_told(self, *, comment_ids: Sequence[int], on: date) -> None: ...
+
+
+class SqlPortalRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def members_by_email(self, *, email: str) -> list[TeamMember]:
+        """Every team the address is on (compared without case), TPI rows first."""
+        query = select(TeamMember).where(func.lower(TeamMember.email) == email.strip().lower())
+        rows = list(self._session.exec(query.order_by(col(TeamMember.id))))
+        return sorted(rows, key=lambda m: m.unit_id is not None)
+
+    def add_sign_in(self, *, sign_in: PortalSignInCreate) -> PortalSignIn:
+        row = PortalSignIn.model_validate(sign_in)
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def sign_in_by_token(self, *, token_sha256: str) -> PortalSignIn | None:
+        query = select(PortalSignIn).where(PortalSignIn.token_sha256 == token_sha256)
+        return self._session.exec(query).first()
+
+    def use_sign_in(self, *, sign_in_id: int, at: datetime) -> bool:
+        """Marks the link used in one UPDATE that only an unused link matches: of two browsers
+        redeeming it at once, one wins."""
+        used = self._session.exec(
+            sa.update(PortalSignIn)
+            .where(col(PortalSignIn.id) == sign_in_id, col(PortalSignIn.used_at).is_(None))
+            .values(used_at=at)
+        )
+        return bool(used.rowcount)
+
+    def sign_ins_since(self, *, email: str, since: datetime) -> int:
+        query = select(func.count()).where(
+            PortalSignIn.email == email, col(PortalSignIn.created_at) >= since
+        )
+        return int(self._session.exec(query).one())
+
+    def add_session(self, *, session: PortalSessionCreate) -> PortalSession:
+        row = PortalSession.model_validate(session)
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def session_by_token(self, *, token_sha256: str) -> PortalSession | None:
+        query = select(PortalSession).where(PortalSession.token_sha256 == token_sha256)
+        return self._session.exec(query).first()
+
+    def end_session(self, *, session_id: int, at: datetime) -> None:
+        self._session.exec(
+            sa.update(PortalSession)
+            .where(col(PortalSession.id) == session_id, col(PortalSession.ended_at).is_(None))
+            .values(ended_at=at)
+        )
+
+
+class SqlAuditRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def record(self, *, entries: Sequence[AuditEntryCreate]) -> None:
+        self._session.add_all([AuditEntry.model_validate(e) for e in entries])
+        self._session.flush()
+
+    def of_unit(self, *, unit_id: int, limit: int = 200) -> list[AuditEntry]:
+        """The unit's latest changes, newest first."""
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.unit_id == unit_id)
+            .order_by(col(AuditEntry.occurred_at).desc(), col(AuditEntry.id).desc())
+            .limit(limit)
+        )
+        return list(self._session.exec(query))
+
+
+class SqlCommentRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_comment(self, *, comment: QuestionCommentCreate) -> QuestionComment:
+        row = QuestionComment.model_validate(comment)
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def of_unit(self, *, unit_id: int, period_id: int) -> list[QuestionComment]:
+        query = (
+            select(QuestionComment)
+            .where(QuestionComment.unit_id == unit_id, QuestionComment.period_id == period_id)
+            .order_by(col(QuestionComment.created_at), col(QuestionComment.id))
+        )
+        return list(self._session.exec(query))
+
+    def untold(self, *, unit_id: int) -> list[QuestionComment]:
+        """The comments the unit team's digest has not carried yet, oldest first."""
+        query = (
+            select(QuestionComment)
+            .where(QuestionComment.unit_id == unit_id, col(QuestionComment.told_on).is_(None))
+            .order_by(col(QuestionComment.created_at), col(QuestionComment.id))
+        )
+        return list(self._session.exec(query))
+
+    def mark_told(self, *, comment_ids: Sequence[int], on: date) -> None:
+        if comment_ids:
+            self._session.exec(
+                sa.update(QuestionComment)
+                .where(col(QuestionComment.id).in_(list(comment_ids)))
+                .values(told_on=on)
+            )

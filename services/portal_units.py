@@ -1,0 +1,218 @@
+"""A unit as its team and the TPI see it in the portal, and the changes the team makes there.
+
+Reads: the period of the day (or the latest), the team's self-assessment and the TPI's answers
+with their scores, what to fix first, the score history, the work items and the audit trail.
+Writes (each one transaction, each with its audit entry): one answer of the self-assessment (a
+new version of it, as an imported file would make), and a work item marked done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from persistence.tables import (
+    AssessmentKind,
+    AssessmentPeriod,
+    AuditEntry,
+    AuditEntryCreate,
+    Instansi,
+    ScoreSnapshot,
+    UnitKerja,
+    WorkItem,
+)
+from persistence.unit_of_work import UnitOfWork
+from services.assessments import (
+    AnswersRejected,
+    AssessmentImport,
+    ImportedAssessment,
+    period_on,
+    store_assessments,
+    stored_answers,
+)
+from zi_domain.answers import COUNT_SEPARATOR
+from zi_domain.framework import Framework
+from zi_domain.gaps import Gap, fix_first
+from zi_domain.predicates import next_predicate
+from zi_domain.unit_score import ScoredAnswers, score_answers
+
+HISTORY_SHOWN = 60  # snapshots in the history chart (about a year of weekly runs)
+AUDIT_SHOWN = 100
+
+
+class ChangeRefused(ValueError):
+    """A change the portal cannot make; the message says why, in Indonesian."""
+
+
+@dataclass(frozen=True)
+class UnitView:
+    unit: UnitKerja
+    instansi: Instansi
+    period: AssessmentPeriod | None
+    target: str  # the predicate the unit builds toward
+    self_answers: Mapping[str, str]
+    tpi_answers: Mapping[str, str]
+    self_scored: ScoredAnswers | None  # None: nothing answered yet
+    tpi_scored: ScoredAnswers | None
+    fix_first: tuple[Gap, ...]  # toward `target`, from the self-assessment
+    history: tuple[ScoreSnapshot, ...]  # oldest first
+    work_items: tuple[WorkItem, ...]
+    audit: tuple[AuditEntry, ...]  # newest first
+
+
+def current_period(uow: UnitOfWork, *, instansi_id: int, day: date) -> AssessmentPeriod | None:
+    """The period `day` falls in, else the latest one opened."""
+    found = period_on(uow, instansi_id=instansi_id, day=day)
+    if found is not None:
+        return found
+    periods = uow.assessments.periods(instansi_id=instansi_id)
+    return max(periods, key=lambda p: p.starts_on, default=None)
+
+
+def unit_view(uow: UnitOfWork, *, unit: UnitKerja, framework: Framework, day: date) -> UnitView:
+    assert unit.id is not None
+    instansi = uow.instansi.get_instansi(instansi_id=unit.instansi_id)
+    assert instansi is not None
+    period = current_period(uow, instansi_id=unit.instansi_id, day=day)
+    mine = _answers(uow, unit, period, AssessmentKind.SELF)
+    tpi = _answers(uow, unit, period, AssessmentKind.TPI)
+    self_scored = score_answers(mine, framework) if mine else None
+    target = next_predicate(unit.predicate).name
+    gaps = (
+        fix_first(self_scored.values, self_scored.scores, framework, target)
+        if self_scored is not None
+        else []
+    )
+    year = period.year if period is not None else day.year
+    return UnitView(
+        unit=unit,
+        instansi=instansi,
+        period=period,
+        target=target,
+        self_answers=mine,
+        tpi_answers=tpi,
+        self_scored=self_scored,
+        tpi_scored=score_answers(tpi, framework) if tpi else None,
+        fix_first=tuple(gaps),
+        history=tuple(uow.snapshots.snapshots(unit_id=unit.id)[-HISTORY_SHOWN:]),
+        work_items=tuple(uow.work_plans.items(unit_id=unit.id, year=year)),
+        audit=tuple(uow.audit.of_unit(unit_id=unit.id, limit=AUDIT_SHOWN)),
+    )
+
+
+def _answers(
+    uow: UnitOfWork, unit: UnitKerja, period: AssessmentPeriod | None, kind: AssessmentKind
+) -> Mapping[str, str]:
+    if period is None or period.id is None or unit.id is None:
+        return {}
+    return stored_answers(uow, unit_id=unit.id, period_id=period.id, kind=kind)
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One question answered in the portal: its code and what was written (a count question
+    gives one value per input, `code:key`)."""
+
+    code: str
+    values: Mapping[str, str]  # answer code → text; "" clears it
+
+
+def save_answer(
+    uow: UnitOfWork,
+    *,
+    unit: UnitKerja,
+    change: AnswerChange,
+    framework: Framework,
+    actor: str,
+    day: date,
+) -> ImportedAssessment:
+    """The self-assessment with this answer changed, as a new version, and its audit entry;
+    ChangeRefused (nothing written) for an answer the LKE does not accept."""
+    assert unit.id is not None
+    period = current_period(uow, instansi_id=unit.instansi_id, day=day)
+    if period is None or period.id is None:
+        raise ChangeRefused("Belum ada periode penilaian; TPI perlu membukanya lebih dulu.")
+    before = dict(_answers(uow, unit, period, AssessmentKind.SELF))
+    after = _changed(before, change)
+    rows = pd.DataFrame(list(after.items()), columns=["code", "answer"])
+    rows = rows.assign(unit=unit.id, row=range(1, len(rows) + 1))
+    context = AssessmentImport(
+        period.id, AssessmentKind.SELF, framework, f"portal: {change.code}", actor
+    )
+    try:
+        (imported,) = store_assessments(uow, context=context, answers=rows)
+    except AnswersRejected as refusal:
+        problems = "; ".join(f"{e.code}: {e.problem}" for e in refusal.errors)
+        raise ChangeRefused(problems) from refusal
+    old = _shown(before, change)
+    new = _shown(after, change)
+    if old != new:
+        uow.audit.record(
+            entries=[
+                AuditEntryCreate(
+                    instansi_id=unit.instansi_id,
+                    unit_id=unit.id,
+                    actor=actor,
+                    action="answer",
+                    subject=f"Jawaban mandiri {change.code}",
+                    old_value=old or None,
+                    new_value=new or None,
+                )
+            ]
+        )
+    uow.commit()
+    return imported
+
+
+def _changed(answers: dict[str, str], change: AnswerChange) -> dict[str, str]:
+    kept = {
+        code: text
+        for code, text in answers.items()
+        if code != change.code and not code.startswith(change.code + COUNT_SEPARATOR)
+    }
+    written = {code: text.strip() for code, text in change.values.items() if text.strip()}
+    return kept | written
+
+
+def _shown(answers: Mapping[str, str], change: AnswerChange) -> str:
+    """The question's answer as one line (a count question's values joined)."""
+    parts = [
+        f"{code.partition(COUNT_SEPARATOR)[2] or ''}={text}" if COUNT_SEPARATOR in code else text
+        for code, text in sorted(answers.items())
+        if code == change.code or code.startswith(change.code + COUNT_SEPARATOR)
+    ]
+    return "; ".join(parts)
+
+
+def complete_work_item(
+    uow: UnitOfWork, *, unit: UnitKerja, item_id: int, actor: str, day: date
+) -> WorkItem:
+    """Marks one of the unit's work items of the current period's year done (ChangeRefused
+    for another unit's or a done one), with its audit entry."""
+    assert unit.id is not None
+    period = current_period(uow, instansi_id=unit.instansi_id, day=day)
+    year = period.year if period is not None else day.year
+    item = {i.id: i for i in uow.work_plans.items(unit_id=unit.id, year=year)}.get(item_id)
+    if item is None:
+        raise ChangeRefused("Butir rencana kerja itu tidak ada pada unit ini.")
+    if item.completed_on is not None:
+        raise ChangeRefused("Butir rencana kerja itu sudah selesai.")
+    uow.work_plans.complete_item(item_id=item_id, on=day, by=actor)
+    uow.audit.record(
+        entries=[
+            AuditEntryCreate(
+                instansi_id=unit.instansi_id,
+                unit_id=unit.id,
+                actor=actor,
+                action="work_item.done",
+                subject=f"Rencana kerja {item.code}: {item.title}"[:255],
+                old_value="belum selesai",
+                new_value=f"selesai {day.isoformat()}",
+            )
+        ]
+    )
+    uow.commit()
+    return item

@@ -1,0 +1,81 @@
+"""`zi web` serves the portal; `zi web-link` prints a person's sign-in link (for the first
+sign-in of a fresh install, or when e-mail does not reach them)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from zi_cli.output import fail, print_path, say
+
+Host = Annotated[
+    str,
+    typer.Option(
+        "--host",
+        metavar="ALAMAT",
+        help="Alamat dengar; 127.0.0.1 di belakang reverse proxy, 0.0.0.0 untuk jaringan.",
+    ),
+]
+Port = Annotated[int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="Port.")]
+Proxy = Annotated[
+    str,
+    typer.Option(
+        "--proxy",
+        metavar="ALAMAT",
+        help="Alamat reverse proxy yang dipercaya untuk X-Forwarded-For/-Proto (mis. 127.0.0.1).",
+    ),
+]
+
+
+def web(host: Host = "127.0.0.1", port: Port = 8000, proxy: Proxy = "127.0.0.1") -> None:
+    """Jalankan portal web untuk tim unit kerja dan TPI (Ctrl-C untuk berhenti)."""
+    import uvicorn
+
+    from config.settings import get_settings
+    from persistence.database import DatabaseUnavailable, safe_url
+    from persistence.migrate import upgrade_database
+    from portal.app import create_app
+
+    settings = get_settings()
+    url = settings.database_url_value()
+    try:
+        upgrade_database(url)
+    except DatabaseUnavailable as error:
+        fail(str(error))
+    say(f"Portal: http://{host}:{port} (alamat publik: {settings.web_base_url})")
+    print_path("Basis data:", safe_url(url))
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=proxy,
+        log_level="warning",
+        server_header=False,
+    )
+
+
+def web_link(
+    email: Annotated[str, typer.Argument(metavar="EMAIL", help="Alamat e-mail anggota tim.")],
+) -> None:
+    """Cetak tautan masuk portal untuk seorang anggota tim (berlaku sekali)."""
+    from datetime import UTC, datetime
+
+    from config.settings import get_settings
+    from persistence.unit_of_work import default_unit_of_work
+    from services.portal_auth import TooManyLinks, request_sign_in, sign_in_policy
+
+    policy = sign_in_policy(get_settings())
+    with default_unit_of_work() as uow:
+        try:
+            link = request_sign_in(uow, email=email, policy=policy, now=datetime.now(UTC))
+        except TooManyLinks:
+            fail(f"{email}: terlalu banyak tautan diminta dalam 15 menit; tunggu, lalu coba lagi")
+    if link is None:
+        fail(f"{email}: bukan alamat anggota tim ZI atau TPI mana pun")
+    say(
+        f"Tautan masuk untuk {link.name} <{link.email}>, berlaku sekali sampai "
+        f"{link.expires_at:%d-%m-%Y %H.%M}:"
+    )
+    print_path(None, link.url)
