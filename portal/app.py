@@ -28,7 +28,7 @@ from notifications.sink import default_folder, smtp_target
 from persistence.database import default_engine
 from persistence.outbox import SqlOutbox
 from persistence.unit_of_work import SqlUnitOfWork, UnitOfWork
-from portal import home_pages, sign_in_pages, unit_pages
+from portal import evidence_pages, home_pages, sign_in_pages, tpi_pages, unit_pages
 from portal.web import Mailer, Portal, SignInNeeded, go, render
 from services.portal_auth import sign_in_policy
 
@@ -65,6 +65,8 @@ def create_app(
             *sign_in_pages.routes,
             *home_pages.routes,
             *unit_pages.routes,
+            *evidence_pages.routes,
+            *tpi_pages.routes,
             Mount(f"/{STATIC}", StaticFiles(packages=[("portal", "static")]), name=STATIC),
         ],
         middleware=[Middleware(SecurityHeaders)],
