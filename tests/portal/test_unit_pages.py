@@ -48,7 +48,7 @@ def test_answering_online_moves_the_score_and_is_audited(
 
     assert first["ok"] is True and first["total"] == "0,25"
     assert second["ok"] is True and second["total"] == "0,38"
-    assert "Belum memenuhi batas nilai WBK" in str(second["kartu"])
+    assert "belum memenuhi batas WBK" in str(second["kartu"])
     with new_uow() as uow:
         found = uow.assessments.get_assessment(
             unit_id=unit_id, period_id=world.agency.period_id, kind=AssessmentKind.SELF
