@@ -28,7 +28,22 @@ Proxy = Annotated[
 ]
 
 
-def web(host: Host = "127.0.0.1", port: Port = 8000, proxy: Proxy = "127.0.0.1") -> None:
+Demo = Annotated[
+    bool,
+    typer.Option(
+        "--demo",
+        help="Buka data demo (`zi demo`) dan cetak tautan masuk untuk TPI dan kepala unit.",
+    ),
+]
+DEMO_PEOPLE = (
+    "inspektur.pembantu.i@inspektorat.sukamaju.go.id",
+    "kepala.disdukcapil@sukamaju.go.id",
+)
+
+
+def web(
+    host: Host = "127.0.0.1", port: Port = 8000, proxy: Proxy = "127.0.0.1", demo: Demo = False
+) -> None:
     """Jalankan portal web untuk tim unit kerja dan TPI (Ctrl-C untuk berhenti)."""
     import uvicorn
 
@@ -37,6 +52,8 @@ def web(host: Host = "127.0.0.1", port: Port = 8000, proxy: Proxy = "127.0.0.1")
     from persistence.migrate import upgrade_database
     from portal.app import create_app
 
+    if demo:
+        _use_demo_data(f"http://{host}:{port}")
     settings = get_settings()
     url = settings.database_url_value()
     try:
@@ -45,6 +62,9 @@ def web(host: Host = "127.0.0.1", port: Port = 8000, proxy: Proxy = "127.0.0.1")
         fail(str(error))
     say(f"Portal: http://{host}:{port} (alamat publik: {settings.web_base_url})")
     print_path("Basis data:", safe_url(url))
+    if demo:
+        for email in DEMO_PEOPLE:
+            _print_link(email)
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -56,10 +76,30 @@ def web(host: Host = "127.0.0.1", port: Port = 8000, proxy: Proxy = "127.0.0.1")
     )
 
 
+def _use_demo_data(base_url: str) -> None:
+    """The demo's data folder (`<data folder>/demo`, as `zi demo` left it) for this process."""
+    import os
+
+    from config.settings import get_settings
+
+    folder = get_settings().data_dir / "demo"
+    if not (folder / "zi.db").exists():
+        fail(f"{folder}: belum ada data demo; jalankan `zi demo` (atau `make demo`) dulu")
+    os.environ["ZI_DATA_DIR"] = str(folder)
+    os.environ.pop("ZI_DATABASE_URL", None)
+    os.environ.pop("ZI_SMTP_HOST", None)  # sign-in e-mails to the demo's local mail folder
+    os.environ["ZI_WEB_BASE_URL"] = base_url
+    get_settings.cache_clear()
+
+
 def web_link(
     email: Annotated[str, typer.Argument(metavar="EMAIL", help="Alamat e-mail anggota tim.")],
 ) -> None:
     """Cetak tautan masuk portal untuk seorang anggota tim (berlaku sekali)."""
+    _print_link(email)
+
+
+def _print_link(email: str) -> None:
     from datetime import UTC, datetime
 
     from config.settings import get_settings

@@ -1,8 +1,8 @@
 """Who may see and change what in the portal. One rule for every page:
 
 - a unit team member sees and works on the units whose team they are on;
-- a TPI member (a team member of no unit) sees every unit of their instansi, reviews them, and
-  sees the instansi's pages;
+- a TPI member sees every unit of their instansi, reviews them, and sees the instansi's pages;
+- the head of the instansi signs what the TPI proposes, outside the portal: no pages of theirs;
 - anything else is hidden: a unit of another instansi is answered as if it did not exist (404),
   so that the portal tells no one which units other agencies have; a TPI page of one's own
   instansi asked for by a unit team is refused (403).
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+
+from zi_domain.agency import TPI_ROLE
 
 
 class Access(enum.Enum):
@@ -49,7 +51,7 @@ class Viewer:
     @property
     def tpi_of(self) -> frozenset[int]:
         """The instansi whose TPI the person is on."""
-        return frozenset(m.instansi_id for m in self.memberships if m.unit_id is None)
+        return frozenset(m.instansi_id for m in self.memberships if m.role == TPI_ROLE)
 
     @property
     def instansi_ids(self) -> frozenset[int]:
