@@ -8,7 +8,7 @@ new version of it, as an imported file would make), and a work item marked done.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -131,58 +131,95 @@ def save_answer(
 ) -> ImportedAssessment:
     """The self-assessment with this answer changed, as a new version, and its audit entry;
     ChangeRefused (nothing written) for an answer the LKE does not accept."""
+    imported = store_answer_changes(
+        uow,
+        scope=AnswerScope(unit, AssessmentKind.SELF, framework, actor, day),
+        changes=[change],
+    )
+    uow.commit()
+    return imported
+
+
+@dataclass(frozen=True)
+class AnswerScope:
+    """Whose answers change: one unit's assessment of a kind, by whom, on which day."""
+
+    unit: UnitKerja
+    kind: AssessmentKind
+    framework: Framework
+    actor: str
+    day: date
+
+
+AUDIT_SUBJECT = {AssessmentKind.SELF: "Jawaban mandiri", AssessmentKind.TPI: "Jawaban TPI"}
+
+
+def store_answer_changes(
+    uow: UnitOfWork, *, scope: AnswerScope, changes: Sequence[AnswerChange]
+) -> ImportedAssessment:
+    """The assessment of the current period with these answers changed, as one new version, and
+    an audit entry per question that changed (not committed: the caller may write more). The
+    team's answers and the TPI's accepting them both go through here."""
+    unit = scope.unit
     assert unit.id is not None
-    period = current_period(uow, instansi_id=unit.instansi_id, day=day)
+    period = current_period(uow, instansi_id=unit.instansi_id, day=scope.day)
     if period is None or period.id is None:
         raise ChangeRefused("Belum ada periode penilaian; TPI perlu membukanya lebih dulu.")
-    before = dict(_answers(uow, unit, period, AssessmentKind.SELF))
-    after = _changed(before, change)
+    before = dict(_answers(uow, unit, period, scope.kind))
+    after = before
+    for change in changes:
+        after = _changed(after, change)
     rows = pd.DataFrame(list(after.items()), columns=["code", "answer"])
     rows = rows.assign(unit=unit.id, row=range(1, len(rows) + 1))
+    codes = ", ".join(c.code for c in changes)
     context = AssessmentImport(
-        period.id, AssessmentKind.SELF, framework, f"portal: {change.code}", actor
+        period.id, scope.kind, scope.framework, f"portal: {codes}", scope.actor
     )
     try:
         (imported,) = store_assessments(uow, context=context, answers=rows)
     except AnswersRejected as refusal:
         problems = "; ".join(f"{e.code}: {e.problem}" for e in refusal.errors)
         raise ChangeRefused(problems) from refusal
-    old = _shown(before, change)
-    new = _shown(after, change)
-    if old != new:
-        uow.audit.record(
-            entries=[
-                AuditEntryCreate(
-                    instansi_id=unit.instansi_id,
-                    unit_id=unit.id,
-                    actor=actor,
-                    action="answer",
-                    subject=f"Jawaban mandiri {change.code}",
-                    old_value=old or None,
-                    new_value=new or None,
-                )
-            ]
+    stored = _answers(uow, unit, period, scope.kind)  # a survey's index may have won
+    entries = [
+        AuditEntryCreate(
+            instansi_id=unit.instansi_id,
+            unit_id=unit.id,
+            actor=scope.actor,
+            action="answer",
+            subject=f"{AUDIT_SUBJECT[scope.kind]} {change.code}",
+            old_value=old or None,
+            new_value=new or None,
         )
-    uow.commit()
+        for change in changes
+        if (old := shown_answer(before, change.code)) != (new := shown_answer(stored, change.code))
+    ]
+    if entries:
+        uow.audit.record(entries=entries)
     return imported
 
 
 def _changed(answers: dict[str, str], change: AnswerChange) -> dict[str, str]:
-    kept = {
-        code: text
-        for code, text in answers.items()
-        if code != change.code and not code.startswith(change.code + COUNT_SEPARATOR)
-    }
+    replaced = answer_values(answers, change.code)
+    kept = {code: text for code, text in answers.items() if code not in replaced}
     written = {code: text.strip() for code, text in change.values.items() if text.strip()}
     return kept | written
 
 
-def _shown(answers: Mapping[str, str], change: AnswerChange) -> str:
+def answer_values(answers: Mapping[str, str], code: str) -> dict[str, str]:
+    """The question's stored values: its own answer, or a count question's `code:key` inputs."""
+    return {
+        key: text
+        for key, text in answers.items()
+        if key == code or key.startswith(code + COUNT_SEPARATOR)
+    }
+
+
+def shown_answer(answers: Mapping[str, str], code: str) -> str:
     """The question's answer as one line (a count question's values joined)."""
     parts = [
-        f"{code.partition(COUNT_SEPARATOR)[2] or ''}={text}" if COUNT_SEPARATOR in code else text
-        for code, text in sorted(answers.items())
-        if code == change.code or code.startswith(change.code + COUNT_SEPARATOR)
+        f"{key.partition(COUNT_SEPARATOR)[2] or ''}={text}" if COUNT_SEPARATOR in key else text
+        for key, text in sorted(answer_values(answers, code).items())
     ]
     return "; ".join(parts)
 
