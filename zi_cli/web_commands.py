@@ -28,6 +28,16 @@ Proxy = Annotated[
 ]
 
 
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        metavar="N",
+        min=1,
+        max=64,
+        help="Jumlah proses portal (mis. satu per inti prosesor).",
+    ),
+]
 Demo = Annotated[
     bool,
     typer.Option(
@@ -42,7 +52,11 @@ DEMO_PEOPLE = (
 
 
 def web(
-    host: Host = "127.0.0.1", port: Port = 8000, proxy: Proxy = "127.0.0.1", demo: Demo = False
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    proxy: Proxy = "127.0.0.1",
+    workers: Workers = 1,
+    demo: Demo = False,
 ) -> None:
     """Jalankan portal web untuk tim unit kerja dan TPI (Ctrl-C untuk berhenti)."""
     import uvicorn
@@ -64,9 +78,11 @@ def web(
     print_path("Basis data:", safe_url(url))
     if demo:
         for email in DEMO_PEOPLE:
-            _print_link(email)
+            _print_link(email, required=False)
     uvicorn.run(
-        create_app(settings),
+        "portal.app:create_app" if workers > 1 else create_app(settings),
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         proxy_headers=True,
@@ -99,7 +115,9 @@ def web_link(
     _print_link(email)
 
 
-def _print_link(email: str) -> None:
+def _print_link(email: str, *, required: bool = True) -> None:
+    """Prints the person's new sign-in link; a refusal fails the command when `required`, and
+    is only said otherwise (the demo's portal starts anyway)."""
     from datetime import UTC, datetime
 
     from config.settings import get_settings
@@ -107,13 +125,19 @@ def _print_link(email: str) -> None:
     from services.portal_auth import TooManyLinks, request_sign_in, sign_in_policy
 
     policy = sign_in_policy(get_settings())
+    problem = None
     with default_unit_of_work() as uow:
         try:
             link = request_sign_in(uow, email=email, policy=policy, now=datetime.now(UTC))
         except TooManyLinks:
-            fail(f"{email}: terlalu banyak tautan diminta dalam 15 menit; tunggu, lalu coba lagi")
+            link = None
+            problem = f"{email}: terlalu banyak tautan dalam 15 menit; tunggu, lalu coba lagi"
     if link is None:
-        fail(f"{email}: bukan alamat anggota tim ZI atau TPI mana pun")
+        problem = problem or f"{email}: bukan alamat anggota tim ZI atau TPI mana pun"
+        if required:
+            fail(problem)
+        say(problem)
+        return
     say(
         f"Tautan masuk untuk {link.name} <{link.email}>, berlaku sekali sampai "
         f"{link.expires_at:%d-%m-%Y %H.%M}:"
