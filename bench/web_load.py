@@ -6,7 +6,7 @@ uvicorn process; the load is `wrk` (Debian's package) from a second process on 1
 bounded time per route, with a signed-in session's cookie. Prints median and p99 latency,
 requests per second, and the server's peak memory (VmHWM).
 
-    .venv/bin/python bench/portal.py [--connections 200] [--seconds 15]
+    .venv/bin/python bench/web_load.py [--connections 200] [--seconds 15]
 """
 
 from __future__ import annotations
