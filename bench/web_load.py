@@ -29,6 +29,7 @@ from persistence.database import make_engine
 from persistence.unit_of_work import SqlUnitOfWork
 from services.portal_auth import open_session, sign_in_policy
 
+LOG = Path("/tmp/zi-web-load.log")  # the portal's own output (errors, if any)
 TPI = "inspektur.pembantu.i@inspektorat.sukamaju.go.id"
 UNIT_HEAD = "kepala.disdukcapil@sukamaju.go.id"
 
@@ -63,7 +64,7 @@ def start_portal(port: int, workers: int, env: dict[str, str]) -> subprocess.Pop
     server = subprocess.Popen(
         [str(zi), "web", "--demo", "--port", str(port), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=LOG.open("w"),
         env=env,
     )
     deadline = time.monotonic() + 60
@@ -95,8 +96,8 @@ def load(url: str, cookie: str | None, connections: int, seconds: int) -> dict[s
         command[1:1] = ["-H", f"Cookie: zi_sesi={cookie}"]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     found = {
-        "p50": re.search(r"50%\s+(\S+)", output),
-        "p99": re.search(r"99%\s+(\S+)", output),
+        "p50": re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE),
+        "p99": re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE),
         "rps": re.search(r"Requests/sec:\s+(\S+)", output),
         "non2xx": re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output),
         "errors": re.search(r"Socket errors:([^\n]+)", output),

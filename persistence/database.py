@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -128,19 +129,22 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
 
 
 _engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
 
 
 def default_engine() -> Engine:
     """The engine of the configured database (one per URL per process), migrated to head.
 
-    Flows and the CLI use it; the schema is brought up to date the first time, so that a fresh
-    data folder just works.
+    Flows, the CLI and the portal use it; the schema is brought up to date the first time, so
+    that a fresh data folder just works. The first calls of many threads at once (the portal's
+    first requests) migrate once: Alembic is not safe to run from two threads.
     """
     from config.settings import get_settings
     from persistence.migrate import upgrade_database
 
     url = get_settings().database_url_value()
-    if url not in _engines:
-        upgrade_database(url)
-        _engines[url] = make_engine(url)
-    return _engines[url]
+    with _engines_lock:
+        if url not in _engines:
+            upgrade_database(url)
+            _engines[url] = make_engine(url)
+        return _engines[url]

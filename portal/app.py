@@ -57,7 +57,7 @@ def create_app(
         settings=chosen,
         policy=sign_in_policy(chosen),
         framework=load_framework(chosen.framework),
-        new_uow=new_uow or (lambda: SqlUnitOfWork(default_engine())),
+        new_uow=new_uow or _default_unit_of_work(),
         send_mail=send_mail or _outbox_mailer(chosen),
     )
     app = Starlette(
@@ -75,6 +75,12 @@ def create_app(
     )
     app.state.portal = portal
     return app
+
+
+def _default_unit_of_work() -> Callable[[], UnitOfWork]:
+    """Units of work on the configured database, migrated once when the app is built."""
+    engine = default_engine()
+    return lambda: SqlUnitOfWork(engine)
 
 
 def _outbox_mailer(settings: Settings) -> Mailer:

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
+
 from persistence.tables import (
     AssessmentKind,
     AssessmentPeriod,
@@ -109,12 +111,29 @@ def instansi_dashboard(
 def _live_scores(
     uow: UnitOfWork, period: AssessmentPeriod | None, framework: Framework
 ) -> dict[int, tuple[float, dict[str, bool]]]:
-    """Each unit's TPI total and floors met from its stored answers, scored in one pass."""
+    """Each unit's TPI total and floors met from its stored answers, scored in one pass; the
+    same stored answers (the dashboard shown again, to every TPI member) are scored once."""
     if period is None or period.id is None:
         return {}
-    values = stored_tpi_answers(uow, period_id=period.id, framework=framework).values
-    if values.empty:
+    frame = uow.assessments.tpi_answers_frame(period_id=period.id)
+    if frame.empty:
         return {}
+    key = (period.id, framework.name, int(pd.util.hash_pandas_object(frame).sum()))
+    if key not in _LIVE:
+        if len(_LIVE) >= LIVE_KEPT:
+            _LIVE.pop(next(iter(_LIVE)))
+        _LIVE[key] = _scored_live(uow, period.id, framework)
+    return _LIVE[key]
+
+
+LIVE_KEPT = 64  # scored answer sets kept (a few periods of a few instansi)
+_LIVE: dict[tuple[int, str, int], dict[int, tuple[float, dict[str, bool]]]] = {}
+
+
+def _scored_live(
+    uow: UnitOfWork, period_id: int, framework: Framework
+) -> dict[int, tuple[float, dict[str, bool]]]:
+    values = stored_tpi_answers(uow, period_id=period_id, framework=framework).values
     scores = score_units(values, framework)
     names = [p.name for p in framework.predicates]
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
@@ -79,13 +80,8 @@ def unit_view(uow: UnitOfWork, *, unit: UnitKerja, framework: Framework, day: da
     period = current_period(uow, instansi_id=unit.instansi_id, day=day)
     mine = _answers(uow, unit, period, AssessmentKind.SELF)
     tpi = _answers(uow, unit, period, AssessmentKind.TPI)
-    self_scored = score_answers(mine, framework) if mine else None
     target = next_predicate(unit.predicate).name
-    gaps = (
-        fix_first(self_scored.values, self_scored.scores, framework, target)
-        if self_scored is not None
-        else []
-    )
+    self_scored = scored(mine, framework)
     year = period.year if period is not None else day.year
     return UnitView(
         unit=unit,
@@ -95,12 +91,36 @@ def unit_view(uow: UnitOfWork, *, unit: UnitKerja, framework: Framework, day: da
         self_answers=mine,
         tpi_answers=tpi,
         self_scored=self_scored,
-        tpi_scored=score_answers(tpi, framework) if tpi else None,
-        fix_first=tuple(gaps),
+        tpi_scored=scored(tpi, framework),
+        fix_first=_fix_first(_key(mine), framework, target) if mine else (),
         history=tuple(uow.snapshots.snapshots(unit_id=unit.id)[-HISTORY_SHOWN:]),
         work_items=tuple(uow.work_plans.items(unit_id=unit.id, year=year)),
         audit=tuple(uow.audit.of_unit(unit_id=unit.id, limit=AUDIT_SHOWN)),
     )
+
+
+def scored(answers: Mapping[str, str], framework: Framework) -> ScoredAnswers | None:
+    """The answers' score, None for no answers. A score is pure in the answers, so a page shown
+    again, or to the team and the TPI, scores the same answers once (the result is shared: read
+    it, never change it)."""
+    return _scored(_key(answers), framework) if answers else None
+
+
+def _key(answers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(answers.items()))
+
+
+@lru_cache(maxsize=1024)
+def _scored(answers: tuple[tuple[str, str], ...], framework: Framework) -> ScoredAnswers:
+    return score_answers(dict(answers), framework)
+
+
+@lru_cache(maxsize=1024)
+def _fix_first(
+    answers: tuple[tuple[str, str], ...], framework: Framework, target: str
+) -> tuple[Gap, ...]:
+    found = _scored(answers, framework)
+    return tuple(fix_first(found.values, found.scores, framework, target))
 
 
 def _answers(
