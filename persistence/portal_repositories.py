@@ -1,4 +1,5 @@
-"""The portal's rows: sign-in links, sessions, the audit of changes, the TPI's comments."""
+"""The portal's rows: sign-in links, sessions, the audit of changes, the TPI's comments, and the
+TPI's review of evidence documents."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from persistence.tables import (
     AuditEntry,
     AuditEntryCreate,
+    EvidenceDocument,
     PortalSession,
     PortalSessionCreate,
     PortalSignIn,
@@ -31,6 +33,16 @@ class PortalRepository(Protocol):
     def add_session(self, *, session: PortalSessionCreate) -> PortalSession: ...
     def session_by_token(self, *, token_sha256: str) -> PortalSession | None: ...
     def end_session(self, *, session_id: int, at: datetime) -> None: ...
+    def review_evidence(
+        self,
+        *,
+        unit_id: int,
+        document_id: int,
+        review: str,
+        reason: str | None,
+        by: str,
+        at: datetime,
+    ) -> EvidenceDocument | None: ...
 
 
 class AuditRepository(Protocol):
@@ -97,6 +109,26 @@ class SqlPortalRepository:
             .where(col(PortalSession.id) == session_id, col(PortalSession.ended_at).is_(None))
             .values(ended_at=at)
         )
+
+    def review_evidence(
+        self,
+        *,
+        unit_id: int,
+        document_id: int,
+        review: str,
+        reason: str | None,
+        by: str,
+        at: datetime,
+    ) -> EvidenceDocument | None:
+        """Records the TPI's review of one of the unit's documents (None: the unit has no such
+        document)."""
+        row = self._session.get(EvidenceDocument, document_id)
+        if row is None or row.unit_id != unit_id:
+            return None
+        row.review, row.review_reason, row.reviewed_by, row.reviewed_at = review, reason, by, at
+        self._session.add(row)
+        self._session.flush()
+        return row
 
 
 class SqlAuditRepository:
