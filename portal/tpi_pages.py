@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,6 @@ from portal.web import (
 from services.portal_review import (
     accept_answers,
     add_comment,
-    comments_by_code,
     differs,
     instansi_dashboard,
     instansi_proposals,
@@ -175,13 +175,14 @@ class ReviewRow:
     comments: tuple[QuestionComment, ...]
 
 
-def _reviewed(request: Request) -> tuple[UnitKerja, UnitView, dict[str, list[QuestionComment]]]:
+def _reviewed(
+    request: Request,
+) -> tuple[UnitKerja, UnitView, Mapping[str, list[QuestionComment]]]:
     viewer = signed_in(request)
     with portal_of(request).new_uow() as uow:
         unit = visible_unit(uow, viewer, path_id(request, "unit_id"), Need.REVIEW)
         view = unit_view(uow, unit=unit, framework=_framework(request), day=today())
-        comments = comments_by_code(uow, unit=unit, period=view.period)
-    return unit, view, comments
+    return unit, view, view.comments
 
 
 def review_page(request: Request) -> Response:
@@ -225,7 +226,7 @@ def review_page(request: Request) -> Response:
 
 
 def _review_row(
-    view: UnitView, row: QuestionRow, comments: dict[str, list[QuestionComment]]
+    view: UnitView, row: QuestionRow, comments: Mapping[str, list[QuestionComment]]
 ) -> ReviewRow:
     code = row.item.code
     return ReviewRow(

@@ -154,18 +154,6 @@ def differs(mine: Mapping[str, str], tpi: Mapping[str, str], code: str) -> bool:
     return bool(own) and own.casefold() != shown_answer(tpi, code).casefold()
 
 
-def comments_by_code(
-    uow: UnitOfWork, *, unit: UnitKerja, period: AssessmentPeriod | None
-) -> dict[str, list[QuestionComment]]:
-    """The period's comments on the unit's questions, oldest first under each code."""
-    if unit.id is None or period is None or period.id is None:
-        return {}
-    found: dict[str, list[QuestionComment]] = {}
-    for comment in uow.comments.of_unit(unit_id=unit.id, period_id=period.id):
-        found.setdefault(comment.code, []).append(comment)
-    return found
-
-
 def accept_answers(
     uow: UnitOfWork, *, scope: AnswerScope, codes: Sequence[str] | None = None
 ) -> tuple[ImportedAssessment, tuple[str, ...]]:

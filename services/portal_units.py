@@ -21,6 +21,7 @@ from persistence.tables import (
     AuditEntry,
     AuditEntryCreate,
     Instansi,
+    QuestionComment,
     ScoreSnapshot,
     UnitKerja,
     WorkItem,
@@ -62,6 +63,7 @@ class UnitView:
     history: tuple[ScoreSnapshot, ...]  # oldest first
     work_items: tuple[WorkItem, ...]
     audit: tuple[AuditEntry, ...]  # newest first
+    comments: Mapping[str, list[QuestionComment]]  # the TPI's, by question code, oldest first
 
 
 def current_period(uow: UnitOfWork, *, instansi_id: int, day: date) -> AssessmentPeriod | None:
@@ -96,7 +98,20 @@ def unit_view(uow: UnitOfWork, *, unit: UnitKerja, framework: Framework, day: da
         history=tuple(uow.snapshots.snapshots(unit_id=unit.id)[-HISTORY_SHOWN:]),
         work_items=tuple(uow.work_plans.items(unit_id=unit.id, year=year)),
         audit=tuple(uow.audit.of_unit(unit_id=unit.id, limit=AUDIT_SHOWN)),
+        comments=comments_by_code(uow, unit=unit, period=period),
     )
+
+
+def comments_by_code(
+    uow: UnitOfWork, *, unit: UnitKerja, period: AssessmentPeriod | None
+) -> dict[str, list[QuestionComment]]:
+    """The period's comments on the unit's questions, oldest first under each code."""
+    if unit.id is None or period is None or period.id is None:
+        return {}
+    found: dict[str, list[QuestionComment]] = {}
+    for comment in uow.comments.of_unit(unit_id=unit.id, period_id=period.id):
+        found.setdefault(comment.code, []).append(comment)
+    return found
 
 
 def scored(answers: Mapping[str, str], framework: Framework) -> ScoredAnswers | None:

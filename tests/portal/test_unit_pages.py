@@ -133,3 +133,24 @@ def test_names_and_answers_are_escaped(world: PortalWorld, new_uow: NewUow) -> N
         page = siti.get(path).text
         assert "<script>alert" not in page and "&lt;script&gt;alert" in page
         assert "<b>1</b>" not in page
+
+
+def test_the_team_sees_the_tpis_comments_under_their_questions(world: PortalWorld) -> None:
+    unit_id = world.agency.units["DPMPTSP"]
+    rina = world.sign_in("rina@uji.go.id")
+    token = form_token(rina.get(f"/unit/{unit_id}/tinjau").text)
+    rina.post(
+        f"/unit/{unit_id}/tinjau/A.I.1.i.b/komentar",
+        data={"csrf": token, "komentar": "Lampirkan SK <b>tim</b> yang ditandatangani."},
+    )
+    siti = world.sign_in("siti@uji.go.id")
+
+    unit_page = siti.get(f"/unit/{unit_id}").text
+    lke = siti.get(f"/unit/{unit_id}/lke").text
+
+    assert "TPI memberi 1 catatan" in unit_page
+    assert "Tinjau (TPI)" not in unit_page  # the review is the TPI's
+    assert "Tinjau (TPI)" in rina.get(f"/unit/{unit_id}").text
+    question = lke.split('id="q-A.I.1.i.b"')[1].split("</article>")[0]
+    assert "Lampirkan SK &lt;b&gt;tim&lt;/b&gt; yang ditandatangani." in question
+    assert "Catatan TPI · rina@uji.go.id" in question
