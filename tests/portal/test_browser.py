@@ -103,7 +103,8 @@ def test_pages_fit_a_phone_and_work_from_the_keyboard(
     expect(page.get_by_role("status")).to_contain_text("tautan masuk telah dikirim")
     screenshot(page, "masuk")
     page.goto(sign_in_link(data_dir, "agus@uji.go.id"))
-    page.keyboard.press("Enter")  # the Masuk button has the focus
+    expect(page.get_by_role("button", name="Masuk")).to_be_focused()  # autofocus
+    page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base}/unit/{agency.units['DPMPTSP']}")
     for path in (f"/unit/{agency.units['DPMPTSP']}", f"/unit/{agency.units['DPMPTSP']}/lke"):
         page.goto(base + path)
