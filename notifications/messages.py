@@ -40,6 +40,7 @@ from zi_domain.indonesian import TEMPLATE_FILTERS, angka, tanggal
 from zi_domain.plain_text import one_line, printable
 from zi_domain.reminders import DeadlineItem, DueReminder
 from zi_domain.rounding import shown_difference
+from zi_domain.surveys import IndexInLke
 from zi_domain.unit_score import rule_name
 
 DOMAIN = "zi-orchestrator.invalid"  # Message-ID and UID domain: ours, and never a real host
@@ -366,6 +367,7 @@ class ScoreLine:
     total: float
     meets_wbk: bool  # every WBK floor of Tabel 6 met
     meets_wbbm: bool
+    indices: tuple[IndexInLke, ...] = ()  # IPAK and IPKP of its LKE, each with its source
 
 
 @dataclass(frozen=True)
@@ -451,6 +453,7 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
             "as_of": tanggal(score.as_of),
             "total": angka(score.total),
             "floors": (("WBK", score.meets_wbk), ("WBBM", score.meets_wbbm)),
+            "indices": [(i.figures, i.source) for i in score.indices],
         },
         fixes=_fix_rows(digest.fix_first),
         target=digest.target,

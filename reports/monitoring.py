@@ -18,10 +18,12 @@ from datetime import date
 from pathlib import Path
 
 from reports.rendering import environment
+from reports.survey_report import SurveySection
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.plain_text import one_line
 from zi_domain.predicates import PREDICATES, WBBM, WBK
 from zi_domain.rounding import lke_round
+from zi_domain.surveys import IndexInLke
 
 HEAT_LEVELS = ("below", "between", "above")  # an area below both floors, between them, above both
 
@@ -86,6 +88,8 @@ class UnitMonitoringRow:
     next_predicate: str | None = None  # what `shortfalls` and `fix_first` aim at, when known
     fix_first: tuple[FixFirstItem, ...] = ()  # most urgent first; the page shows FIX_FIRST_SHOWN
     evidence_missing: tuple[str, ...] = ()  # the indicators without evidence, "code name"
+    indices: tuple[IndexInLke, ...] = ()  # IPAK and IPKP of its LKE, each with its source
+    surveys: tuple[SurveySection, ...] = ()  # its one-page survey report, when it has surveys
 
 
 @dataclass(frozen=True)
@@ -297,6 +301,8 @@ class _UnitView:
     evidence_more: str  # how many more, as people read it; "" when none
     summary: str  # the folded details in one line
     fix_first: tuple[_Fix, ...]
+    indices: tuple[IndexInLke, ...]
+    surveys: tuple[SurveySection, ...]
     bar: _Bar
     cells: tuple[_Cell, ...]
     sparkline: _Sparkline | None
@@ -455,6 +461,7 @@ def _summary(unit: UnitMonitoringRow, target: str) -> str:
         (len(unit.shortfalls), f"kekurangan menuju {target}"),
         (unit.evidence_problems, "bukti bermasalah"),
         (min(len(unit.fix_first), FIX_FIRST_SHOWN), "butir LKE untuk diperbaiki"),
+        (len(unit.surveys), "survei"),
     )
     said = [f"{angka(count, 0)} {words}" for count, words in counts if count]
     return " · ".join(said) if said else "riwayat total"
@@ -491,6 +498,8 @@ def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) ->
         ),
         summary=_summary(unit, target),
         fix_first=tuple(_fix(item, target) for item in unit.fix_first[:FIX_FIRST_SHOWN]),
+        indices=unit.indices,
+        surveys=unit.surveys,
         bar=_bar(unit, index, status_label),
         cells=_cells(report, unit),
         sparkline=_sparkline(unit.history),

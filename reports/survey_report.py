@@ -1,7 +1,8 @@
 """The one-page survey report of a unit: for each survey of the period (IPAK, IPKP; by the unit,
 the TPI or TPN), n, the respondents per service type, each aspect's mean as a bar, the index and
 the LKE points it gives, and the method it was computed with. HTML, or PDF (reproducible: the
-same data and date give the same bytes)."""
+same data and date give the same bytes). The monitoring page shows the same sections (the
+template's macros in `_survei.html.j2`)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class SurveySection:
     title: str  # "Survei Persepsi Kualitas Pelayanan (IPKP), unsur SKM"
     source: str  # who ran it, in words
     method: str
-    imported_on: date
+    last_served: date | None  # its respondents' last service day (None: none stored)
     respondents: int
     minimum: int
     justification: str | None

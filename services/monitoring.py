@@ -36,8 +36,15 @@ from reports.monitoring import (
     newly_meets_change,
     write_monitoring_report,
 )
+from reports.survey_report import SurveySection
 from services.lifecycle import move_many, units_facts
 from services.scoring import ScoredPeriod, snapshot_period
+from services.survey_report import (
+    indices_by_unit,
+    method_reader,
+    period_surveys_by_unit,
+    survey_sections,
+)
 from zi_domain.evidence import indicator_of, oldest_recent_year
 from zi_domain.framework import Framework
 from zi_domain.gaps import _items as lke_items  # the items and the floors each feeds
@@ -56,6 +63,7 @@ from zi_domain.lifecycle import (
 from zi_domain.predicates import WBBM, Predicate, next_predicate, predicates_met
 from zi_domain.rounding import lke_round, meets_minimum
 from zi_domain.scoring import Shortfall, floor_measures, scoring_weights
+from zi_domain.surveys import IndexInLke
 from zi_domain.unit_score import UnitScore, rule_name, shortfall_words
 
 ACTOR = "TPI (pemantauan terjadwal)"
@@ -162,6 +170,9 @@ def monitor_period(
     )
     shortfall_words = _shortfall_words(framework)
     fixes = _fix_first(scored, framework, aims={u: _aim(units[u]) for u in unit_ids})
+    surveys = period_surveys_by_unit(uow, period_id=period_id)
+    indices = indices_by_unit(scored.sheet.values, surveys, framework)
+    methods = method_reader()
     rows = [
         _row(
             units[unit_id],
@@ -181,6 +192,8 @@ def monitor_period(
             shortfall_words,
             complaints.get(unit_id, 0),
             fixes[unit_id],
+            indices.get(unit_id, ()),
+            survey_sections(surveys.get(unit_id, ()), framework, methods),
         )
         for unit_id in unit_ids
     ]
@@ -413,6 +426,8 @@ def _row(
     shortfall_words: Callable[[Shortfall], str],
     complaints: int,
     fixes: tuple[FixFirstItem, ...],
+    indices: tuple[IndexInLke, ...],
+    surveys: tuple[SurveySection, ...],
 ) -> UnitMonitoringRow:
     assert unit.id is not None
     complained = complaint_change(complaints, unit.predicate)
@@ -440,6 +455,8 @@ def _row(
         complaints=complaints,
         next_predicate=aim,
         fix_first=fixes,
+        indices=indices,
+        surveys=surveys,
     )
 
 

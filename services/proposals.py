@@ -363,7 +363,7 @@ def _surveys(
         )
         if found is not None and found.id == assessment_id:
             report = period_survey_report(
-                uow, unit=unit, period=period, as_of=as_of, framework=framework
+                uow, unit=unit, period=period, framework=framework, dated=as_of
             )
             return report if report.sections else None
     return None

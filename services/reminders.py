@@ -44,7 +44,9 @@ from persistence.unit_of_work import UnitOfWork
 from services.after_award import POST_AWARD_REPORT
 from services.monitoring import evidence_status
 from services.scoring import stored_tpi_answers
+from services.survey_report import indices_by_unit, period_surveys_by_unit
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
+from zi_domain.answers import AnswerSheet
 from zi_domain.framework import Framework
 from zi_domain.gaps import fix_first
 from zi_domain.lifecycle import STATE_LABELS, UnitState
@@ -57,6 +59,7 @@ from zi_domain.reminders import (
     reminders_due,
 )
 from zi_domain.scoring import Shortfall, score_units
+from zi_domain.surveys import IndexInLke
 from zi_domain.unit_score import shortfall_words
 
 BUILDING = (UnitState.DESIGNATED, UnitState.DEVELOPING, UnitState.UNDER_TPI_EVALUATION)
@@ -309,7 +312,9 @@ def _weekly(
 ) -> None:
     """The weekly digest of each building unit's team, and the TPI summary."""
     assert instansi.id is not None
-    fixes = _fix_first(uow, instansi_id=instansi.id, units=units, as_of=as_of, framework=framework)
+    sheets = _tpi_sheets(uow, instansi_id=instansi.id, as_of=as_of, framework=framework)
+    fixes = _fix_first(sheets, units=units, framework=framework)
+    indices = _indices(uow, sheets, framework=framework)
     open_items: dict[int | None, list[DeadlineItem]] = defaultdict(list)
     for item in sorted(items, key=lambda i: i.due_on):
         if not item.done:
@@ -328,6 +333,7 @@ def _weekly(
                 total=latest.total,
                 meets_wbk=latest.meets_wbk,
                 meets_wbbm=latest.meets_wbbm,
+                indices=indices.get(unit_id, ()),
             )
             if latest
             else None
@@ -387,21 +393,37 @@ def _weekly(
         built.add(summary_for, member.email)
 
 
-def _fix_first(
-    uow: UnitOfWork,
-    *,
-    instansi_id: int,
-    units: dict[int, UnitKerja],
-    as_of: date,
-    framework: Framework,
-) -> dict[int, tuple[FixFirst, ...]]:
-    """What each scored unit should fix first toward its next predicate, from its TPI answers."""
-    found: dict[int, tuple[FixFirst, ...]] = {}
+def _tpi_sheets(
+    uow: UnitOfWork, *, instansi_id: int, as_of: date, framework: Framework
+) -> list[tuple[int, AnswerSheet]]:
+    """(period id, its TPI answers) of each period that `as_of` falls in and that has answers:
+    read once for what to fix first and for where IPAK and IPKP come from."""
+    found = []
     for period in uow.assessments.periods_on(day=as_of, instansi_id=instansi_id):
         assert period.id is not None
         sheet = stored_tpi_answers(uow, period_id=period.id, framework=framework)
-        if sheet.values.empty:
-            continue
+        if not sheet.values.empty:
+            found.append((period.id, sheet))
+    return found
+
+
+def _indices(
+    uow: UnitOfWork, sheets: list[tuple[int, AnswerSheet]], *, framework: Framework
+) -> dict[int, tuple[IndexInLke, ...]]:
+    """Each answered unit's IPAK and IPKP with their sources: one survey query a period."""
+    found: dict[int, tuple[IndexInLke, ...]] = {}
+    for period_id, sheet in sheets:
+        surveys = period_surveys_by_unit(uow, period_id=period_id)
+        found |= indices_by_unit(sheet.values, surveys, framework)
+    return found
+
+
+def _fix_first(
+    sheets: list[tuple[int, AnswerSheet]], *, units: dict[int, UnitKerja], framework: Framework
+) -> dict[int, tuple[FixFirst, ...]]:
+    """What each scored unit should fix first toward its next predicate, from its TPI answers."""
+    found: dict[int, tuple[FixFirst, ...]] = {}
+    for _, sheet in sheets:
         scores = score_units(sheet.values, framework)
         for unit_id in scores.index:
             unit = units.get(int(unit_id))

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from zi_domain.indonesian import angka, tanggal
+
 SurveyKindName = Literal["ipak", "ipkp"]
 Formula = Literal["mean_of_aspects", "skm_ikm"]
 KIND_NAMES: tuple[SurveyKindName, ...] = ("ipak", "ipkp")
@@ -531,6 +533,81 @@ def answer_text(index: float) -> str:
     """The index as the LKE answer of B.I.a / B.II.a: unrounded (10 significant digits), so
     that the points and floors are computed on the survey's own value."""
     return f"{index:.10g}"
+
+
+NO_RESPONDENT_DATA = "nilai diisi di LKE, tanpa data responden"
+SOURCE_WORDS: Mapping[str, str] = {
+    "tpi": "survei TPI",
+    "mandiri": "survei mandiri",
+    "tpn": "survei TPN",
+}
+IN_TPI_LKE = ("tpi", "mandiri")
+"""The sources whose index can be the TPI's LKE answer, the TPI's own first (TPN's survey goes
+to the proposal, never into the TPI's LKE)."""
+SAME_ANSWER = 1e-8
+"""How far an LKE answer may be from a survey's index and still be it: `answer_text` keeps ten
+significant digits of an index of at most 4."""
+
+
+@dataclass(frozen=True)
+class StoredSurvey:
+    """What says where an LKE index comes from: a stored survey of the unit in the period."""
+
+    kind: str  # "ipak" or "ipkp"
+    source: str  # "tpi", "mandiri" or "tpn"
+    index: float
+    respondents: int
+    last_served: date | None  # its respondents' last service date; None with none stored
+
+
+@dataclass(frozen=True)
+class IndexInLke:
+    """IPAK or IPKP as a score shows it: the LKE's index, its points, and where the index comes
+    from, so that a reader tells a survey's result from a number typed into the workbook."""
+
+    kind: str  # "ipak" or "ipkp"
+    index: float | None  # None: not answered
+    points: float
+    source: str  # "survei TPI, n=40, 12 Mei 2026", or NO_RESPONDENT_DATA; "" when not answered
+
+    @property
+    def figures(self) -> str:
+        """'IPAK (B.I.a) 3,65 · 15,97 poin', or 'IPAK (B.I.a) belum diisi'."""
+        label = f"{self.kind.upper()} ({LKE_ITEM[self.kind]})"
+        if self.index is None:
+            return f"{label} belum diisi"
+        return f"{label} {angka(self.index)} · {angka(self.points)} poin"
+
+
+def survey_words(survey: StoredSurvey) -> str:
+    """'survei TPI, n=40, 12 Mei 2026': who ran it, n, and the last day its respondents were
+    served (the survey's own date, the same whenever it was imported)."""
+    parts = [SOURCE_WORDS.get(survey.source, f"survei {survey.source}"), f"n={survey.respondents}"]
+    if survey.last_served is not None:
+        parts.append(tanggal(survey.last_served))
+    return ", ".join(parts)
+
+
+def index_in_lke(
+    kind: str,
+    value: float | None,
+    *,
+    weight: float,
+    index_max: float,
+    surveys: Sequence[StoredSurvey],
+) -> IndexInLke:
+    """The unit's `kind` index from its LKE answer's `value` (0..1 of `index_max`, None or NaN
+    when unanswered) and the survey it comes from: of `surveys` (oldest first), the TPI's before
+    the unit's own, the newest first, whose index is the answer; none when the answer was typed
+    in the LKE without respondents behind it."""
+    if value is None or value != value:  # NaN: not answered
+        return IndexInLke(kind, None, 0.0, "")
+    index = value * index_max
+    candidates = [s for s in reversed(surveys) if s.kind == kind and s.source in IN_TPI_LKE]
+    candidates.sort(key=lambda s: IN_TPI_LKE.index(s.source))  # stable: newest first stays
+    found = next((s for s in candidates if abs(s.index - index) <= SAME_ANSWER), None)
+    source = NO_RESPONDENT_DATA if found is None else survey_words(found)
+    return IndexInLke(kind, index, value * weight, source)
 
 
 def respondents_digest(respondents: Sequence[Respondent]) -> str:

@@ -31,8 +31,10 @@ import pytest
 from PIL import Image
 
 from reports.monitoring import FixFirstItem, PendingProposal, render_monitoring_html
+from reports.survey_report import AspectBar, SurveySection
 from tests.programs import required_program
 from tests.reports.test_monitoring_report import AS_OF, HOSTILE, report, unit
+from zi_domain.surveys import NO_RESPONDENT_DATA, IndexInLke
 
 WIDTHS = (1400, 390)
 SMALLEST_WINDOW = 500  # headless Chromium's narrowest layout
@@ -72,7 +74,7 @@ parent.postMessage(JSON.stringify({
   table: [table.scrollWidth, table.getBoundingClientRect().width, card.clientWidth],
   units: [...table.querySelectorAll("tbody.unit")].map((u) => [u.scrollWidth, u.clientWidth]),
   sticking: sticking,
-  header_lines: [...table.querySelectorAll("thead th")].map(lines),
+  header_lines: [...table.querySelectorAll(":scope > thead th")].map(lines),
   name_width: table.querySelector("thead th.name").getBoundingClientRect().width,
   // A sticky header sticks to the page only when no box around the table scrolls.
   header_position: getComputedStyle(table.querySelector("thead th")).position,
@@ -133,6 +135,43 @@ def fixes(target: str) -> tuple[FixFirstItem, ...]:
     )
 
 
+INDICES = (
+    IndexInLke("ipak", 3.6512, 15.974, "survei TPI, n=1.240, 28 Maret 2026"),
+    IndexInLke("ipkp", 3.2, 14.0, NO_RESPONDENT_DATA),
+)
+
+
+def survey(source: str) -> SurveySection:
+    """An IPKP survey of a unit with long service names and the nine SKM unsur."""
+    return SurveySection(
+        title="Survei Persepsi Kualitas Pelayanan (IPKP), unsur SKM",
+        source=source,
+        method="ipak-ipkp-2024 versi 2024.1",
+        last_served=date(2026, 3, 28),
+        respondents=24,
+        minimum=30,
+        justification="hanya 24 penerima layanan pada periode ini; Pelayanan-Perizinan-"
+        "Berusaha-Terintegrasi-Secara-Elektronik-tanpa-spasi",
+        index=3.2,
+        ikm=80.0,
+        lke_item="B.II.a",
+        points=14.0,
+        coverage=(
+            ("Penerbitan Izin Usaha Mikro Kecil melalui Online Single Submission", 12),
+            ("Pengaduan-masyarakat-atas-pelayanan-perizinan-dan-nonperizinan", 12),
+            (HOSTILE, 0),
+        ),
+        aspects=tuple(
+            AspectBar(name, 3.2, 80.0)
+            for name in (
+                "Persyaratan",
+                "Sistem, mekanisme, dan prosedur",
+                "Penanganan pengaduan, saran dan masukan",
+            )
+        ),
+    )
+
+
 def busy_report() -> Any:
     """Seven units as a real run has them: long names and codes, every note a unit can have."""
     history = tuple((AS_OF - timedelta(weeks=8 - i), 60.0 + 2.5 * i) for i in range(9))
@@ -165,6 +204,8 @@ def busy_report() -> Any:
             fix_first=fixes("WBK" if total < 75 else "WBBM"),
             meets={"WBK": total >= 75, "WBBM": total >= 85},
             state_label="TPN: clearance dan panel" if i == 2 else "Evaluasi TPI",
+            indices=INDICES,
+            surveys=(survey("survei TPI"), survey("survei mandiri"))[: i % 3],
         )
         for i, (name, total) in enumerate(
             zip(LONG_NAMES, (91.5, 86.25, 78.0, 74.99, 55.5, 40.0), strict=True), start=1

@@ -337,6 +337,7 @@ def test_the_units_table_has_few_columns_and_folds_the_details_of_each_unit() ->
         "Kekurangan menuju WBK",
         "Bukti dukung",
         "Riwayat total",
+        "IPAK dan IPKP",
         "Perbaiki lebih dulu",
     ]
     assert details.find("svg", "spark").attrs["aria-label"].startswith("Riwayat total")
