@@ -127,9 +127,10 @@ def _evidence(
     viewer: Viewer,
     *,
     problems: list[str] | None = None,
-    focus: str = "",
+    typed: EvidenceUpload | None = None,
 ) -> Response:
     rules = _rules(request)
+    focus = typed.code if typed is not None else ""
     return render(
         request,
         "bukti.html.j2",
@@ -141,6 +142,7 @@ def _evidence(
         message=_message(request),
         problems=problems or [],
         focus=focus,
+        typed=typed,
         focus_section=indicator_of(focus) if problems and focus else "",
         max_bytes=rules.max_bytes,
         max_files=MAX_FILES,
@@ -176,9 +178,7 @@ def _store_evidence(
                 uow, unit=unit, upload=upload, rules=rules, actor=viewer.email, day=today()
             )
         except UploadRefused as refused:
-            return _evidence(
-                request, uow, unit, viewer, problems=refused.problems, focus=upload.code
-            )
+            return _evidence(request, uow, unit, viewer, problems=refused.problems, typed=upload)
     message = f"{upload.code}: {stored.added} dokumen baru tersimpan"
     if stored.already:
         message += f", {stored.already} berkas sudah tersimpan sebelumnya"

@@ -105,11 +105,12 @@ def test_a_form_date_and_title_are_used_and_a_file_without_a_date_is_refused(
     unit_id = world.agency.units["DPMPTSP"]
     siti = world.sign_in("siti@uji.go.id")
 
-    refused = upload(siti, unit_id, [("SK tim.pdf", PDF)])
+    refused = upload(siti, unit_id, [("SK tim.pdf", PDF)], judul="SK <Tim>")
     dated = upload(siti, unit_id, [("SK tim.pdf", PDF)], tanggal="2026-01-05", judul="SK Tim")
 
     assert refused.status_code == 400
     assert "SK tim.pdf: tanpa tanggal dokumen" in refused.text
+    assert 'value="SK &lt;Tim&gt;"' in refused.text  # what was typed is kept, escaped
     assert dated.status_code == 200
     assert documents(new_uow, unit_id) == [("A.I.1.i", "SK Tim", "SK-tim.pdf")]
 
@@ -364,3 +365,48 @@ def test_survey_respondents_are_imported_as_the_teams_own_survey(
         (survey,) = uow.surveys.surveys(unit_id=unit_id, year=2026)
     assert survey.source.value == "mandiri" and survey.actor == "siti@uji.go.id"
     assert "survey.upload" in audit_actions(new_uow, unit_id)
+
+
+def test_the_tpi_files_its_own_assessment_and_survey_and_a_team_cannot(
+    world: PortalWorld, new_uow: NewUow, tmp_path: Path
+) -> None:
+    unit_id = world.agency.units["DPMPTSP"]
+    rina = world.sign_in("rina@uji.go.id")
+    siti = world.sign_in("siti@uji.go.id")
+    filled = fill_lke_form(blank_form(new_uow, tmp_path), top_answers(INTAKE_SCOPE.framework))
+    survey = write_respondents(tmp_path / "ipkp.csv", respondent_rows(ipkp_set()), IPKP_CODES)
+    page = rina.get(f"/unit/{unit_id}/berkas").text
+    assert "penilaian TPI" in page and 'name="alasan"' in page
+    token = form_token(page)
+    workbook = [("berkas", ("LKE.xlsx", filled.read_bytes(), "application/octet-stream"))]
+
+    refused = siti.post(
+        f"/unit/{unit_id}/berkas/lke",
+        data={"csrf": form_token(siti.get(f"/unit/{unit_id}/berkas").text), "jenis": "tpi"},
+        files=workbook,
+    )
+    sent = rina.post(
+        f"/unit/{unit_id}/berkas/lke", data={"csrf": token, "jenis": "tpi"}, files=workbook
+    )
+    surveyed = rina.post(
+        f"/unit/{unit_id}/berkas/survei",
+        data={"csrf": token, "survei": "ipkp"},
+        files=[("berkas", ("ipkp.csv", survey.read_bytes(), "text/csv"))],
+    )
+
+    assert refused.status_code == 403
+    assert "LKE penilaian TPI tersimpan: versi 1" in sent.text
+    assert "Survei IPKP tersimpan" in surveyed.text
+    with new_uow() as uow:
+        tpi = uow.assessments.get_assessment(
+            unit_id=unit_id, period_id=world.agency.period_id, kind=AssessmentKind.TPI
+        )
+        mine = uow.assessments.get_assessment(
+            unit_id=unit_id, period_id=world.agency.period_id, kind=AssessmentKind.SELF
+        )
+        (result,) = uow.surveys.surveys(unit_id=unit_id, year=2026)
+    assert tpi is not None and mine is None
+    assert result.source.value == "tpi" and result.actor == "rina@uji.go.id"
+    tpi_workbook = rina.get(f"/unit/{unit_id}/berkas/lke?jenis=tpi")
+    assert tpi_workbook.status_code == 200
+    assert LKE_SHEET in load_workbook(io.BytesIO(tpi_workbook.content)).sheetnames
