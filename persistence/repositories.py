@@ -210,9 +210,6 @@ class SurveyRepository(Protocol):
     def latest_survey(
         self, *, unit_id: int, period_id: int, kind: SurveyKind, source: SurveySource
     ) -> SurveyResult | None: ...
-    def latest_surveys(
-        self, *, period_id: int, source: SurveySource, unit_ids: Collection[int]
-    ) -> dict[tuple[int, SurveyKind], SurveyResult]: ...
     def period_surveys(
         self, *, period_id: int, unit_id: int | None = None
     ) -> list[FieldedSurvey]: ...
@@ -737,20 +734,6 @@ class SqlSurveyRepository(_SqlRepository):
             SurveyResult.source == source,
         )
         return self._session.exec(query.order_by(col(SurveyResult.id).desc())).first()
-
-    def latest_surveys(
-        self, *, period_id: int, source: SurveySource, unit_ids: Collection[int]
-    ) -> dict[tuple[int, SurveyKind], SurveyResult]:
-        """Each unit's newest survey of each kind by `source` in the period; one SELECT."""
-        query = select(SurveyResult).where(
-            SurveyResult.period_id == period_id,
-            SurveyResult.source == source,
-            col(SurveyResult.unit_id).in_(list(unit_ids)),
-        )
-        return {
-            (survey.unit_id, SurveyKind(survey.kind)): survey
-            for survey in self._session.exec(query.order_by(col(SurveyResult.id)))
-        }
 
     def period_surveys(self, *, period_id: int, unit_id: int | None = None) -> list[FieldedSurvey]:
         """Every survey of the period (of one unit, or of all), oldest first, each with its

@@ -146,7 +146,7 @@ def _with_surveys(
     if source is None or answers.empty:
         return answers, {}
     units = {int(str(u)) for u in answers["unit"].unique()}
-    surveys = uow.surveys.latest_surveys(period_id=context.period_id, source=source, unit_ids=units)
+    surveys = _latest_surveys(uow, context.period_id, source, units)
     if not surveys:
         return answers, {}
     codes = answers["code"].astype(str).str.strip()
@@ -163,6 +163,19 @@ def _with_surveys(
         added.append({"unit": unit_id, "code": code, "answer": answer, "row": 0})
     filled = pd.concat([kept, pd.DataFrame(added)], ignore_index=True)
     return filled, {unit: tuple(lines) for unit, lines in notes.items()}
+
+
+def _latest_surveys(
+    uow: UnitOfWork, period_id: int, source: SurveySource, units: set[int]
+) -> dict[tuple[int, SurveyKind], SurveyResult]:
+    """Each unit's newest survey of each kind by `source` in the period (one SELECT)."""
+    only = next(iter(units)) if len(units) == 1 else None
+    newest: dict[tuple[int, SurveyKind], SurveyResult] = {}
+    for fielded in uow.surveys.period_surveys(period_id=period_id, unit_id=only):
+        survey = fielded.survey
+        if survey.source == source and survey.unit_id in units:
+            newest[(survey.unit_id, SurveyKind(survey.kind))] = survey  # oldest first: the last
+    return newest
 
 
 def _survey_note(code: str, written: str, kind: SurveyKind, survey: SurveyResult) -> str:
