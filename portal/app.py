@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from http import HTTPStatus
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -70,7 +71,10 @@ def create_app(
             Route("/sehat", _healthy, methods=["GET"]),
             Mount(f"/{STATIC}", StaticFiles(packages=[("portal", "static")]), name=STATIC),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, limit=MAX_FILES * chosen.web_upload_max_bytes + FORM_ALLOWANCE),
+        ],
         exception_handlers={HTTPException: _error_page, SignInNeeded: _sign_in_first},
     )
     app.state.portal = portal
@@ -108,7 +112,9 @@ async def _healthy(request: Request) -> Response:
 
 async def _error_page(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    detail = error.detail if error.detail and error.detail[0].isupper() else None
+    # Our own details are Indonesian sentences; Starlette's default is the English phrase.
+    own = error.detail and error.detail != HTTPStatus(error.status_code).phrase
+    detail = error.detail if own else None
     message = detail or ERRORS.get(error.status_code, "Terjadi kesalahan.")
     return render(
         request,
@@ -129,6 +135,35 @@ async def _sign_in_first(request: Request, error: Exception) -> Response:
         title="Sesi berakhir",
         message="Sesi Anda sudah berakhir. Masuk lagi, lalu ulangi.",
     )
+
+
+MAX_FILES = 10  # files in one upload
+FORM_ALLOWANCE = 1 << 20  # the form's other fields and the multipart framing
+
+
+class BodyLimit:
+    """Refuses a request body over `limit` bytes (413) as it arrives, counted on what is read:
+    a chunked request carries no Content-Length to check beforehand."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 class SecurityHeaders:

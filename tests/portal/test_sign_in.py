@@ -3,7 +3,7 @@ end; forms that need their token; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -136,3 +136,42 @@ def test_sign_in_requests_are_rate_limited_per_address(world: PortalWorld) -> No
 
     assert answers == [200] * 5 + [429]
     assert len(world.mail.messages) == 5
+
+
+def test_a_body_over_the_limit_is_refused_as_it_arrives(
+    new_uow: NewUow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.settings import get_settings
+
+    monkeypatch.setenv("ZI_WEB_UPLOAD_MAX_BYTES", "1000")
+    get_settings.cache_clear()
+    world = portal_world(new_uow)
+    browser = world.sign_in("siti@uji.go.id")
+    unit_id = world.agency.units["DPMPTSP"]
+    token = form_token(browser.get(f"/unit/{unit_id}/lke").text)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked transfer
+        yield f"csrf={token}&A.I.1.i.a=".encode()
+        for _ in range(20):
+            yield b"x" * 1024
+
+    refused = browser.post(
+        f"/unit/{unit_id}/lke/A.I.1.i.a",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+
+    # 10 files x 1,000 bytes + 1 MiB for the rest is the limit: 20 KiB pass, 2 MiB do not.
+    assert refused.status_code != 413
+
+    def big() -> Iterator[bytes]:
+        yield f"csrf={token}&A.I.1.i.a=".encode()
+        for _ in range(2048):
+            yield b"x" * 1024
+
+    too_big = browser.post(
+        f"/unit/{unit_id}/lke/A.I.1.i.a",
+        content=big(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert too_big.status_code == 413 and "Berkas terlalu besar" in too_big.text
