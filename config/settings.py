@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_FRAMEWORK = "permenpanrb-90-2021"
+DEFAULT_PORTAL_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -115,10 +116,11 @@ class Settings(BaseSettings):
         "it, the evidence files are split into volumes (…-jilid-2.zip, …); unset, one zip.",
     )
 
-    web_base_url: str = Field(
-        default="http://127.0.0.1:8000",
+    web_base_url: str | None = Field(
+        default=None,
         description="The portal's address as people reach it (behind the agency's reverse "
-        "proxy: its public https address); sign-in links and e-mails point there.",
+        "proxy: its public https address); sign-in links point there, and the e-mails carry "
+        "links to the portal only when it is set.",
     )
     web_secret_key: SecretStr | None = Field(
         default=None,
@@ -142,6 +144,11 @@ class Settings(BaseSettings):
             return None
         month, _, day = self.proposal_deadline_text.partition("-")
         return int(month), int(day)
+
+    @property
+    def portal_url(self) -> str:
+        """The portal's address: the configured one, else where `zi web` serves by default."""
+        return (self.web_base_url or DEFAULT_PORTAL_URL).rstrip("/")
 
     @property
     def inbox(self) -> Path:

@@ -69,6 +69,7 @@ def compose(
                 policy=reminder_policy(settings),
                 framework=load_framework(framework),
                 failures=failed,
+                portal_url=settings.web_base_url,
             )
             for on in catch_up_days(as_of, days)
             for one in every

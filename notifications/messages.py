@@ -402,6 +402,16 @@ def _fix_rows(fixes: Sequence[FixFirst]) -> list[tuple[str, str, str, str]]:
 
 
 @dataclass(frozen=True)
+class TpiComment:
+    """A TPI member's comment on one of the unit's LKE questions."""
+
+    code: str
+    body: str
+    author: str
+    written_on: date
+
+
+@dataclass(frozen=True)
 class UnitDigest:
     """What one unit team reads each week; sent once per recipient and ISO week of `as_of`."""
 
@@ -415,6 +425,11 @@ class UnitDigest:
     target: str = ""  # the predicate the unit builds toward, e.g. "WBK"
     overdue: int | None = None  # late work items as the monitoring report counts them
     evidence_missing: tuple[str, ...] = ()  # the LKE indicators without evidence, "code name"
+    comments: tuple[TpiComment, ...] = ()  # the TPI's comments of the week before
+    portal_url: str | None = None  # the unit's page in the portal, when the agency runs it
+
+
+COMMENT_CHARS = 500  # a comment as the digest quotes it (the portal shows it whole)
 
 
 def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> OutgoingMessage:
@@ -460,6 +475,12 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
         evidence_missing=[(i,) for i in digest.evidence_missing[:DIGEST_ITEMS_SHOWN]],
         more_evidence=_more(digest.evidence_missing, DIGEST_ITEMS_SHOWN),
         evidence_count=angka(len(digest.evidence_missing), 0),
+        comments=[
+            (c.code, _short(c.body, COMMENT_CHARS), c.author, tanggal(c.written_on))
+            for c in digest.comments[:DIGEST_ITEMS_SHOWN]
+        ],
+        more_comments=_more(digest.comments, DIGEST_ITEMS_SHOWN),
+        portal_url=digest.portal_url,
     )
 
 

@@ -4,7 +4,7 @@ TPI's review of evidence documents."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -53,8 +53,9 @@ class AuditRepository(Protocol):
 class CommentRepository(Protocol):
     def add_comment(self, *, comment: QuestionCommentCreate) -> QuestionComment: ...
     def of_unit(self, *, unit_id: int, period_id: int) -> list[QuestionComment]: ...
-    def untold(self, *, unit_id: int) -> list[QuestionComment]: ...
-    def mark_told(self, *, comment_ids: Sequence[int], on: date) -> None: ...
+    def written_between(
+        self, *, unit_ids: Sequence[int], since: datetime, until: datetime
+    ) -> list[QuestionComment]: ...
 
 
 class SqlPortalRepository:
@@ -168,19 +169,20 @@ class SqlCommentRepository:
         )
         return list(self._session.exec(query))
 
-    def untold(self, *, unit_id: int) -> list[QuestionComment]:
-        """The comments the unit team's digest has not carried yet, oldest first."""
+    def written_between(
+        self, *, unit_ids: Sequence[int], since: datetime, until: datetime
+    ) -> list[QuestionComment]:
+        """The units' comments written in [since, until), oldest first: a weekly digest carries
+        those of the week before it."""
+        if not unit_ids:
+            return []
         query = (
             select(QuestionComment)
-            .where(QuestionComment.unit_id == unit_id, col(QuestionComment.told_on).is_(None))
+            .where(
+                col(QuestionComment.unit_id).in_(list(unit_ids)),
+                col(QuestionComment.created_at) >= since,
+                col(QuestionComment.created_at) < until,
+            )
             .order_by(col(QuestionComment.created_at), col(QuestionComment.id))
         )
         return list(self._session.exec(query))
-
-    def mark_told(self, *, comment_ids: Sequence[int], on: date) -> None:
-        if comment_ids:
-            self._session.exec(
-                sa.update(QuestionComment)
-                .where(col(QuestionComment.id).in_(list(comment_ids)))
-                .values(told_on=on)
-            )

@@ -709,8 +709,8 @@ class AuditEntry(AuditEntryBase, table=True):
 
 
 class QuestionCommentBase(SQLModel):
-    """A TPI member's comment on one LKE question of a unit; `told_on` is the day the unit
-    team's digest carried it (None: not yet)."""
+    """A TPI member's comment on one LKE question of a unit: its team sees it under the question
+    and in the next weekly digest."""
 
     unit_id: int = Field(foreign_key="unit_kerja.id", index=True)
     period_id: int = Field(foreign_key="assessment_period.id")
@@ -718,7 +718,6 @@ class QuestionCommentBase(SQLModel):
     author: str = Field(max_length=320)
     body: str = Field(sa_type=sa.Text)
     created_at: datetime = _utc_field()
-    told_on: date | None = None
 
 
 class QuestionCommentCreate(QuestionCommentBase):

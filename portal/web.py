@@ -76,7 +76,7 @@ class Portal:
 
     @property
     def secure_cookies(self) -> bool:
-        return self.settings.web_base_url.startswith("https://")
+        return self.settings.portal_url.startswith("https://")
 
 
 def portal_of(request: Request) -> Portal:
@@ -183,7 +183,7 @@ async def checked_form(request: Request, *, max_bytes: int | None = None) -> For
 
 
 def _same_origin(request: Request, origin: str) -> bool:
-    base = portal_of(request).settings.web_base_url.rstrip("/")
+    base = portal_of(request).settings.portal_url
     here = f"{request.url.scheme}://{request.headers.get('host', '')}"
     return origin in (base, here)
 

@@ -48,7 +48,7 @@ class SignInPolicy:
 def sign_in_policy(settings: Settings) -> SignInPolicy:
     return SignInPolicy(
         key=portal_key(settings),
-        base_url=settings.web_base_url,
+        base_url=settings.portal_url,
         link_minutes=settings.web_link_minutes,
         session_hours=settings.web_session_hours,
         timezone=settings.timezone,

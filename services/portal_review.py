@@ -190,7 +190,7 @@ def add_comment(
     author: str,
 ) -> QuestionComment:
     """A TPI member's comment on one question, kept with its audit entry; commits. The unit
-    team's weekly digest carries it (`uow.comments.untold`)."""
+    team sees it under the question and in its next weekly digest."""
     assert unit.id is not None
     text = printable(body).strip()
     if not text:

@@ -32,6 +32,7 @@ from notifications.messages import (
     ReminderEntry,
     ScoreLine,
     StageCount,
+    TpiComment,
     TpiSummary,
     UnitDigest,
     UnitSummaryRow,
@@ -128,8 +129,10 @@ def mail_for_day(
     policy: ReminderPolicy,
     framework: Framework,
     failures: Iterable[FailedDelivery] = (),
+    portal_url: str | None = None,
 ) -> DayMail:
-    """Every message the instansi's people should get today, each with its idempotency key."""
+    """Every message the instansi's people should get today, each with its idempotency key;
+    with `portal_url` (the agency runs the portal), the digests link to the units' pages."""
     assert instansi.id is not None
     day_off = policy.skip_non_working_days and not indonesian_working_day(as_of)
     if day_off and not is_digest_day(as_of):
@@ -167,6 +170,7 @@ def mail_for_day(
             as_of=as_of,
             framework=framework,
             failures=tuple(failures),
+            portal_url=portal_url,
         )
     return DayMail(
         day=as_of,
@@ -309,6 +313,7 @@ def _weekly(
     as_of: date,
     framework: Framework,
     failures: tuple[FailedDelivery, ...],
+    portal_url: str | None,
 ) -> None:
     """The weekly digest of each building unit's team, and the TPI summary."""
     assert instansi.id is not None
@@ -324,6 +329,7 @@ def _weekly(
     evidence = evidence_status(uow, unit_ids=building, framework=framework, year=as_of.year)
     # Late items counted as the monitoring report counts them, so the two agree on a day.
     late = uow.work_plans.overdue_counts(unit_ids=list(units), as_of=as_of)
+    comments = _week_comments(uow, building, as_of)
     for unit_id, unit in units.items():
         assert unit_id is not None
         latest = uow.snapshots.latest_snapshot(unit_id=unit_id)
@@ -364,6 +370,8 @@ def _weekly(
             target=next_predicate(unit.predicate),
             overdue=overdue,
             evidence_missing=evidence[unit_id].missing,
+            comments=comments.get(unit_id, ()),
+            portal_url=f"{portal_url.rstrip('/')}/unit/{unit_id}" if portal_url else None,
         )
         for member in teams.get(unit_id, []):
             build = partial(unit_digest, digest, recipient=member.email, recipient_name=member.name)
@@ -391,6 +399,21 @@ def _weekly(
             tpi_summary, summary, recipient=member.email, recipient_name=member.name
         )
         built.add(summary_for, member.email)
+
+
+def _week_comments(
+    uow: UnitOfWork, unit_ids: list[int], as_of: date
+) -> dict[int, tuple[TpiComment, ...]]:
+    """Each unit's TPI comments of the seven days before `as_of`: the weekly digest tells the
+    team what the TPI wrote since the last one (the portal keeps them all)."""
+    until = datetime.combine(as_of, time(0), tzinfo=SENDING_HOUR.tzinfo)
+    found: dict[int, list[TpiComment]] = defaultdict(list)
+    for c in uow.comments.written_between(
+        unit_ids=unit_ids, since=until - timedelta(days=7), until=until
+    ):
+        written_on = c.created_at.astimezone(SENDING_HOUR.tzinfo).date()
+        found[c.unit_id].append(TpiComment(c.code, c.body, c.author, written_on))
+    return {unit_id: tuple(listed) for unit_id, listed in found.items()}
 
 
 def _tpi_sheets(

@@ -250,15 +250,17 @@ class DemoResult:
 def demo_data_folder(data_dir: Path) -> Iterator[Path]:
     """The demo's own data folder (`<data folder>/demo`: database, reports, e-mails), made
     anew, with the product's settings pointed at it for the duration of the demo."""
-    from config.settings import get_settings
+    from config.settings import DEFAULT_PORTAL_URL, get_settings
 
     folder = data_dir / "demo"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     saved = {
-        name: os.environ.get(name) for name in ("ZI_DATA_DIR", "ZI_DATABASE_URL", "ZI_SMTP_HOST")
+        name: os.environ.get(name)
+        for name in ("ZI_DATA_DIR", "ZI_DATABASE_URL", "ZI_SMTP_HOST", "ZI_WEB_BASE_URL")
     }
     os.environ["ZI_DATA_DIR"] = str(folder)
+    os.environ["ZI_WEB_BASE_URL"] = DEFAULT_PORTAL_URL  # the digests link to `zi web --demo`
     os.environ.pop("ZI_DATABASE_URL", None)  # the embedded SQLite file of the demo folder
     os.environ.pop("ZI_SMTP_HOST", None)  # e-mails to the local sink, never to a real relay
     get_settings.cache_clear()

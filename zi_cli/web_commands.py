@@ -74,7 +74,7 @@ def web(
         upgrade_database(url)
     except DatabaseUnavailable as error:
         fail(str(error))
-    say(f"Portal: http://{host}:{port} (alamat publik: {settings.web_base_url})")
+    say(f"Portal: http://{host}:{port} (alamat publik: {settings.portal_url})")
     print_path("Basis data:", safe_url(url))
     if demo:
         for email in DEMO_PEOPLE:

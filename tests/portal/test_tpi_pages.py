@@ -122,7 +122,7 @@ def test_a_comment_is_stored_audited_and_shown_escaped(world: PortalWorld, new_u
     assert "&lt;script&gt;alert(1)&lt;/script&gt; cek SK" in shown
     assert "<script>alert(1)" not in shown
     with new_uow() as uow:
-        (comment,) = uow.comments.untold(unit_id=unit_id)
+        (comment,) = uow.comments.of_unit(unit_id=unit_id, period_id=world.agency.period_id)
         (entry,) = uow.audit.of_unit(unit_id=unit_id)
     assert (comment.code, comment.author) == ("A.I.1.i.a", TPI)
     assert (entry.subject, entry.actor) == ("Komentar TPI A.I.1.i.a", TPI)
@@ -199,7 +199,7 @@ def test_a_form_without_its_token_is_refused(world: PortalWorld, new_uow: NewUow
         assert rina.post(action, data={"komentar": "x"}).status_code == 403
     assert rina.post(f"/instansi/{world.agency.instansi_id}/pemantauan").status_code == 403
     with new_uow() as uow:
-        assert uow.comments.untold(unit_id=unit_id) == []
+        assert uow.comments.of_unit(unit_id=unit_id, period_id=world.agency.period_id) == []
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from persistence.tables import (
     InstansiCreate,
     InstansiKind,
     LifecycleEventCreate,
+    QuestionCommentCreate,
     TeamMemberCreate,
     UnitKerjaCreate,
     WorkItemCreate,
@@ -23,6 +24,7 @@ from persistence.tables import (
 from persistence.unit_of_work import SqlUnitOfWork
 from services.after_award import POST_AWARD_REPORT
 from services.reminders import deadline_items, mail_for_day
+from tests.database_fixtures import tpi_period
 from tests.domain.worksheets import lke
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 from zi_domain.lifecycle import UnitState
@@ -231,3 +233,74 @@ def test_the_digest_names_the_indicators_without_evidence(
     assert "- A.I.1.i Penyusunan Tim Kerja" not in text
     assert "… dan 11 indikator lainnya." in text
     assert "Rencana Pembangunan Zona Integritas" in digest.html
+
+
+def test_the_digest_links_to_the_portal_and_carries_the_weeks_tpi_comments(
+    new_uow: NewUow, rejected: Rejected
+) -> None:
+    # Monday 12 July 2027: the week before runs from Monday 5 July 00:00 WIB to Monday 00:00.
+    monday = date(2027, 7, 12)
+    wib = timedelta(hours=7)
+    with new_uow() as uow:
+        unit = uow.units.add_unit(
+            unit=UnitKerjaCreate(
+                instansi_id=rejected.instansi_id,
+                code="DISDUK",
+                name="Dinas Kependudukan",
+                state=UnitState.DEVELOPING,
+            )
+        )
+        assert unit.id is not None
+        uow.units.add_team_member(
+            member=TeamMemberCreate(
+                instansi_id=rejected.instansi_id,
+                unit_id=unit.id,
+                name="Kepala Disduk",
+                role=UNIT_HEAD_ROLE,
+                email="kepala@disduk.uji.go.id",
+            )
+        )
+        period = uow.assessments.add_period(period=tpi_period(rejected.instansi_id, 2027))
+        assert period.id is not None
+        for code, body, written in (
+            ("A.I.1.i.a", "SK tim belum ditandatangani.", datetime(2027, 7, 5) - wib),  # 00:00
+            ("A.I.1.ii.a", "Rencana kerja <b>tanpa</b> target.", datetime(2027, 7, 11, 23) - wib),
+            ("A.I.2.i.a", "Terlalu lama.", datetime(2027, 7, 4, 23, 59) - wib),  # the week before
+            ("A.I.3.i.a", "Pagi ini.", datetime(2027, 7, 12, 7) - wib),  # the next digest's
+        ):
+            uow.comments.add_comment(
+                comment=QuestionCommentCreate(
+                    unit_id=unit.id,
+                    period_id=period.id,
+                    code=code,
+                    author="tpi@inspektorat.uji.go.id",
+                    body=body,
+                    created_at=written.replace(tzinfo=UTC),
+                )
+            )
+        uow.commit()
+        instansi = uow.instansi.get_instansi(instansi_id=rejected.instansi_id)
+        assert instansi is not None
+        linked = mail_for_day(
+            uow,
+            instansi=instansi,
+            as_of=monday,
+            policy=ReminderPolicy(),
+            framework=lke(),
+            portal_url="https://zi.uji.go.id/",
+        )
+        plain = mail_for_day(
+            uow, instansi=instansi, as_of=monday, policy=ReminderPolicy(), framework=lke()
+        )
+    (digest,) = [m for m in linked.messages if m.kind == "digest.unit"]
+    text = " ".join(digest.text.split())
+    assert f"Halaman unit di portal: https://zi.uji.go.id/unit/{unit.id}" in text
+    assert f'href="https://zi.uji.go.id/unit/{unit.id}"' in digest.html
+    assert "CATATAN TPI MINGGU INI" in text
+    assert (
+        "- A.I.1.i.a: SK tim belum ditandatangani. (tpi@inspektorat.uji.go.id, 5 Juli 2027)" in text
+    )
+    assert "A.I.1.ii.a" in text and "Rencana kerja &lt;b&gt;tanpa&lt;/b&gt; target." in digest.html
+    assert "Terlalu lama." not in text and "Pagi ini." not in text
+    (without,) = [m for m in plain.messages if m.kind == "digest.unit"]
+    assert "portal" not in without.text.lower()

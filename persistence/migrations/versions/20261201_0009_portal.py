@@ -72,7 +72,6 @@ def upgrade() -> None:
         sa.Column("author", sa.String(length=320), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         _moment("created_at"),
-        sa.Column("told_on", sa.Date(), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["unit_id"], ["unit_kerja.id"], name=op.f("fk_question_comment_unit_id_unit_kerja")
