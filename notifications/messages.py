@@ -164,6 +164,7 @@ def daily_reminder(
     recipient_name: str,
     instansi_id: int,
     instansi: str,
+    portal_url: str | None = None,
 ) -> OutgoingMessage:
     """The one reminder a person gets on a day: every item due or late for them, grouped by
     unit, the most urgent first, with the deadlines still ahead as an .ics attachment.
@@ -205,6 +206,7 @@ def daily_reminder(
         attachments=_deadlines_attachment(ahead, on, instansi),
         with_calendar=bool(ahead),
         instansi=instansi,
+        portal_url=portal_url,
         **context,
     )
 

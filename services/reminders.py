@@ -14,7 +14,7 @@ the TPI and the heads of the units still building. The messages are built here;
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -155,6 +155,7 @@ def mail_for_day(
             recipient_name=member.name,
             instansi_id=instansi.id,
             instansi=instansi.name,
+            portal_url=_portal_page(portal_url, entries),
         )
         built.add(build, member.email)
     reminder_count = len(built.messages)
@@ -399,6 +400,17 @@ def _weekly(
             tpi_summary, summary, recipient=member.email, recipient_name=member.name
         )
         built.add(summary_for, member.email)
+
+
+def _portal_page(portal_url: str | None, entries: Sequence[ReminderEntry]) -> str | None:
+    """Where a reminder's reader works on its items: the unit's page when they are all of one
+    unit, else the portal's first page (which lists the reader's units)."""
+    if portal_url is None:
+        return None
+    base = portal_url.rstrip("/")
+    units = {e.reminder.item.unit_id for e in entries}
+    only = units.pop() if len(units) == 1 else None
+    return f"{base}/unit/{only}" if only is not None else f"{base}/"
 
 
 def _week_comments(

@@ -260,6 +260,17 @@ def test_the_digest_links_to_the_portal_and_carries_the_weeks_tpi_comments(
                 email="kepala@disduk.uji.go.id",
             )
         )
+        uow.work_plans.add_items(  # a reminder on the Monday, 7 days before it is due
+            items=[
+                WorkItemCreate(
+                    unit_id=unit.id,
+                    year=2027,
+                    code="A.I.1.i",
+                    title="Penyusunan Tim Kerja",
+                    due_on=monday + timedelta(days=7),
+                )
+            ]
+        )
         period = uow.assessments.add_period(period=tpi_period(rejected.instansi_id, 2027))
         assert period.id is not None
         for code, body, written in (
@@ -304,3 +315,7 @@ def test_the_digest_links_to_the_portal_and_carries_the_weeks_tpi_comments(
     assert "Terlalu lama." not in text and "Pagi ini." not in text
     (without,) = [m for m in plain.messages if m.kind == "digest.unit"]
     assert "portal" not in without.text.lower()
+    reminders = [m for m in linked.messages if m.kind == "reminder.daily"]
+    assert reminders
+    for reminder in reminders:
+        assert f"di portal: https://zi.uji.go.id/unit/{unit.id}" in " ".join(reminder.text.split())
