@@ -59,7 +59,8 @@ class UnitView:
     tpi_answers: Mapping[str, str]
     self_scored: ScoredAnswers | None  # None: nothing answered yet
     tpi_scored: ScoredAnswers | None
-    fix_first: tuple[Gap, ...]  # toward `target`, from the self-assessment
+    fix_first: tuple[Gap, ...]  # toward `target`, from `fix_first_from`
+    fix_first_from: str  # "mandiri" (the team's answers) or "tpi" (none yet: the TPI's)
     history: tuple[ScoreSnapshot, ...]  # oldest first
     work_items: tuple[WorkItem, ...]
     audit: tuple[AuditEntry, ...]  # newest first
@@ -94,7 +95,8 @@ def unit_view(uow: UnitOfWork, *, unit: UnitKerja, framework: Framework, day: da
         tpi_answers=tpi,
         self_scored=self_scored,
         tpi_scored=scored(tpi, framework),
-        fix_first=_fix_first(_key(mine), framework, target) if mine else (),
+        fix_first=_fix_first(_key(mine or tpi), framework, target) if mine or tpi else (),
+        fix_first_from="mandiri" if mine or not tpi else "tpi",
         history=tuple(uow.snapshots.snapshots(unit_id=unit.id)[-HISTORY_SHOWN:]),
         work_items=tuple(uow.work_plans.items(unit_id=unit.id, year=year)),
         audit=tuple(uow.audit.of_unit(unit_id=unit.id, limit=AUDIT_SHOWN)),

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from config.framework_files import load_framework
 from persistence.tables import AssessmentKind
 from persistence.unit_of_work import SqlUnitOfWork
+from tests.builders import record_tpi_answers, top_answers
 from tests.portal.portal_world import PortalWorld, form_token, portal_world
 
 NewUow = Callable[[], SqlUnitOfWork]
@@ -154,3 +156,22 @@ def test_the_team_sees_the_tpis_comments_under_their_questions(world: PortalWorl
     question = lke.split('id="q-A.I.1.i.b"')[1].split("</article>")[0]
     assert "Lampirkan SK &lt;b&gt;tim&lt;/b&gt; yang ditandatangani." in question
     assert "Catatan TPI · rina@uji.go.id" in question
+
+
+def test_before_the_team_answers_what_to_fix_first_comes_from_the_tpis_answers(
+    world: PortalWorld, new_uow: NewUow
+) -> None:
+    unit_id = world.agency.units["DPMPTSP"]
+    framework = load_framework(None)
+    # Every answer at the top but A.I.1.i.b at C (0): the one item below its top answer.
+    answers = top_answers(framework) | {"A.I.1.i.b": "C"}
+    with new_uow() as uow:
+        record_tpi_answers(uow, unit_id=unit_id, period_id=world.agency.period_id, answers=answers)
+    siti = world.sign_in("siti@uji.go.id")
+
+    page = siti.get(f"/unit/{unit_id}").text
+
+    assert "Menurut jawaban TPI (tim belum mengisi LKE)" in page
+    fixes = page.split('<ol class="fixes">')[1].split("</ol>")[0]
+    assert fixes.count("<li>") == 3  # A.I.1.i.b and the two survey indices below 4
+    assert f'href="/unit/{unit_id}/lke#q-A.I.1.i.b"' in fixes
