@@ -35,6 +35,7 @@ from persistence.tables import (
     UnitKerja,
 )
 from persistence.unit_of_work import UnitOfWork
+from services.audit import unit_change
 from services.evidence import (
     EvidenceRefused,
     EvidenceRequest,
@@ -399,13 +400,12 @@ def _upload_entries(
         known.add(file.sha256)
         name = PurePosixPath(file.relative).name
         entries.append(
-            _entry(
+            unit_change(
                 unit,
-                actor,
-                "evidence.upload",
-                f"Bukti dukung {code}: {file.title}",
-                None,
-                f"{name} ({ukuran(file.size_bytes)}, {tanggal(file.document_date)})",
+                actor=actor,
+                action="evidence.upload",
+                subject=f"Bukti dukung {code}: {file.title}",
+                new=f"{name} ({ukuran(file.size_bytes)}, {tanggal(file.document_date)})",
             )
         )
     return entries
@@ -427,13 +427,13 @@ def remove_document(
     document = _document(uow, unit, document_id)
     uow.audit.record(
         entries=[
-            _entry(
+            unit_change(
                 unit,
-                actor,
-                "evidence.remove",
-                f"Bukti dukung {document.code}: {document.title}",
-                document.original_name or document.title,
-                None,
+                actor=actor,
+                action="evidence.remove",
+                subject=f"Bukti dukung {document.code}: {document.title}",
+                old=document.original_name or document.title,
+                new=None,
             )
         ]
     )
@@ -477,13 +477,13 @@ def review_document(
     assert reviewed is not None
     uow.audit.record(
         entries=[
-            _entry(
+            unit_change(
                 unit,
-                actor,
-                "evidence.review",
-                f"Tinjauan bukti dukung {reviewed.code}: {reviewed.title}",
-                before,
-                _review_text(review, kept),
+                actor=actor,
+                action="evidence.review",
+                subject=f"Tinjauan bukti dukung {reviewed.code}: {reviewed.title}",
+                old=before,
+                new=_review_text(review, kept),
             )
         ]
     )
@@ -530,13 +530,12 @@ def upload_workbook(
     words = "penilaian TPI" if scope.kind == AssessmentKind.TPI else "penilaian mandiri"
     uow.audit.record(
         entries=[
-            _entry(
+            unit_change(
                 unit,
-                scope.actor,
-                "workbook.upload",
-                f"LKE {words} dari berkas {path.name}",
-                None,
-                f"versi {intake.imported.version}, nilai {angka(intake.imported.total)}",
+                actor=scope.actor,
+                action="workbook.upload",
+                subject=f"LKE {words} dari berkas {path.name}",
+                new=f"versi {intake.imported.version}, nilai {angka(intake.imported.total)}",
             )
         ]
     )
@@ -603,13 +602,14 @@ def upload_survey(
     result = imported.result
     uow.audit.record(
         entries=[
-            _entry(
+            unit_change(
                 unit,
-                actor,
-                "survey.upload",
-                f"Survei {result.kind.upper()} {upload.source.value} dari berkas {path.name}",
-                None,
-                f"n = {result.respondents}, indeks {angka(result.index)}",
+                actor=actor,
+                action="survey.upload",
+                subject=(
+                    f"Survei {result.kind.upper()} {upload.source.value} dari berkas {path.name}"
+                ),
+                new=f"n = {result.respondents}, indeks {angka(result.index)}",
             )
         ]
     )
@@ -658,22 +658,3 @@ def _instansi_key(uow: UnitOfWork, unit: UnitKerja) -> str:
     instansi = uow.instansi.get_instansi(instansi_id=unit.instansi_id)
     assert instansi is not None and instansi.id is not None
     return instansi.code or str(instansi.id)
-
-
-def _entry(
-    unit: UnitKerja,
-    actor: str,
-    action: str,
-    subject: str,
-    old: str | None,
-    new: str | None,
-) -> AuditEntryCreate:
-    return AuditEntryCreate(
-        instansi_id=unit.instansi_id,
-        unit_id=unit.id,
-        actor=actor,
-        action=action,
-        subject=one_line(subject)[:255],
-        old_value=old,
-        new_value=new,
-    )

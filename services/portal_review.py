@@ -29,6 +29,7 @@ from persistence.tables import (
 )
 from persistence.unit_of_work import UnitOfWork
 from services.assessments import ImportedAssessment, stored_answers
+from services.audit import unit_change
 from services.monitoring import evidence_status
 from services.portal_units import (
     AnswerChange,
@@ -206,14 +207,8 @@ def add_comment(
     )
     uow.audit.record(
         entries=[
-            AuditEntryCreate(
-                instansi_id=unit.instansi_id,
-                unit_id=unit.id,
-                actor=author,
-                action="comment",
-                subject=f"Komentar TPI {code}",
-                old_value=None,
-                new_value=text,
+            unit_change(
+                unit, actor=author, action="comment", subject=f"Komentar TPI {code}", new=text
             )
         ]
     )

@@ -19,7 +19,6 @@ from persistence.tables import (
     AssessmentKind,
     AssessmentPeriod,
     AuditEntry,
-    AuditEntryCreate,
     Instansi,
     QuestionComment,
     ScoreSnapshot,
@@ -35,6 +34,7 @@ from services.assessments import (
     store_assessments,
     stored_answers,
 )
+from services.audit import unit_change
 from zi_domain.answers import COUNT_SEPARATOR
 from zi_domain.framework import Framework
 from zi_domain.gaps import Gap, fix_first
@@ -219,14 +219,13 @@ def store_answer_changes(
         raise ChangeRefused(problems) from refusal
     stored = _answers(uow, unit, period, scope.kind)  # a survey's index may have won
     entries = [
-        AuditEntryCreate(
-            instansi_id=unit.instansi_id,
-            unit_id=unit.id,
+        unit_change(
+            unit,
             actor=scope.actor,
             action="answer",
             subject=f"{AUDIT_SUBJECT[scope.kind]} {change.code}",
-            old_value=old or None,
-            new_value=new or None,
+            old=old or None,
+            new=new or None,
         )
         for change in changes
         if (old := shown_answer(before, change.code)) != (new := shown_answer(stored, change.code))
@@ -277,14 +276,13 @@ def complete_work_item(
     uow.work_plans.complete_item(item_id=item_id, on=day, by=actor)
     uow.audit.record(
         entries=[
-            AuditEntryCreate(
-                instansi_id=unit.instansi_id,
-                unit_id=unit.id,
+            unit_change(
+                unit,
                 actor=actor,
                 action="work_item.done",
-                subject=f"Rencana kerja {item.code}: {item.title}"[:255],
-                old_value="belum selesai",
-                new_value=f"selesai {day.isoformat()}",
+                subject=f"Rencana kerja {item.code}: {item.title}",
+                old="belum selesai",
+                new=f"selesai {day.isoformat()}",
             )
         ]
     )
