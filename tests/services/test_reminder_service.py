@@ -18,6 +18,7 @@ from persistence.tables import (
     LifecycleEventCreate,
     QuestionCommentCreate,
     TeamMemberCreate,
+    UnitKerja,
     UnitKerjaCreate,
     WorkItemCreate,
 )
@@ -185,6 +186,29 @@ def test_the_tpi_summary_counts_late_items_as_the_monitoring_report_does(
     assert "- DPMPTSP · Ditolak · — · belum · belum · 1" in text  # the unit's row: 1 late
 
 
+def building_unit(uow: SqlUnitOfWork, instansi_id: int) -> UnitKerja:
+    """A unit in development (its team gets the weekly digest), with its head on the team."""
+    unit = uow.units.add_unit(
+        unit=UnitKerjaCreate(
+            instansi_id=instansi_id,
+            code="DISDUK",
+            name="Dinas Kependudukan",
+            state=UnitState.DEVELOPING,
+        )
+    )
+    assert unit.id is not None
+    uow.units.add_team_member(
+        member=TeamMemberCreate(
+            instansi_id=instansi_id,
+            unit_id=unit.id,
+            name="Kepala Disduk",
+            role=UNIT_HEAD_ROLE,
+            email="kepala@disduk.uji.go.id",
+        )
+    )
+    return unit
+
+
 def test_the_digest_names_the_indicators_without_evidence(
     new_uow: NewUow, rejected: Rejected
 ) -> None:
@@ -192,24 +216,7 @@ def test_the_digest_names_the_indicators_without_evidence(
     # other 41 of the LKE's 42 indicators, the first 30 of them with the rest counted.
     monday = date(2027, 7, 12)
     with new_uow() as uow:
-        unit = uow.units.add_unit(
-            unit=UnitKerjaCreate(
-                instansi_id=rejected.instansi_id,
-                code="DISDUK",
-                name="Dinas Kependudukan",
-                state=UnitState.DEVELOPING,
-            )
-        )
-        assert unit.id is not None
-        uow.units.add_team_member(
-            member=TeamMemberCreate(
-                instansi_id=rejected.instansi_id,
-                unit_id=unit.id,
-                name="Kepala Disduk",
-                role=UNIT_HEAD_ROLE,
-                email="kepala@disduk.uji.go.id",
-            )
-        )
+        unit = building_unit(uow, rejected.instansi_id)
         uow.evidence.add_document(
             document=EvidenceDocumentCreate(
                 unit_id=unit.id,
@@ -242,24 +249,7 @@ def test_the_digest_links_to_the_portal_and_carries_the_weeks_tpi_comments(
     monday = date(2027, 7, 12)
     wib = timedelta(hours=7)
     with new_uow() as uow:
-        unit = uow.units.add_unit(
-            unit=UnitKerjaCreate(
-                instansi_id=rejected.instansi_id,
-                code="DISDUK",
-                name="Dinas Kependudukan",
-                state=UnitState.DEVELOPING,
-            )
-        )
-        assert unit.id is not None
-        uow.units.add_team_member(
-            member=TeamMemberCreate(
-                instansi_id=rejected.instansi_id,
-                unit_id=unit.id,
-                name="Kepala Disduk",
-                role=UNIT_HEAD_ROLE,
-                email="kepala@disduk.uji.go.id",
-            )
-        )
+        unit = building_unit(uow, rejected.instansi_id)
         uow.work_plans.add_items(  # a reminder on the Monday, 7 days before it is due
             items=[
                 WorkItemCreate(
