@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
+from persistence.repositories import _SqlRepository
 from persistence.tables import (
     AuditEntry,
     AuditEntryCreate,
@@ -58,10 +59,7 @@ class CommentRepository(Protocol):
     ) -> list[QuestionComment]: ...
 
 
-class SqlPortalRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlPortalRepository(_SqlRepository):
     def members_by_email(self, *, email: str) -> list[TeamMember]:
         """Every team the address is on (compared without case), TPI rows first."""
         query = select(TeamMember).where(func.lower(TeamMember.email) == email.strip().lower())
@@ -69,10 +67,7 @@ class SqlPortalRepository:
         return sorted(rows, key=lambda m: m.unit_id is not None)
 
     def add_sign_in(self, *, sign_in: PortalSignInCreate) -> PortalSignIn:
-        row = PortalSignIn.model_validate(sign_in)
-        self._session.add(row)
-        self._session.flush()
-        return row
+        return self._add(PortalSignIn.model_validate(sign_in))
 
     def sign_in_by_token(self, *, token_sha256: str) -> PortalSignIn | None:
         query = select(PortalSignIn).where(PortalSignIn.token_sha256 == token_sha256)
@@ -95,10 +90,7 @@ class SqlPortalRepository:
         return int(self._session.exec(query).one())
 
     def add_session(self, *, session: PortalSessionCreate) -> PortalSession:
-        row = PortalSession.model_validate(session)
-        self._session.add(row)
-        self._session.flush()
-        return row
+        return self._add(PortalSession.model_validate(session))
 
     def session_by_token(self, *, token_sha256: str) -> PortalSession | None:
         query = select(PortalSession).where(PortalSession.token_sha256 == token_sha256)
@@ -127,15 +119,10 @@ class SqlPortalRepository:
         if row is None or row.unit_id != unit_id:
             return None
         row.review, row.review_reason, row.reviewed_by, row.reviewed_at = review, reason, by, at
-        self._session.add(row)
-        self._session.flush()
-        return row
+        return self._add(row)
 
 
-class SqlAuditRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlAuditRepository(_SqlRepository):
     def record(self, *, entries: Sequence[AuditEntryCreate]) -> None:
         self._session.add_all([AuditEntry.model_validate(e) for e in entries])
         self._session.flush()
@@ -151,15 +138,9 @@ class SqlAuditRepository:
         return list(self._session.exec(query))
 
 
-class SqlCommentRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlCommentRepository(_SqlRepository):
     def add_comment(self, *, comment: QuestionCommentCreate) -> QuestionComment:
-        row = QuestionComment.model_validate(comment)
-        self._session.add(row)
-        self._session.flush()
-        return row
+        return self._add(QuestionComment.model_validate(comment))
 
     def of_unit(self, *, unit_id: int, period_id: int) -> list[QuestionComment]:
         query = (
