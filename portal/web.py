@@ -7,15 +7,16 @@ rule about who may see what is `zi_domain.portal_access`'s, never a page's.
 
 from __future__ import annotations
 
-import asyncio
+import secrets
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from threading import Lock
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import markupsafe
@@ -157,8 +158,6 @@ def csrf_for(request: Request) -> str:
 def _pre_session(request: Request) -> str:
     cookie = request.cookies.get(PRE_SESSION_COOKIE) or getattr(request.state, "pre_session", "")
     if not cookie:
-        import secrets
-
         cookie = secrets.token_urlsafe(24)
         request.state.pre_session = cookie  # set on the response by `render`
     return str(cookie)
@@ -254,20 +253,5 @@ def go(url: str) -> RedirectResponse:
 
 
 def flash_query(message: str) -> str:
-    from urllib.parse import quote
-
+    """The query that carries a message to the next page (shown once, escaped like any text)."""
     return f"?pesan={quote(message)}"
-
-
-def run_async(coroutine: Awaitable[None]) -> None:
-    """Runs a coroutine from a synchronous page (a thread of the pool)."""
-
-    async def wrapped() -> None:
-        await coroutine
-
-    asyncio.run(wrapped())
-
-
-def bounded(mapping: Mapping[str, str], limit: int = 200) -> dict[str, str]:
-    """Form values cut to `limit` characters (a name or a reason is never longer)."""
-    return {key: value[:limit] for key, value in mapping.items()}
