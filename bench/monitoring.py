@@ -31,6 +31,7 @@ import os
 import resource
 import secrets
 import shutil
+import sqlite3
 import tempfile
 import time
 import tracemalloc
@@ -651,8 +652,22 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str) -> Sample:
         "server start s (not in the figure)": server_seconds,
         "crossings": len(result["crossings"]),
         "PREFECT_HOME MiB": stored / MIB,
+        **_artifact_notes(Path(data_dir) / "prefect" / "prefect.db"),
     }
     return sample
+
+
+def _artifact_notes(prefect_db: Path) -> dict[str, Any]:
+    """The artifacts' stored bytes and the publishing task's seconds, read from the embedded
+    server's own database (its table names are Prefect's, version 3)."""
+    with sqlite3.connect(prefect_db) as db:
+        artifacts = db.execute("SELECT count(*), coalesce(sum(length(data)), 0) FROM artifact")
+        count, size = artifacts.fetchone()
+        published = db.execute(
+            "SELECT coalesce(sum(julianday(end_time) - julianday(start_time)), 0) * 86400"
+            " FROM task_run WHERE name LIKE 'terbitkan%'"
+        ).fetchone()[0]
+    return {"artifacts": count, "artifact bytes": size, "publish task s": published}
 
 
 def idle_process() -> Sample:

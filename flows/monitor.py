@@ -5,8 +5,10 @@ what changed, and records each unit that newly meets a predicate with its prereq
 crossing, `zi.unit.threshold-met`). Then it finishes the proposals still pending in the period,
 new and from runs before: embedded, it calls the proposal flow itself (`propose_directly`); with
 a Prefect server the event's deployment trigger runs it. Last it writes the HTML report, which
-lists any proposal still pending, and publishes the Prefect artifacts. A run that leaves a
-proposal pending for a failure (not a refusal by the rules) ends Failed, after its report.
+lists any proposal still pending, and publishes the Prefect artifacts: a summary and a table of
+the units that changed, crossed or await their proposal, bounded whatever the number of units.
+A run that leaves a proposal pending for a failure (not a refusal by the rules) ends Failed,
+after its report.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
 from config.framework_files import load_framework
@@ -24,10 +27,10 @@ from config.settings import get_settings
 from flows.propose import THRESHOLD_MET, propose
 from flows.runtime import day, instansi_id_of, unit_of_work
 from reports.monitoring import (
+    MonitoringArtifacts,
     MonitoringReport,
     PendingProposal,
-    monitoring_markdown,
-    monitoring_table,
+    monitoring_artifacts,
     pending_lines,
     write_monitoring_report,
 )
@@ -55,20 +58,20 @@ def monitor_one_period(period_id: int, as_of: date, framework: str | None) -> Mo
         )
 
 
-@task(name="laporan-pemantauan")
+# Never cached: Prefect's default cache key hashes a task's inputs, here the whole run (0.9 s
+# at 20,000 units) for a cache nothing reads; writing and publishing are done each run.
+@task(name="laporan-pemantauan", cache_policy=NO_CACHE)
 def write_report(report: MonitoringReport) -> str:
     return str(write_monitoring_report(report, get_settings().data_dir / "reports"))
 
 
-@task(name="terbitkan-artefak")
-def publish(report: MonitoringReport, period_id: int) -> None:
+@task(name="terbitkan-artefak", cache_policy=NO_CACHE)
+def publish(artifacts: MonitoringArtifacts, period_id: int) -> None:
     key = f"pemantauan-periode-{period_id}"
     create_table_artifact(
-        key=key,
-        table=monitoring_table(report),
-        description=f"Unit kerja per {report.as_of.isoformat()}",
+        key=key, table=list(artifacts.table.rows), description=artifacts.description
     )
-    create_markdown_artifact(key=f"{key}-ringkasan", markdown=monitoring_markdown(report))
+    create_markdown_artifact(key=f"{key}-ringkasan", markdown=artifacts.markdown)
 
 
 def finish_pending(
@@ -144,8 +147,9 @@ def monitor(
         pending += still
         failed += failing
         report = replace(outcome.report, pending=tuple(still))
-        reports.append(write_report(report))
-        publish(report, period_id)
+        path = write_report(report)
+        reports.append(path)
+        publish(monitoring_artifacts(report, path), period_id)
     print(
         f"Pemantauan {on.isoformat()}: {len(periods)} periode, {len(crossings)} unit baru "
         f"memenuhi batas nilai, {len(pending)} usulan tertunda; "

@@ -48,6 +48,8 @@ SPARK_PAD = 3
 MIN_SPARK_SPAN = 5.0
 
 DROPS_IN_SUMMARY = 10
+NAMED_IN_SUMMARY = 20  # units the Markdown summary names per list; the rest are counted
+ARTIFACT_ROWS = 500  # units the artifact's table lists; the rest are counted, the page has all
 FIX_FIRST_SHOWN = 5  # LKE items a unit's details list under "what to fix first"
 EVIDENCE_MISSING_SHOWN = 10  # indicators without evidence a unit's details name; the rest counted
 
@@ -160,8 +162,17 @@ def newly_meets_change(predicate: str) -> str:
     return f"baru memenuhi batas {predicate}"
 
 
+def no_longer_meets_change(predicate: str) -> str:
+    """The change sentence that marks a unit no longer meeting `predicate` (as above: the service
+    writes it, the artifact finds the units that lost a predicate by it)."""
+    return f"tidak lagi memenuhi batas {predicate}"
+
+
 _NEWLY = {
     p: re.compile(rf"{re.escape(newly_meets_change(p))}\b", re.IGNORECASE) for p in PREDICATES
+}
+_NO_LONGER = {
+    p: re.compile(rf"{re.escape(no_longer_meets_change(p))}\b", re.IGNORECASE) for p in PREDICATES
 }
 
 
@@ -172,6 +183,18 @@ def newly_meeting(unit: UnitMonitoringRow) -> tuple[str, ...]:
         for p in PREDICATES
         if unit.meets.get(p, False) and any(_NEWLY[p].match(c) for c in unit.changes)
     )
+
+
+def no_longer_meeting(unit: UnitMonitoringRow) -> tuple[str, ...]:
+    """The predicates whose floors the unit met on the previous run and misses now."""
+    return tuple(p for p in PREDICATES if any(_NO_LONGER[p].match(c) for c in unit.changes))
+
+
+def changed_since_last_run(unit: UnitMonitoringRow) -> bool:
+    """Its shown total moved or it lost a predicate: a unit's first run has nothing to change
+    from, and standing facts (overdue items, evidence gaps) are not changes."""
+    change = score_change(unit)
+    return bool(change) or bool(no_longer_meeting(unit))
 
 
 def score_change(unit: UnitMonitoringRow) -> float | None:
@@ -550,8 +573,161 @@ def _largest_drops(
     return sorted(drops, key=lambda drop: (drop[2], drop[0].code, drop[0].unit_id))[:count]
 
 
-def monitoring_markdown(report: MonitoringReport) -> str:
-    """A short summary: headline numbers, units newly meeting a predicate, the largest drops."""
+@dataclass(frozen=True)
+class ArtifactTable:
+    """The artifact's table: the units a TPI looks at this week, at most ARTIFACT_ROWS of them.
+
+    A table of every unit (20,000 rows, 3.9 MiB) took 12-15 s to publish and the server refused
+    its event; the HTML report keeps every unit, the artifact only what moved."""
+
+    rows: tuple[dict[str, object], ...]
+    left_out: int  # units that qualified but did not fit
+
+    @property
+    def qualified(self) -> int:
+        return len(self.rows) + self.left_out
+
+
+@dataclass(frozen=True)
+class MonitoringArtifacts:
+    """What the flow publishes for one period: bounded, whatever the number of units."""
+
+    table: ArtifactTable
+    description: str
+    markdown: str
+
+
+def monitoring_artifacts(
+    report: MonitoringReport, report_path: str | None, limit: int = ARTIFACT_ROWS
+) -> MonitoringArtifacts:
+    """The table, its description and the Markdown summary of a run."""
+    table = monitoring_table(report, limit)
+    return MonitoringArtifacts(
+        table=table,
+        description=table_description(report, table),
+        markdown=monitoring_markdown(report, report_path, table),
+    )
+
+
+def artifact_reasons(unit: UnitMonitoringRow, pending: frozenset[int]) -> tuple[str, ...]:
+    """Why the unit is in the artifact's table; () when it is not."""
+    reasons = [f"baru memenuhi {p}" for p in newly_meeting(unit)]
+    reasons += [f"tidak lagi memenuhi {p}" for p in no_longer_meeting(unit)]
+    if unit.unit_id in pending:
+        reasons.append("usulan tertunda")
+    if score_change(unit):
+        reasons.append("total berubah")
+    return tuple(reasons)
+
+
+def _artifact_order(unit: UnitMonitoringRow, reasons: tuple[str, ...]) -> tuple[object, ...]:
+    """Crossings and pending proposals first (they ask for action), then the largest moves."""
+    moved_only = reasons == ("total berubah",)
+    return (moved_only, -abs(score_change(unit) or 0.0), unit.code, unit.unit_id)
+
+
+def monitoring_table(report: MonitoringReport, limit: int = ARTIFACT_ROWS) -> ArtifactTable:
+    """The units that changed since the last run, crossed a threshold or await their proposal,
+    at most `limit` of them; numbers as the LKE shows them (2 decimals), code and name as plain
+    one-line text (the UI shows a cell as text: nothing else escaped)."""
+    pending = frozenset(p.unit_id for p in report.pending)
+    chosen = [(u, artifact_reasons(u, pending)) for u in report.units]
+    chosen = sorted(((u, why) for u, why in chosen if why), key=lambda pair: _artifact_order(*pair))
+    return ArtifactTable(
+        rows=tuple(_table_row(u, why) for u, why in chosen[:limit]),
+        left_out=max(len(chosen) - limit, 0),
+    )
+
+
+def _table_row(unit: UnitMonitoringRow, reasons: tuple[str, ...]) -> dict[str, object]:
+    return {
+        "kode": one_line(unit.code),
+        "unit": one_line(unit.name),
+        "tahap": unit.state_label,
+        "total": lke_round(unit.total),
+        "perubahan": score_change(unit),
+        **{p.lower(): unit.meets.get(p, False) for p in PREDICATES},
+        "alasan": "; ".join(reasons),
+        "terlambat": unit.overdue_items,
+        "bukti_bermasalah": unit.evidence_problems,
+    }
+
+
+def table_description(report: MonitoringReport, table: ArtifactTable) -> str:
+    """The table's caption, saying how many units it leaves out."""
+    text = (
+        f"Unit kerja yang berubah, melewati batas atau menunggu usulan per "
+        f"{report.as_of.isoformat()}: {angka(len(table.rows), 0)} dari "
+        f"{angka(len(report.units), 0)} unit"
+    )
+    if table.left_out:
+        text += f"; {angka(table.left_out, 0)} unit lainnya tidak dimuat (lihat laporan HTML)"
+    return text
+
+
+def _named(lines: list[str], empty: str) -> list[str]:
+    """At most NAMED_IN_SUMMARY lines, then how many more; `empty` when there is none."""
+    if not lines:
+        return [empty]
+    shown = lines[:NAMED_IN_SUMMARY]
+    if len(lines) > NAMED_IN_SUMMARY:
+        shown.append(f"- dan {angka(len(lines) - NAMED_IN_SUMMARY, 0)} unit lainnya")
+    return shown
+
+
+def _stage_lines(units: Sequence[UnitMonitoringRow]) -> list[str]:
+    """Units per stage, the largest stage first."""
+    counts: dict[str, int] = {}
+    for unit in units:
+        counts[unit.state_label] = counts.get(unit.state_label, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        "| Tahap | Unit |",
+        "| --- | ---: |",
+        *(f"| {_md(label)} | {angka(count, 0)} |" for label, count in ordered),
+    ]
+
+
+def _drop_lines(units: Sequence[UnitMonitoringRow]) -> list[str]:
+    drops = _largest_drops(units, DROPS_IN_SUMMARY)
+    if not drops:
+        return ["Tidak ada unit yang totalnya turun."]
+    return [
+        "| Kode | Unit | Sebelumnya | Sekarang | Perubahan |",
+        "| --- | --- | ---: | ---: | ---: |",
+        *(
+            f"| {_md(u.code)} | {_md(u.name)} | {angka(previous)} | {angka(u.total)} | "
+            f"−{angka(-change)} |"
+            for u, previous, change in drops
+        ),
+    ]
+
+
+def _late_lines(units: Sequence[UnitMonitoringRow]) -> list[str]:
+    late = [u for u in units if u.overdue_items]
+    if not late:
+        return ["Tidak ada butir rencana kerja yang terlambat."]
+    items = sum(u.overdue_items for u in late)
+    return [f"{angka(items, 0)} butir rencana kerja terlambat pada {angka(len(late), 0)} unit."]
+
+
+def _where_lines(report_path: str | None, table: ArtifactTable | None) -> list[str]:
+    lines = []
+    if table is not None:
+        lines.append(
+            f"Tabel artefak: {angka(len(table.rows), 0)} unit yang berubah, melewati batas atau "
+            f"menunggu usulan; {angka(table.left_out, 0)} lainnya tidak dimuat."
+        )
+    if report_path is not None:
+        lines.append(f"Laporan lengkap (semua unit): {_md(report_path)}")
+    return lines
+
+
+def monitoring_markdown(
+    report: MonitoringReport, report_path: str | None = None, table: ArtifactTable | None = None
+) -> str:
+    """A short summary, bounded whatever the number of units: headline numbers, units per
+    stage, crossings, the largest drops, late items, pending proposals and where the rest is."""
     lines = [
         f"# Pemantauan TPI: {_md(report.instansi)}",
         "",
@@ -559,38 +735,34 @@ def monitoring_markdown(report: MonitoringReport) -> str:
         f"hasil pemantauan TPI per {tanggal(report.as_of)}",
         "",
     ]
+    where = _where_lines(report_path, table)
     if not report.units:
-        return "\n".join([*lines, "Belum ada unit yang dipantau.", ""])
+        return "\n".join([*lines, "Belum ada unit yang dipantau.", *where, ""])
     lines += ["| Ringkasan | Jumlah |", "| --- | ---: |"]
     lines += [f"| {label} | {value} |" for label, value in monitoring_summary(report).tiles()]
+    lines += ["", "## Unit per tahap", "", *_stage_lines(report.units)]
     units = ranked_units(report)
+    newly = [
+        f"- **{_md(u.code)}** {_md(u.name)}: {', '.join(predicates)} (total {angka(u.total)})"
+        for u in units
+        if (predicates := newly_meeting(u))
+    ]
     lines += ["", "## Baru memenuhi batas", ""]
-    newly = [(u, newly_meeting(u)) for u in units]
-    newly = [(u, predicates) for u, predicates in newly if predicates]
-    if newly:
-        lines += [
-            f"- **{_md(u.code)}** {_md(u.name)}: {', '.join(predicates)} (total {angka(u.total)})"
-            for u, predicates in newly
-        ]
-    else:
-        lines.append("Tidak ada unit yang baru memenuhi batas pada pemantauan ini.")
-    drops = _largest_drops(units, DROPS_IN_SUMMARY)
-    lines += ["", "## Penurunan total terbesar", ""]
-    if drops:
-        lines += [
-            "| Kode | Unit | Sebelumnya | Sekarang | Perubahan |",
-            "| --- | --- | ---: | ---: | ---: |",
-        ]
-        lines += [
-            f"| {_md(u.code)} | {_md(u.name)} | {angka(previous)} | {angka(u.total)} | "
-            f"−{angka(-change)} |"
-            for u, previous, change in drops
-        ]
-    else:
-        lines.append("Tidak ada unit yang totalnya turun.")
+    lines += _named(newly, "Tidak ada unit yang baru memenuhi batas pada pemantauan ini.")
+    lost = [
+        f"- **{_md(u.code)}** {_md(u.name)}: {', '.join(predicates)} (total {angka(u.total)})"
+        for u in units
+        if (predicates := no_longer_meeting(u))
+    ]
+    if lost:
+        lines += ["", "## Tidak lagi memenuhi batas", "", *_named(lost, "")]
+    lines += ["", "## Penurunan total terbesar", "", *_drop_lines(units)]
+    lines += ["", "## Butir kerja terlambat", "", *_late_lines(report.units)]
     if report.pending:
-        lines += ["", "## Usulan tertunda", ""]
-        lines += [f"- {_md(line)}" for line in pending_lines(report.pending)]
+        pending = [f"- {_md(line)}" for line in pending_lines(report.pending)]
+        lines += ["", "## Usulan tertunda", "", *_named(pending, "")]
+    if where:
+        lines += ["", "## Tabel dan laporan", "", *where]
     return "\n".join([*lines, ""])
 
 
@@ -600,24 +772,6 @@ def pending_lines(pending: Sequence[PendingProposal]) -> list[str]:
         f"{p.code} {p.name}: memenuhi {p.predicate} sejak {tanggal(p.since)}, usulan belum "
         f"dibuat{f' ({p.reason})' if p.reason else ''}; dicoba lagi pada setiap pemantauan"
         for p in pending
-    ]
-
-
-def monitoring_table(report: MonitoringReport) -> list[dict[str, object]]:
-    """One row per unit, highest total first, numbers as the LKE shows them (2 decimals), code
-    and name as plain one-line text (the UI shows a cell as text: nothing else escaped)."""
-    return [
-        {
-            "kode": one_line(u.code),
-            "unit": one_line(u.name),
-            "tahap": u.state_label,
-            "total": lke_round(u.total),
-            "perubahan": score_change(u),
-            **{p.lower(): u.meets.get(p, False) for p in PREDICATES},
-            "terlambat": u.overdue_items,
-            "bukti_bermasalah": u.evidence_problems,
-        }
-        for u in ranked_units(report)
     ]
 
 

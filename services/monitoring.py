@@ -34,6 +34,7 @@ from reports.monitoring import (
     MonitoringReport,
     UnitMonitoringRow,
     newly_meets_change,
+    no_longer_meets_change,
     write_monitoring_report,
 )
 from reports.survey_report import SurveySection
@@ -638,9 +639,7 @@ def changes(
             found.append(f"nilai {'naik' if delta > 0 else 'turun'} {angka(abs(delta))}")
         was = predicates_met(wbk=previous.meets_wbk, wbbm=previous.meets_wbbm)
         found += [
-            f"tidak lagi memenuhi batas {p}"
-            for p, met in was.items()
-            if met and not report.meets.get(p)
+            no_longer_meets_change(p) for p, met in was.items() if met and not report.meets.get(p)
         ]
     found += held_back
     if overdue:

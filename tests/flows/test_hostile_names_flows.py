@@ -239,6 +239,16 @@ def artifacts_of(flow_run_id: Any) -> list[Any]:
         )
 
 
+def task_runs_of(flow_run_id: Any) -> list[Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        return client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+
+
 def assert_inert_markdown(markdown: str) -> None:
     """No raw HTML, no control character, no link and no table cell opened by data: every
     Markdown character that a name brought is escaped."""
@@ -331,3 +341,10 @@ def test_hostile_names_through_the_reminders_and_the_monitoring(
         assert by_code[code]["unit"] == one_line(name), code
     assert by_code["SIAP4"]["unit"] == "Merah Unit terbalik"
     assert by_code["SIAP3"]["unit"] == "Unit Bcc: evil@x.test"
+    # The tasks that took the whole run kept no cache key over it.
+    keyed = {
+        run.name: run.cache_key
+        for run in task_runs_of(state.state_details.flow_run_id)
+        if run.name.startswith(("laporan-pemantauan", "terbitkan-artefak"))
+    }
+    assert len(keyed) == 2 and set(keyed.values()) == {None}, keyed

@@ -11,12 +11,18 @@ from pathlib import Path
 import pytest
 
 from reports.monitoring import (
+    ARTIFACT_ROWS,
+    NAMED_IN_SUMMARY,
+    ArtifactTable,
     FixFirstItem,
     MonitoringReport,
+    PendingProposal,
     UnitMonitoringRow,
+    monitoring_artifacts,
     monitoring_markdown,
     monitoring_table,
     newly_meets_change,
+    no_longer_meets_change,
     render_monitoring_html,
     write_monitoring_report,
 )
@@ -473,7 +479,7 @@ def test_an_empty_report_says_no_unit_is_monitored() -> None:
     assert tree.find("p", "empty").text() == "Belum ada unit yang dipantau."
     assert tree.find_all("svg") == [] and tree.find_all("table") == []
     assert "Belum ada unit yang dipantau." in monitoring_markdown(empty)
-    assert monitoring_table(empty) == []
+    assert monitoring_table(empty) == ArtifactTable(rows=(), left_out=0)
 
 
 def test_five_hundred_units_render() -> None:
@@ -549,43 +555,125 @@ def test_table_rows_for_the_prefect_artifact() -> None:
             meets={"WBK": True, "WBBM": True},
             state_label="Evaluasi TPI",
         ),
-        unit("UK-003", 60.0, name=HOSTILE),
+        unit("UK-003", 60.0, name=HOSTILE),  # its first run: nothing changed, not listed
     ]
-    assert monitoring_table(report(*units)) == [
-        {
-            "kode": "UK-002",
-            "unit": "Unit UK-002",
-            "tahap": "Evaluasi TPI",
-            "total": 88.13,
-            "perubahan": 2.63,
-            "wbk": True,
-            "wbbm": True,
-            "terlambat": 0,
-            "bukti_bermasalah": 0,
-        },
-        {
-            "kode": "UK-001",
-            "unit": "Unit UK-001",
-            "tahap": "Pembangunan",
-            "total": 70.0,
-            "perubahan": -1.25,
-            "wbk": False,
-            "wbbm": False,
-            "terlambat": 3,
-            "bukti_bermasalah": 1,
-        },
-        {
-            "kode": "UK-003",
-            "unit": HOSTILE,
-            "tahap": "Pembangunan",
-            "total": 60.0,
-            "perubahan": None,
-            "wbk": False,
-            "wbbm": False,
-            "terlambat": 0,
-            "bukti_bermasalah": 0,
-        },
+    assert monitoring_table(report(*units)) == ArtifactTable(
+        rows=(
+            {
+                "kode": "UK-002",
+                "unit": "Unit UK-002",
+                "tahap": "Evaluasi TPI",
+                "total": 88.13,
+                "perubahan": 2.63,
+                "wbk": True,
+                "wbbm": True,
+                "alasan": "total berubah",
+                "terlambat": 0,
+                "bukti_bermasalah": 0,
+            },
+            {
+                "kode": "UK-001",
+                "unit": "Unit UK-001",
+                "tahap": "Pembangunan",
+                "total": 70.0,
+                "perubahan": -1.25,
+                "wbk": False,
+                "wbbm": False,
+                "alasan": "total berubah",
+                "terlambat": 3,
+                "bukti_bermasalah": 1,
+            },
+        ),
+        left_out=0,
+    )
+
+
+def weekly_run(units: int, changed: set[int]) -> list[UnitMonitoringRow]:
+    """`units` units seen the week before, each with overdue items and an evidence gap (standing
+    facts, not changes); those in `changed` moved by a shown hundredth or more."""
+    return [
+        unit(
+            f"UK-{i:05d}",
+            70.0 + (0.01 * (i % 7 + 1) if i in changed else 0.0),
+            previous_total=70.0,
+            overdue_items=2,
+            evidence_problems=1,
+            changes=("2 butir rencana kerja terlambat", "1 indikator tanpa bukti dukung"),
+        )
+        for i in range(1, units + 1)
     ]
+
+
+def test_the_artifact_lists_exactly_the_units_that_changed() -> None:
+    changed = {3, 17, 256, 1999, 2000}
+    units = weekly_run(2000, changed)
+    # A move below half a hundredth does not show, so it is no change either.
+    units[9] = dataclasses.replace(units[9], total=70.004)
+
+    table = monitoring_table(report(*units))
+
+    assert {row["kode"] for row in table.rows} == {f"UK-{i:05d}" for i in changed}
+    assert len(table.rows) == len(changed) and table.left_out == 0
+
+
+def test_crossings_losses_and_pending_proposals_are_listed_first() -> None:
+    units = weekly_run(50, {5, 6})
+    units[19] = dataclasses.replace(  # UK-00020 newly meets WBK with the same shown total
+        units[19], meets={"WBK": True, "WBBM": False}, changes=(newly_meets_change("WBK"),)
+    )
+    units[29] = dataclasses.replace(units[29], changes=(no_longer_meets_change("WBK"),))
+    waiting = PendingProposal(40, 40, "UK-00040", "Unit UK-00040", "WBK", AS_OF, None)
+    run = dataclasses.replace(report(*units), pending=(waiting,))
+
+    reasons = {row["kode"]: row["alasan"] for row in monitoring_table(run).rows}
+
+    assert list(reasons) == ["UK-00020", "UK-00030", "UK-00040", "UK-00006", "UK-00005"]
+    assert reasons["UK-00020"] == "baru memenuhi WBK"
+    assert reasons["UK-00030"] == "tidak lagi memenuhi WBK"
+    assert reasons["UK-00040"] == "usulan tertunda"
+
+
+def test_a_capped_artifact_says_how_many_it_leaves_out() -> None:
+    changed = set(range(1, ARTIFACT_ROWS + 38))
+    run = report(*weekly_run(ARTIFACT_ROWS + 100, changed))
+
+    artifacts = monitoring_artifacts(run, "/data/reports/pemantauan-2026-05-04.html")
+
+    assert len(artifacts.table.rows) == ARTIFACT_ROWS and artifacts.table.left_out == 37
+    assert {row["kode"] for row in artifacts.table.rows} <= {f"UK-{i:05d}" for i in changed}
+    assert artifacts.description.endswith("; 37 unit lainnya tidak dimuat (lihat laporan HTML)")
+    assert f"{ARTIFACT_ROWS} dari 600 unit" in artifacts.description
+    assert (
+        "Tabel artefak: 500 unit yang berubah, melewati batas atau menunggu usulan; "
+        "37 lainnya tidak dimuat." in artifacts.markdown
+    )
+    small = monitoring_table(run, limit=3)
+    assert len(small.rows) == 3 and small.left_out == len(changed) - 3
+
+
+def test_the_summary_stays_short_however_many_units_cross() -> None:
+    units = [
+        unit(
+            f"UK-{i:05d}",
+            80.0,
+            previous_total=74.0 if i <= 300 else 80.0,
+            meets={"WBK": True, "WBBM": False},
+            changes=(newly_meets_change("WBK"),) if i <= 300 else (),
+            overdue_items=i % 2,
+            state_label="Evaluasi TPI" if i <= 300 else "Pembangunan",
+        )
+        for i in range(1, 1001)
+    ]
+
+    text = monitoring_markdown(report(*units), "/data/reports/pemantauan-2026-05-04.html")
+
+    newly = text.split("## Baru memenuhi batas")[1].split("##")[0]
+    assert newly.count("- **UK-") == NAMED_IN_SUMMARY
+    assert f"- dan {300 - NAMED_IN_SUMMARY} unit lainnya" in newly
+    assert "| Pembangunan | 700 |\n| Evaluasi TPI | 300 |" in text
+    assert "500 butir rencana kerja terlambat pada 500 unit." in text
+    assert "Laporan lengkap (semua unit): /data/reports/pemantauan-2026-05-04.html" in text
+    assert len(text.encode()) < 8_000
 
 
 def test_the_report_file_is_written_whole_and_replaced_in_place(tmp_path: Path) -> None:

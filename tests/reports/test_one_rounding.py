@@ -293,7 +293,7 @@ def test_the_monitoring_markdown_rounds_every_number_half_up() -> None:
 
 
 def test_the_monitoring_table_holds_the_shown_numbers() -> None:
-    rows = {row["kode"]: row for row in monitoring_table(monitoring_report())}
+    rows = {row["kode"]: row for row in monitoring_table(monitoring_report()).rows}
     assert rows["UK-001"]["total"] == pytest.approx(76.01, abs=1e-9)
     assert rows["UK-001"]["perubahan"] == pytest.approx(1.01, abs=1e-9)
     assert rows["UK-002"]["total"] == pytest.approx(60.29, abs=1e-9)
