@@ -209,13 +209,8 @@ def timed_inside_package(steps: Steps) -> Iterator[None]:
         finally:
             steps.workbook += time.perf_counter() - started
 
-    def timed_pdfs(pages: Mapping[str, str], *, dated: date) -> dict[str, bytes]:
-        """One by one, so that each page is timed (the package renders them side by side)."""
-        return {name: timed_pdf(html, dated=dated) for name, html in pages.items()}
-
     with (
         mock.patch.object(proposal_package, "render_pdf", timed_pdf),
-        mock.patch.object(proposal_package, "render_pdfs", timed_pdfs),
         mock.patch.object(proposal_package, "lke_workbook", timed_workbook),
     ):
         yield

@@ -227,9 +227,6 @@ class DeadlineRepository(Protocol):
 class WorkPlanRepository(Protocol):
     def add_items(self, *, items: Sequence[WorkItemCreate]) -> int: ...
     def items(self, *, unit_id: int, year: int) -> list[WorkItem]: ...
-    def items_of_units(
-        self, *, unit_ids: Sequence[int], years: Sequence[int]
-    ) -> dict[tuple[int, int], list[WorkItem]]: ...
     def complete_item(self, *, item_id: int, on: date, by: str | None = None) -> None: ...
     def overdue_counts(self, *, unit_ids: Sequence[int], as_of: date) -> dict[int, int]: ...
     def overdue_items(self, *, unit_ids: Sequence[int], as_of: date) -> list[WorkItem]: ...
@@ -861,19 +858,6 @@ class SqlWorkPlanRepository(_SqlRepository):
     def items(self, *, unit_id: int, year: int) -> list[WorkItem]:
         query = select(WorkItem).where(WorkItem.unit_id == unit_id, WorkItem.year == year)
         return list(self._session.exec(query.order_by(col(WorkItem.id))))
-
-    def items_of_units(
-        self, *, unit_ids: Sequence[int], years: Sequence[int]
-    ) -> dict[tuple[int, int], list[WorkItem]]:
-        """`items` of several units and years in one query (the daily reminders read every
-        building unit's plans), by (unit, year); a pair without items is absent."""
-        query = select(WorkItem).where(
-            col(WorkItem.unit_id).in_(list(unit_ids)), col(WorkItem.year).in_(list(years))
-        )
-        found: dict[tuple[int, int], list[WorkItem]] = {}
-        for item in self._session.exec(query.order_by(col(WorkItem.id))):
-            found.setdefault((item.unit_id, item.year), []).append(item)
-        return found
 
     def complete_item(self, *, item_id: int, on: date, by: str | None = None) -> None:
         item = self._session.get(WorkItem, item_id)

@@ -11,30 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
-import sys
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from functools import partial
 
 _ENVIRONMENT = threading.Lock()  # SOURCE_DATE_EPOCH is process-wide
 _EPOCH = "SOURCE_DATE_EPOCH"
-
-
-def _fresh_lock() -> None:
-    """In a forked worker (`render_pdfs`): not the parent's lock, which another of its threads
-    may have held at the fork."""
-    global _ENVIRONMENT
-    _ENVIRONMENT = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):  # POSIX
-    os.register_at_fork(after_in_child=_fresh_lock)
 
 # WeasyPrint logs every CSS property it does not support at WARNING; a document is checked by
 # its tests, not by a log full of them.
@@ -54,24 +39,6 @@ def render_pdf(html: str, *, dated: date) -> bytes:
         document = weasyprint.HTML(string=html, base_url=None).render()
         pdf: bytes = document.write_pdf(pdf_identifier=identifier)
     return pdf
-
-
-def render_pdfs(pages: Mapping[str, str], *, dated: date) -> dict[str, bytes]:
-    """`render_pdf` of several pages, side by side on the machine's cores: layout is CPU-bound
-    Python (most of a proposal package's time), so threads would not help. The same bytes as
-    one by one: each worker renders a whole page with the same code."""
-    workers = min(len(pages), _cores())
-    if workers < 2 or sys.platform != "linux":
-        return {name: render_pdf(html, dated=dated) for name, html in pages.items()}
-    # Forked: the workers start at once, with this process's modules, and run no `__main__`
-    # again (spawn and forkserver would); they only render, and end without atexit handlers.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        rendered = pool.map(partial(render_pdf, dated=dated), pages.values())
-        return dict(zip(pages, rendered, strict=True))
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @contextmanager

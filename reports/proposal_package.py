@@ -14,7 +14,7 @@ from importlib import metadata
 
 from reports.archive import Content, content_size, manifest_json
 from reports.lke_workbook import lke_workbook
-from reports.pdf import render_pdf, render_pdfs
+from reports.pdf import render_pdf
 from reports.proposal_documents import (
     InstansiLetter,
     UnitDossier,
@@ -88,7 +88,7 @@ def unit_package(
     place in the package, `bukti/<indicator>/<name>`, as the dossier's index lists it); over
     `max_bytes` the evidence is spread over volumes, the documents and manifest in the first."""
     html = pages if pages is not None else unit_pages(dossier)
-    files = render_pdfs(html, dated=dossier.dated)
+    files = {name: render_pdf(page, dated=dossier.dated) for name, page in html.items()}
     files[WORKBOOK] = lke_workbook(
         dossier.framework,
         instansi_name=dossier.instansi,

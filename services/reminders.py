@@ -138,10 +138,10 @@ def mail_for_day(
     if day_off and not is_digest_day(as_of):
         return DayMail(day=as_of, messages=(), invalid=(), reminders=0, digests=0)  # a day off
     units = {u.id: u for u in uow.units.list_units(instansi_id=instansi.id) if u.id is not None}
-    everyone = uow.units.members(instansi_id=instansi.id)  # one query, not one per unit a day
-    tpi = [m for m in everyone if m.unit_id is None and m.role == TPI_ROLE]
+    people = uow.units.team(instansi_id=instansi.id, unit_id=None)
+    tpi = [m for m in people if m.role == TPI_ROLE]
     teams: dict[int, list[TeamMember]] = {
-        unit_id: [m for m in everyone if m.unit_id == unit_id] for unit_id in units
+        unit_id: uow.units.team(instansi_id=instansi.id, unit_id=unit_id) for unit_id in units
     }
     items, owners = deadline_items(uow, instansi_id=instansi.id, units=units, as_of=as_of)
     built = _Built()
@@ -217,14 +217,10 @@ def deadline_items(
         for d in uow.deadlines.deadlines(instansi_id=instansi_id)
     ]
     building = [u for u in units.values() if u.state in BUILDING and u.id is not None]
-    years = (as_of.year - 1, as_of.year)
-    plans = uow.work_plans.items_of_units(
-        unit_ids=[u.id for u in building if u.id is not None], years=years
-    )
     for unit in building:
         assert unit.id is not None
-        for year in years:
-            for work in plans.get((unit.id, year), []):
+        for year in (as_of.year - 1, as_of.year):
+            for work in uow.work_plans.items(unit_id=unit.id, year=year):
                 item = _work_deadline(work, as_of)
                 items.append(item)
                 if work.owner_member_id is not None:

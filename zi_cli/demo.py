@@ -285,19 +285,14 @@ def mondays(first: date, last: date) -> Iterator[date]:
 def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResult:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from flows.runtime import embedded_api_starting, one_api_client
-
     with (
         demo_data_folder(data_dir) as folder,
         temporary_settings(
             {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}  # a replay, not a production run
         ),
     ):
-        with embedded_api_starting():
-            ids = register(framework)
-        with one_api_client():
-            seed(framework, ids)
-            last_report = replay_year(framework, ids, console)
+        ids = seed(framework)
+        last_report = replay_year(framework, ids, console)
         print_summary(console, ids)
     reports, mail, database = folder / "reports", default_folder(folder), folder / "zi.db"
     print_path("Laporan pemantauan mingguan (HTML):", reports, to=console)
@@ -314,10 +309,13 @@ def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResu
     return DemoResult(database=database, reports=reports, last_report=last_report)
 
 
-def register(framework: Framework) -> dict[str, int]:
+def seed(framework: Framework) -> dict[str, int]:
     """The regency, its units and their standing, registered from its agency records as a real
-    agency does (`zi agency import`), their evidence and the year's assessment period; no flow
-    yet (the embedded Prefect API starts meanwhile)."""
+    agency does (`zi agency import`); 2025's declaration and designation."""
+    from flows.declare import declare
+    from flows.designate import designate
+    from flows.develop import develop
+
     with SqlUnitOfWork(default_engine()) as uow:
         import_agency(uow, records=agency_records(), dry_run=False)
         instansi = uow.instansi.get_instansi_by_code(code=INSTANSI_CODE)
@@ -338,15 +336,6 @@ def register(framework: Framework) -> dict[str, int]:
         assert opened.period.id is not None
         ids["period"] = opened.period.id
         uow.commit()
-    return ids
-
-
-def seed(framework: Framework, ids: dict[str, int]) -> None:
-    """2025 as the flows recorded it: the declaration, the designation and the work plans."""
-    from flows.declare import declare
-    from flows.designate import designate
-    from flows.develop import develop
-
     previous = [u.code for u in UNITS if not u.new]
     declare(instansi=ids["instansi"], year=YEAR - 1, as_of=date(YEAR - 1, 1, 6))
     designate(
@@ -364,6 +353,7 @@ def seed(framework: Framework, ids: dict[str, int]) -> None:
     )
     finish_last_years_plans(ids)
     record_earlier_awards(ids)
+    return ids
 
 
 def record_earlier_awards(ids: dict[str, int]) -> None:
