@@ -45,7 +45,16 @@ from services.pending_proposals import (
 from zi_domain.plain_text import one_line
 
 
-@task(name="nilai-dan-riwayat", retries=2, retry_delay_seconds=10)
+# Not persisted, never cached: the outcome holds every unit's row (20,000 in a national run), and
+# each run pickled it into the result store (about 25 MiB at 20,000 units) for nothing to read
+# (a retry recomputes; a server run returns the flow's own small result).
+@task(
+    name="nilai-dan-riwayat",
+    retries=2,
+    retry_delay_seconds=10,
+    persist_result=False,
+    cache_policy=NO_CACHE,
+)
 def monitor_one_period(period_id: int, as_of: date, framework: str | None) -> MonitoringOutcome:
     with unit_of_work() as uow:
         return monitor_period(
@@ -60,12 +69,12 @@ def monitor_one_period(period_id: int, as_of: date, framework: str | None) -> Mo
 
 # Never cached: Prefect's default cache key hashes a task's inputs, here the whole run (0.9 s
 # at 20,000 units) for a cache nothing reads; writing and publishing are done each run.
-@task(name="laporan-pemantauan", cache_policy=NO_CACHE)
+@task(name="laporan-pemantauan", cache_policy=NO_CACHE, persist_result=False)
 def write_report(report: MonitoringReport) -> str:
     return str(write_monitoring_report(report, get_settings().data_dir / "reports"))
 
 
-@task(name="terbitkan-artefak", cache_policy=NO_CACHE)
+@task(name="terbitkan-artefak", cache_policy=NO_CACHE, persist_result=False)
 def publish(artifacts: MonitoringArtifacts, period_id: int) -> None:
     key = f"pemantauan-periode-{period_id}"
     create_table_artifact(

@@ -38,3 +38,20 @@ def test_no_task_of_the_flow_keys_a_cache_on_the_outcome() -> None:
     for name in taking:
         assert tasks[name].cache_policy is NO_CACHE, name
         assert tasks[name].cache_key_fn is None, name
+
+
+def returns_the_outcome(task: Task[..., object]) -> bool:
+    return typing.get_type_hints(task.fn, vars(flows.monitor)).get("return") in OUTCOME
+
+
+def test_no_task_of_the_flow_persists_the_outcome() -> None:
+    # Pickling every unit's row to the result store each week cost more than the scoring.
+    tasks = {task.name: task for task in tasks_of_the_flow()}
+    holding = {
+        name for name, task in tasks.items() if takes_the_outcome(task) or returns_the_outcome(task)
+    }
+
+    assert holding == {"nilai-dan-riwayat", "laporan-pemantauan", "terbitkan-artefak"}, holding
+    for name in holding:
+        assert tasks[name].persist_result is False, name
+        assert tasks[name].cache_policy is NO_CACHE, name
