@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from starlette.applications import Starlette
 
 from notifications.sink import default_folder
@@ -108,3 +108,13 @@ def screenshot(page: Page, name: str) -> None:
 def fits(page: Page) -> bool:
     """Nothing wider than the window (no sideways scrolling)."""
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def sign_in(page: Page, base: str, address: str, data_dir: Path) -> None:
+    """Signs `address` in as a person does: asks for a link, follows it from the mail sink."""
+    page.goto(f"{base}/masuk")
+    page.get_by_label("Alamat e-mail").fill(address)
+    page.get_by_role("button", name="Kirim tautan masuk").click()
+    expect(page.get_by_role("status")).to_contain_text("tautan masuk telah dikirim")
+    page.goto(sign_in_link(data_dir, address))
+    page.get_by_role("button", name="Masuk").click()

@@ -4,48 +4,12 @@ pages fit a phone and can be used from the keyboard. Screenshots are artifacts o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
-from sqlalchemy.engine import URL
+from playwright.sync_api import Browser, expect
 
-from config.settings import get_settings
-from persistence.unit_of_work import SqlUnitOfWork
-from portal.app import create_app
-from tests.builders import Agency, registered_agency
-from tests.portal.browser import chromium, fits, free_port, screenshot, served, sign_in_link
-
-NewUow = Callable[[], SqlUnitOfWork]
-
-
-@pytest.fixture
-def portal(
-    new_uow: NewUow, database_url: URL, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[str, Agency]]:
-    agency = registered_agency(new_uow)
-    port = free_port()
-    monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    monkeypatch.setenv("ZI_WEB_BASE_URL", f"http://127.0.0.1:{port}")
-    get_settings.cache_clear()
-    with served(create_app(get_settings()), port) as base:
-        yield base, agency
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as found:
-        yield found
-
-
-def sign_in(page: Page, base: str, address: str, data_dir: Path) -> None:
-    page.goto(f"{base}/masuk")
-    page.get_by_label("Alamat e-mail").fill(address)
-    page.get_by_role("button", name="Kirim tautan masuk").click()
-    expect(page.get_by_role("status")).to_contain_text("tautan masuk telah dikirim")
-    page.goto(sign_in_link(data_dir, address))
-    page.get_by_role("button", name="Masuk").click()
+from tests.builders import Agency
+from tests.portal.browser import fits, screenshot, sign_in, sign_in_link
 
 
 def test_a_team_member_signs_in_from_the_mail_and_answers_the_lke(

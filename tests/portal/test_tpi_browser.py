@@ -14,15 +14,14 @@ from config.framework_files import load_framework
 from persistence.unit_of_work import SqlUnitOfWork
 from services.portal_units import AnswerChange, save_answer
 from tests.builders import Agency
-from tests.portal.browser import fits, screenshot
-from tests.portal.test_browser import browser, portal, sign_in  # noqa: F401 (fixtures)
+from tests.portal.browser import fits, screenshot, sign_in
 
 NewUow = Callable[[], SqlUnitOfWork]
 
 
 def test_the_tpi_reviews_a_unit_from_the_dashboard(
-    portal: tuple[str, Agency],  # noqa: F811
-    browser: Browser,  # noqa: F811
+    portal: tuple[str, Agency],
+    browser: Browser,
     new_uow: NewUow,
     data_dir: Path,
 ) -> None:

@@ -18,18 +18,15 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import Browser, FilePayload, Page, expect
-from sqlalchemy.engine import URL
 
 from config.framework_files import load_framework
-from config.settings import get_settings, today
+from config.settings import today
 from persistence.tables import AssessmentKind
 from persistence.unit_of_work import SqlUnitOfWork
-from portal.app import create_app
 from services.portal_units import AnswerChange, save_answer
 from spreadsheets.lke_form import INSTANSI_CODE_CELL, LKE_SHEET, UNIT_CODE_CELL
-from tests.builders import Agency, fill_lke_form, registered_agency
-from tests.portal.browser import chromium, free_port, screenshot, served
-from tests.portal.test_browser import sign_in
+from tests.builders import Agency, fill_lke_form
+from tests.portal.browser import screenshot, sign_in
 from zi_domain.indonesian import tanggal
 
 NewUow = Callable[[], SqlUnitOfWork]
@@ -45,23 +42,8 @@ def png() -> bytes:
 
 
 @pytest.fixture
-def served_portal(
-    new_uow: NewUow, database_url: URL, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[str, Agency]]:
-    """The registered agency's portal served by uvicorn on a free port, on the test database."""
-    agency = registered_agency(new_uow)
-    port = free_port()
-    monkeypatch.setenv("ZI_DATABASE_URL", database_url.render_as_string(hide_password=False))
-    monkeypatch.setenv("ZI_WEB_BASE_URL", f"http://127.0.0.1:{port}")
-    get_settings.cache_clear()
-    with served(create_app(get_settings()), port) as base:
-        yield base, agency
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with chromium() as browser:
-        yield new_page(browser)
+def page(browser: Browser) -> Page:
+    return new_page(browser)
 
 
 def new_page(browser: Browser) -> Page:
@@ -84,9 +66,9 @@ def prefect() -> Iterator[None]:
 
 
 def test_evidence_is_uploaded_several_at_once_downloaded_and_a_disguised_file_refused(
-    served_portal: tuple[str, Agency], page: Page, data_dir: Path, new_uow: NewUow
+    portal: tuple[str, Agency], page: Page, data_dir: Path, new_uow: NewUow
 ) -> None:
-    base, agency = served_portal
+    base, agency = portal
     unit_id = agency.units["DPMPTSP"]
     sign_in(page, base, "siti@uji.go.id", data_dir)
     expect(page).to_have_url(f"{base}/unit/{unit_id}")
@@ -148,13 +130,13 @@ def test_evidence_is_uploaded_several_at_once_downloaded_and_a_disguised_file_re
 
 
 def test_the_lke_workbook_goes_out_is_filled_and_comes_back_as_the_self_assessment(
-    served_portal: tuple[str, Agency],
+    portal: tuple[str, Agency],
     page: Page,
     data_dir: Path,
     new_uow: NewUow,
     tmp_path: Path,
 ) -> None:
-    base, agency = served_portal
+    base, agency = portal
     unit_id = agency.units["DPMPTSP"]
     sign_in(page, base, "siti@uji.go.id", data_dir)
     expect(page.locator('[data-score="Penilaian mandiri"]')).to_contain_text(
@@ -198,13 +180,13 @@ def test_the_lke_workbook_goes_out_is_filled_and_comes_back_as_the_self_assessme
 
 
 def test_the_tpi_accepts_all_and_the_monitoring_run_from_the_dashboard_keeps_the_score(
-    served_portal: tuple[str, Agency],
+    portal: tuple[str, Agency],
     page: Page,
     data_dir: Path,
     new_uow: NewUow,
     prefect: None,
 ) -> None:
-    base, agency = served_portal
+    base, agency = portal
     unit_id = agency.units["DPMPTSP"]
     with new_uow() as uow:  # the team's answers, as test 2 uploads them
         unit = uow.units.get_unit(unit_id=unit_id)
