@@ -28,7 +28,7 @@ from portal.web import (
     signed_in,
     visible_unit,
 )
-from reports.monitoring import _sparkline
+from reports.monitoring import sparkline
 from services.portal_units import (
     AnswerChange,
     ChangeRefused,
@@ -72,7 +72,7 @@ def unit_page(request: Request) -> Response:
         stage=STATE_LABELS.get(UnitState(unit.state), unit.state),
         tpi=_score_card(view.tpi_scored, view.target, framework),
         mine=_score_card(view.self_scored, view.target, framework),
-        chart=_sparkline(history),
+        chart=sparkline(history),
         fixes=view.fix_first[:FIX_FIRST_SHOWN],
         message=request.query_params.get("pesan", "")[:300],
     )

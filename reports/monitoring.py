@@ -279,7 +279,7 @@ class _Cell:
 
 
 @dataclass(frozen=True)
-class _Sparkline:
+class Sparkline:
     points: str
     last_x: str
     last_y: str
@@ -328,7 +328,7 @@ class _UnitView:
     surveys: tuple[SurveySection, ...]
     bar: _Bar
     cells: tuple[_Cell, ...]
-    sparkline: _Sparkline | None
+    sparkline: Sparkline | None
 
 
 def _n(value: float) -> str:
@@ -428,7 +428,7 @@ def _cells(report: MonitoringReport, unit: UnitMonitoringRow) -> tuple[_Cell, ..
     return tuple(cells)
 
 
-def _sparkline(history: Sequence[tuple[date, float]]) -> _Sparkline | None:
+def sparkline(history: Sequence[tuple[date, float]]) -> Sparkline | None:
     """The unit's totals over time: x by date (by run where all share a day), y on its own range."""
     if not history:
         return None
@@ -458,7 +458,7 @@ def _sparkline(history: Sequence[tuple[date, float]]) -> _Sparkline | None:
             f"Riwayat total: {angka(totals[0])} ({tanggal(first)}) → "
             f"{angka(totals[-1])} ({tanggal(last)}), {len(points)} pemantauan"
         )
-    return _Sparkline(
+    return Sparkline(
         points=" ".join(f"{x},{y}" for x, y in coordinates),
         last_x=coordinates[-1][0],
         last_y=coordinates[-1][1],
@@ -525,7 +525,7 @@ def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) ->
         surveys=unit.surveys,
         bar=_bar(unit, index, status_label),
         cells=_cells(report, unit),
-        sparkline=_sparkline(unit.history),
+        sparkline=sparkline(unit.history),
     )
 
 
