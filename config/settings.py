@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     )
     monitor_cron: str = Field(default="0 7 * * 1", description="TPI monitoring: Mondays 07:00.")
     reminder_cron: str = Field(default="0 8 * * 1-5", description="Reminders: working days 08:00.")
+    work_pool: str = Field(
+        default="zi-orchestrator", description="Prefect work pool of `zi deploy` and `zi worker`."
+    )
+    monitor_concurrency: int = Field(
+        default=4, ge=1, description="Instansi periods monitored at once in a national run."
+    )
+    propose_concurrency: int = Field(
+        default=4, ge=1, description="Proposal packages built at once on the work pool."
+    )
 
     smtp_host: str | None = Field(
         default=None, description="SMTP relay; unset means the local sink (a Maildir)."

@@ -139,11 +139,18 @@ def monitor(
     instansi: str | int | None = None,
     framework: str | None = None,
     propose_directly: bool = True,
+    period: int | None = None,
 ) -> dict[str, Any]:
+    """Every active period on `as_of` (of one instansi), or only `period`: the national run
+    (`flows.national_monitor`) gives each child run one instansi and one period."""
     on = day(as_of)
     with unit_of_work() as uow:
         instansi_id = None if instansi is None else instansi_id_of(uow, instansi)
-        periods = [p.id for p in uow.assessments.periods_on(day=on, instansi_id=instansi_id)]
+        periods = [
+            p.id
+            for p in uow.assessments.periods_on(day=on, instansi_id=instansi_id)
+            if period is None or p.id == period
+        ]
     crossings: list[Crossing] = []
     pending: list[PendingProposal] = []
     failed: list[PendingProposal] = []

@@ -33,6 +33,7 @@ from zi_cli import (
     lifecycle_commands,
     survey_commands,
     web_commands,
+    work_pool,
 )
 from zi_cli.answers_file import AnswersFileError, read_answers_file
 from zi_cli.evidence_commands import evidence_app
@@ -390,6 +391,8 @@ app.command("inbox")(intake_commands.inbox)
 
 app.command("web")(web_commands.web)
 app.command("web-link")(web_commands.web_link)
+app.command("deploy")(work_pool.deploy)
+app.command("worker")(work_pool.worker)
 
 db = ZiTyper(help="Basis data produk.", no_args_is_help=True)
 app.add_typer(db, name="db")

@@ -17,136 +17,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http.client import HTTPException
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from config.settings import Settings
-
-if TYPE_CHECKING:
-    from prefect import Flow
-    from prefect.deployments.runner import RunnerDeployment
+from flows.deployments import deployments
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4200
 STARTUP_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 15.0
 
-MONITOR_DEPLOYMENT = "pemantauan-mingguan"
-PROPOSE_DEPLOYMENT = "usulan-tpn"
-REMINDER_DEPLOYMENT = "pengingat-harian"
-DECLARE_DEPLOYMENT = "catat-pencanangan"
-DESIGNATE_DEPLOYMENT = "catat-penetapan"
-DEVELOP_DEPLOYMENT = "mulai-pembangunan"
-INBOX_DEPLOYMENT = "penerimaan-lke-15-menit"
-INBOX_CRON = "*/15 * * * *"
-TAGS = ["zona-integritas"]
-
 
 class ServerStartError(RuntimeError):
     """The local Prefect server did not come up; the message says why and where its log is."""
-
-
-def deployments(settings: Settings) -> list[RunnerDeployment]:
-    """Every flow as a deployment: monitoring on its cron, the proposal on its trigger, the rest
-    on demand (from the UI, `prefect deployment run`, or the API)."""
-    from prefect.events import DeploymentEventTrigger
-    from prefect.schedules import Cron
-
-    from flows.declare import declare
-    from flows.designate import designate
-    from flows.develop import develop
-    from flows.inbox import receive_workbooks
-    from flows.monitor import monitor
-    from flows.propose import THRESHOLD_MET, propose
-    from flows.reminders import send_reminders
-    from flows.submit import submit
-    from flows.tpn_result import tpn_result
-
-    on_demand = "Dijalankan sesuai permintaan (UI Prefect, `prefect deployment run` atau API)."
-    on_demand_flows: list[tuple[Flow[..., Any], str, str]] = [
-        (declare, DECLARE_DEPLOYMENT, "Pencanangan ZI instansi untuk satu tahun."),
-        (designate, DESIGNATE_DEPLOYMENT, "Penetapan unit kerja calon dengan satu SK."),
-        (develop, DEVELOP_DEPLOYMENT, "Pembangunan: rencana kerja unit yang ditetapkan."),
-        (submit, "kirim-usulan", "Surat usulan yang ditandatangani dikirim ke TPN."),
-        (tpn_result, "catat-hasil-tpn", "Hasil TPN satu unit (tahap, anugerah, penolakan)."),
-    ]
-    trigger = DeploymentEventTrigger(
-        name="usulkan-unit-yang-memenuhi-batas-nilai",
-        description=(
-            f"Setiap peristiwa `{THRESHOLD_MET}` dari pemantauan TPI membuka usulan unit "
-            "tersebut ke TPN."
-        ),
-        expect={THRESHOLD_MET},
-        match={"prefect.resource.id": "zi.unit.*"},
-        parameters={
-            "unit_id": "{{ event.payload.unit_id }}",
-            "predicate": "{{ event.payload.predicate }}",
-            "as_of": "{{ event.payload.as_of }}",
-        },
-    )
-    return [
-        _deployment(
-            monitor.to_deployment(
-                name=MONITOR_DEPLOYMENT,
-                schedules=[Cron(settings.monitor_cron, timezone=settings.timezone)],
-                # With a server, the trigger of usulan-tpn opens the proposal, not the monitor.
-                parameters={"propose_directly": False},
-                description=(
-                    "Pemantauan TPI mingguan: menilai semua unit kerja pada periode penilaian "
-                    "aktif, menulis laporan, dan mengumumkan unit yang baru memenuhi batas nilai "
-                    f"(jadwal `{settings.monitor_cron}`, zona waktu {settings.timezone})."
-                ),
-                tags=TAGS,
-            )
-        ),
-        _deployment(
-            send_reminders.to_deployment(
-                name=REMINDER_DEPLOYMENT,
-                schedules=[Cron(settings.reminder_cron, timezone=settings.timezone)],
-                description=(
-                    "Pengingat batas waktu dan ringkasan mingguan lewat e-mail, masing-masing "
-                    f"sekali (jadwal `{settings.reminder_cron}`, zona waktu {settings.timezone})."
-                ),
-                tags=TAGS,
-            )
-        ),
-        _deployment(
-            receive_workbooks.to_deployment(
-                name=INBOX_DEPLOYMENT,
-                schedules=[Cron(INBOX_CRON, timezone=settings.timezone)],
-                description=(
-                    "Penerimaan LKE: buku kerja yang diletakkan di kotak masuk "
-                    f"({settings.inbox}) diimpor, dipindah ke diterima/ atau ditolak/, dan "
-                    "tim unit diberi tahu lewat e-mail (tiap 15 menit)."
-                ),
-                tags=TAGS,
-            )
-        ),
-        _deployment(
-            propose.to_deployment(
-                name=PROPOSE_DEPLOYMENT,
-                triggers=[trigger],
-                description=(
-                    "Pengusulan ke TPN: unit yang memenuhi batas nilai dan prasyarat menjadi "
-                    f"diusulkan; dipicu oleh peristiwa `{THRESHOLD_MET}`."
-                ),
-                tags=TAGS,
-            )
-        ),
-        *(
-            _deployment(flow.to_deployment(name=name, description=f"{what} {on_demand}", tags=TAGS))
-            for flow, name, what in on_demand_flows
-        ),
-    ]
-
-
-def _deployment(made: object) -> RunnerDeployment:
-    """`to_deployment` is sync-compatible (typed as maybe a coroutine); called here from sync
-    code it returns the deployment itself."""
-    from prefect.deployments.runner import RunnerDeployment
-
-    if not isinstance(made, RunnerDeployment):
-        raise TypeError(f"expected a RunnerDeployment, got {type(made).__name__}")
-    return made
 
 
 def prefect_home(data_dir: Path) -> Path:

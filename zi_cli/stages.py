@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flows import deployments
 from services.lookup import NotFoundInData, find_instansi
-from zi_cli import serve
 from zi_cli.output import fail
 
 
@@ -29,12 +29,12 @@ class Stage:
     deployment: str
 
 
-DECLARE = Stage("flows.declare", "declare", serve.DECLARE_DEPLOYMENT)
-DESIGNATE = Stage("flows.designate", "designate", serve.DESIGNATE_DEPLOYMENT)
-DEVELOP = Stage("flows.develop", "develop", serve.DEVELOP_DEPLOYMENT)
-MONITOR = Stage("flows.monitor", "monitor", serve.MONITOR_DEPLOYMENT)
-REMIND = Stage("flows.reminders", "send_reminders", serve.REMINDER_DEPLOYMENT)
-INBOX = Stage("flows.inbox", "receive_workbooks", serve.INBOX_DEPLOYMENT)
+DECLARE = Stage("flows.declare", "declare", deployments.DECLARE_DEPLOYMENT)
+DESIGNATE = Stage("flows.designate", "designate", deployments.DESIGNATE_DEPLOYMENT)
+DEVELOP = Stage("flows.develop", "develop", deployments.DEVELOP_DEPLOYMENT)
+MONITOR = Stage("flows.monitor", "monitor", deployments.MONITOR_DEPLOYMENT)
+REMIND = Stage("flows.reminders", "send_reminders", deployments.REMINDER_DEPLOYMENT)
+INBOX = Stage("flows.inbox", "receive_workbooks", deployments.INBOX_DEPLOYMENT)
 
 
 class StageFailed(RuntimeError):

@@ -24,19 +24,12 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from flows.deployments import MONITOR_DEPLOYMENT, PROPOSE_DEPLOYMENT, deployments
 from persistence.database import default_engine
 from persistence.tables import Proposal
 from tests.domain.worksheets import top_answers
 from tests.flows.test_lifecycle_flows import answer, count, kabupaten, unit_state
-from zi_cli.serve import (
-    MONITOR_DEPLOYMENT,
-    PROPOSE_DEPLOYMENT,
-    ServerStartError,
-    deployments,
-    local_server,
-    log_tail,
-    stop_process,
-)
+from zi_cli.serve import ServerStartError, local_server, log_tail, stop_process
 
 __all__ = ["kabupaten"]  # a fixture, shared with the flow tests
 
