@@ -43,10 +43,12 @@ def find_instansi(uow: UnitOfWork, key: str | int) -> Instansi:
 
 def find_unit(uow: UnitOfWork, code: str, instansi: str | int | None) -> UnitKerja:
     """A unit by its code within the instansi (any instansi when the code is unique), or by its
-    number."""
+    number (within the instansi too: another instansi's unit is not found)."""
+    owner_id = None
     if instansi is not None:
         owner = find_instansi(uow, instansi)
         assert owner.id is not None
+        owner_id = owner.id
         unit = uow.units.get_unit_by_code(instansi_id=owner.id, code=code)
     else:
         matches = [
@@ -61,6 +63,8 @@ def find_unit(uow: UnitOfWork, code: str, instansi: str | int | None) -> UnitKer
         unit = matches[0] if matches else None
     if unit is None and (number := _as_id(code.strip())) is not None:
         unit = uow.units.get_unit(unit_id=number)
+        if unit is not None and owner_id is not None and unit.instansi_id != owner_id:
+            unit = None
     if unit is None:
         raise NotFoundInData(f"unit kerja {code!r} tidak ditemukan")
     return unit

@@ -177,7 +177,11 @@ def propose_unit(
     _settle_crossings(uow, proposal)
     try:
         stored = _store_unit_package(
-            dossier, data_dir=data_dir, unit=unit, max_bytes=package_max_bytes
+            dossier,
+            folder=_instansi_folder(data_dir, year, _instansi_of(uow, unit.instansi_id)),
+            data_dir=data_dir,
+            unit=unit,
+            max_bytes=package_max_bytes,
         )
     except (EvidenceFileMissing, ContentChanged) as missing:
         uow.rollback()
@@ -388,12 +392,12 @@ def _tpi_chair(uow: UnitOfWork, *, instansi_id: int) -> Signatory | None:
 
 
 def _store_unit_package(
-    dossier: UnitDossier, *, data_dir: Path, unit: UnitKerja, max_bytes: int | None
+    dossier: UnitDossier, *, folder: Path, data_dir: Path, unit: UnitKerja, max_bytes: int | None
 ) -> StoredPackage:
     package = unit_package(
         dossier, evidence=evidence_files(dossier, data_dir=data_dir), max_bytes=max_bytes
     )
-    unit_folder = _instansi_folder(data_dir, dossier.year, dossier.instansi) / _unit_name(unit)
+    unit_folder = folder / _unit_name(unit)
     name = f"{dossier.predicate}-r{dossier.revision}"
     top = f"{_unit_name(unit)}-{dossier.year}-{name}"
     return store_package(
@@ -426,8 +430,17 @@ def evidence_files(dossier: UnitDossier, *, data_dir: Path) -> dict[str, FileOnD
     return files
 
 
-def _instansi_folder(data_dir: Path, year: int, instansi: str) -> Path:
-    return data_dir / PACKAGES_FOLDER / str(year) / safe_file_name(instansi)
+def _instansi_folder(data_dir: Path, year: int, instansi: Instansi) -> Path:
+    """The instansi's name for people, its number for uniqueness: two names that fold to the
+    same file name (long names cut, punctuation folded) must not share a folder."""
+    return data_dir / PACKAGES_FOLDER / str(year) / f"{safe_file_name(instansi.name)}-{instansi.id}"
+
+
+def _instansi_of(uow: UnitOfWork, instansi_id: int) -> Instansi:
+    instansi = uow.instansi.get_instansi(instansi_id=instansi_id)
+    if instansi is None:
+        raise LookupError(f"instansi {instansi_id} tidak ada")
+    return instansi
 
 
 def _unit_name(unit: UnitKerja) -> str:
@@ -444,9 +457,7 @@ def build_instansi_letter(
     dated `as_of`, listing every unit proposed in `year` (drafts and later, not superseded or
     rejected) with its TPI total as it stands on `as_of`; a new revision when their contents
     changed; None when no unit is proposed."""
-    instansi = uow.instansi.get_instansi(instansi_id=instansi_id)
-    if instansi is None:
-        raise LookupError(f"instansi {instansi_id} tidak ada")
+    instansi = _instansi_of(uow, instansi_id)
     listed = _letter_units(uow, instansi_id=instansi_id, year=year)
     if not listed:
         return None
@@ -476,7 +487,7 @@ def build_instansi_letter(
         head_elected=head.elected,
         head_nip=head.nip,
     )
-    folder = _instansi_folder(data_dir, year, instansi.name)
+    folder = _instansi_folder(data_dir, year, instansi)
     latest = max(_letter_revisions(folder), default=0)
     revision = latest + 1
     package = instansi_package(letter, revision=revision)  # rendered once, compared, kept
@@ -545,10 +556,8 @@ def letter_up_to_date(
     or lists other units than those proposed now: a proposal whose letter build failed after it
     committed (a full disk, a killed process) is caught up by the next run, and a run with
     nothing new makes no new revision."""
-    instansi = uow.instansi.get_instansi(instansi_id=instansi_id)
-    if instansi is None:
-        raise LookupError(f"instansi {instansi_id} tidak ada")
-    folder = _instansi_folder(data_dir, year, instansi.name)
+    instansi = _instansi_of(uow, instansi_id)
+    folder = _instansi_folder(data_dir, year, instansi)
     latest = max(_letter_revisions(folder), default=0)
     wanted = sorted(
         (unit.code, p.predicate.value)

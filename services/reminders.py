@@ -132,13 +132,17 @@ def mail_for_day(
     portal_url: str | None = None,
 ) -> DayMail:
     """Every message the instansi's people should get today, each with its idempotency key;
-    with `portal_url` (the agency runs the portal), the digests link to the units' pages."""
+    with `portal_url` (the agency runs the portal), the digests link to the units' pages. Of
+    `failures` (every instansi's), the TPI summary lists those to the instansi's own people."""
     assert instansi.id is not None
     day_off = policy.skip_non_working_days and not indonesian_working_day(as_of)
     if day_off and not is_digest_day(as_of):
         return DayMail(day=as_of, messages=(), invalid=(), reminders=0, digests=0)  # a day off
     units = {u.id: u for u in uow.units.list_units(instansi_id=instansi.id) if u.id is not None}
     people = uow.units.team(instansi_id=instansi.id, unit_id=None)
+    # The outbox keeps no instansi: the TPI reads the failed deliveries of its own people only.
+    ours = {m.email.strip().lower() for m in uow.units.members(instansi_id=instansi.id)}
+    failures = [f for f in failures if f.recipient.strip().lower() in ours]
     tpi = [m for m in people if m.role == TPI_ROLE]
     teams: dict[int, list[TeamMember]] = {
         unit_id: uow.units.team(instansi_id=instansi.id, unit_id=unit_id) for unit_id in units
