@@ -47,6 +47,9 @@ def server_env(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PREFECT_HOME"] = str(prefect_home(data_dir))
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    # A fan-out's run refused a slot by its deployment's concurrency limit is retried after this
+    # (Prefect's default, 30 s, leaves workers idle between a national run's children).
+    env.setdefault("PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS", "5")
     return env
 
 
