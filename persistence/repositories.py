@@ -128,6 +128,7 @@ class InstansiRepository(Protocol):
     def get_instansi_by_name(self, *, name: str) -> Instansi | None: ...
     def get_instansi_by_code(self, *, code: str) -> Instansi | None: ...
     def all_instansi(self) -> list[Instansi]: ...
+    def hold(self, *, instansi_id: int) -> None: ...
     def standings(self, *, instansi_id: int) -> list[InstansiPrerequisite]: ...
     def set_prerequisites(
         self, *, prerequisites: InstansiPrerequisiteCreate
@@ -362,6 +363,15 @@ class SqlInstansiRepository(_SqlRepository):
 
     def all_instansi(self) -> list[Instansi]:
         return list(self._session.exec(select(Instansi).order_by(col(Instansi.id))))
+
+    def hold(self, *, instansi_id: int) -> None:
+        """Holds the instansi's row until this transaction ends, so that what is built once per
+        instansi (its letter) is built by one run at a time, on any machine: a row lock on
+        PostgreSQL, the database's write lock on SQLite (a write that changes nothing)."""
+        table = Instansi.__table__  # type: ignore[attr-defined]
+        self._session.execute(
+            sa.update(table).where(table.c.id == instansi_id).values(id=table.c.id)
+        )
 
     def standings(self, *, instansi_id: int) -> list[InstansiPrerequisite]:
         query = select(InstansiPrerequisite).where(InstansiPrerequisite.instansi_id == instansi_id)

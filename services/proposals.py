@@ -456,7 +456,9 @@ def build_instansi_letter(
     """The letter (PermenPANRB 5/2024, Gambar 6) with the instansi's one SPTJM (Gambar 7), both
     dated `as_of`, listing every unit proposed in `year` (drafts and later, not superseded or
     rejected) with its TPI total as it stands on `as_of`; a new revision when their contents
-    changed; None when no unit is proposed."""
+    changed; None when no unit is proposed. Runs proposing units of the instansi at once (on
+    several workers) build it one after the other, each reading what the one before wrote."""
+    uow.instansi.hold(instansi_id=instansi_id)
     instansi = _instansi_of(uow, instansi_id)
     listed = _letter_units(uow, instansi_id=instansi_id, year=year)
     if not listed:
