@@ -215,6 +215,18 @@ def zi_domain_total(answers: Mapping[str, str], framework: Framework | None = No
     return float(score_units(sheet.values, framework).iloc[0]["total"])
 
 
+def instansi_standing(instansi_id: int, year: int) -> InstansiPrerequisiteCreate:
+    """An instansi's good standing (Tabel 5) in a year: WTP, SAKIP B, Indeks RB CC, SPIP 3."""
+    return InstansiPrerequisiteCreate(
+        instansi_id=instansi_id,
+        year=year,
+        bpk_opinion=BpkOpinion.WTP,
+        sakip_grade="B",
+        indeks_rb="CC",
+        spip_level=3,
+    )
+
+
 def candidate_instansi(
     uow: SqlUnitOfWork,
     *,
@@ -231,16 +243,7 @@ def candidate_instansi(
     )
     assert instansi.id is not None
     for year in standing_years:
-        uow.instansi.set_prerequisites(
-            prerequisites=InstansiPrerequisiteCreate(
-                instansi_id=instansi.id,
-                year=year,
-                bpk_opinion=BpkOpinion.WTP,
-                sakip_grade="B",
-                indeks_rb="CC",
-                spip_level=3,
-            )
-        )
+        uow.instansi.set_prerequisites(prerequisites=instansi_standing(instansi.id, year))
     ids = {"instansi": instansi.id}
     for code, impact in units.items():
         unit = uow.units.add_unit(

@@ -40,13 +40,11 @@ from config.settings import get_settings
 from notifications.messages import FailedDelivery, OutgoingMessage
 from persistence.tables import (
     AssessmentKind,
-    BpkOpinion,
     ComplaintCreate,
     DeadlineCreate,
     EvidenceDocumentCreate,
     InstansiCreate,
     InstansiKind,
-    InstansiPrerequisiteCreate,
     LifecycleEventCreate,
     ProposalCreate,
     QuestionCommentCreate,
@@ -69,7 +67,7 @@ from services.monitoring import MonitoringOutcome, monitor_period
 from services.pending_proposals import pending_proposals
 from services.proposals import letter_up_to_date, propose_unit
 from services.reminders import is_digest_day, mail_for_day, reminder_policy
-from tests.builders import Agency
+from tests.builders import Agency, instansi_standing
 from tests.database_fixtures import tpi_period, unit_standing
 from tests.domain.worksheets import lke
 from tests.portal.portal_world import MailBox, PortalWorld
@@ -169,16 +167,7 @@ def add_agency(new_uow: NewUow, spec: Spec) -> tuple[int, int, dict[str, int], d
             )
         )
         assert instansi.id is not None
-        uow.instansi.set_prerequisites(
-            prerequisites=InstansiPrerequisiteCreate(
-                instansi_id=instansi.id,
-                year=YEAR,
-                bpk_opinion=BpkOpinion.WTP,
-                sakip_grade="B",
-                indeks_rb="CC",
-                spip_level=3,
-            )
-        )
+        uow.instansi.set_prerequisites(prerequisites=instansi_standing(instansi.id, YEAR))
         uow.units.record_event(event=step(instansi.id, None, "declaration", date(YEAR, 1, 5)))
         named = tpi_period(instansi.id, YEAR)
         period = uow.assessments.add_period(
