@@ -16,6 +16,7 @@ import sys
 from contextlib import suppress
 from typing import Annotated
 
+import httpx
 import typer
 
 from config.settings import Settings, get_settings
@@ -99,10 +100,16 @@ def deploy(pool: PoolName = None) -> None:
     settings = get_settings()
     default_engine()  # the product's schema migrated once, here, not by workers racing
     chosen = work_pool(settings, pool)
-    created = ensure_work_pool(chosen.name)
-    say(f"Work pool '{chosen.name}' {'dibuat' if created else 'sudah ada'} di {url}")
-    for name in register(settings, chosen):
-        say(f"  deployment {name}")
+    try:
+        created = ensure_work_pool(chosen.name)
+        say(f"Work pool '{chosen.name}' {'dibuat' if created else 'sudah ada'} di {url}")
+        for name in register(settings, chosen):
+            say(f"  deployment {name}")
+    except httpx.HTTPError:
+        fail(
+            f"server Prefect di {url} tidak menjawab: periksa PREFECT_API_URL dan apakah "
+            "server Prefect berjalan (`zi server` di mesin ini)"
+        )
     say(
         f"Jalankan worker di setiap mesin pekerja: zi worker --pool {chosen.name} "
         "(dengan PREFECT_API_URL, ZI_DATABASE_URL dan ZI_DATA_DIR yang sama)."

@@ -348,3 +348,24 @@ def test_long_csv_import_problems_are_capped(
     )
     assert result.stderr.count("\n") < 60, result.stderr[:3000]
     assert "masalah lain" in result.stderr
+
+
+# --- the work pool -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["deploy", "worker"])
+def test_the_work_pool_commands_need_a_prefect_server(
+    command: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert "PREFECT_API_URL" in refused(zi(command))
+
+
+def test_deploy_says_when_the_prefect_server_does_not_answer(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        message = refused(zi("deploy", "--pool", "uji"))
+    assert "http://127.0.0.1:9/api tidak menjawab" in message
