@@ -1,21 +1,30 @@
-"""Benchmark: proposal packages for 100 units, per step, beside bare WeasyPrint and openpyxl.
+"""Benchmark: proposal packages for 100 units, per step, beside bare Typst and openpyxl.
 
 A unit's package (`reports.proposal_package.unit_package`, written by
-`reports.package_store.store_package` as the proposal service does) is four HTML pages rendered
-to PDF, the LKE workbook, a manifest, and the folder and zip on disk. Each is timed apart, unit
-by unit, over dossiers built in memory (no database): varied answers scored as the proposal
-service scores them, 15 weekly snapshots, 60 evidence documents and a Tabel 5 checklist that is
-met. The instansi's letter listing every unit is timed too.
+`reports.package_store.store_package` as the proposal service does) is four documents' data
+rendered to PDF by Typst templates, the LKE workbook, a manifest, and the folder and zip on
+disk. Each is timed apart, unit by unit, over dossiers built in memory (no database): varied
+answers scored as the proposal service scores them, 15 weekly snapshots, 60 evidence documents
+and a Tabel 5 checklist that is met. The instansi's letter listing every unit is timed too.
 
-Floors, measured in the same run on the same inputs: WeasyPrint with no options
-(`weasyprint.HTML(string=page).write_pdf()`, no fixed identifier or font time) for the same
-pages, in alternating order with our PDF step unit by unit; and openpyxl writing the same cell
-values into an unstyled workbook (`Workbook.save`), against our workbook step.
+Floors, measured in the same run on the same inputs: a bare Typst compiler of its own
+(`typst.Compiler(font_paths=..., ignore_system_fonts=True).compile(template, sys_inputs=...)`,
+the data as plain `json.dumps`, no creation date, the same untagged PDF) for the same templates
+and data, in alternating order with our PDF step unit by unit; and openpyxl writing the same
+cell values into an unstyled workbook (`Workbook.save`), against our workbook step.
+
+Then the same packages again with `reports.proposal_package.unit_packages`: `--workers`
+processes at once (2, one per core; workers replaced every `--replace-every` packages), each
+package stored by this process as it comes; beside it the floors above (bare Typst on the same
+documents, bare openpyxl on the same cells) in the same kind of pool. The one-process run gives
+its CPU time too: on a shared machine the CPU time per package is what the code costs, the wall
+clock also what the machine's other work left over.
 
 Before anything is timed, the same unit's dossier is built twice and packaged and stored twice:
-the bytes must be identical (the run also serves as warm-up).
+the bytes must be identical (the run also serves as warm-up); the pool's first package must be
+those bytes too.
 
-    python bench/packages.py [--units 100]
+    python bench/packages.py [--units 100] [--workers 2] [--replace-every 50]
 """
 
 from __future__ import annotations
@@ -24,12 +33,16 @@ import argparse
 import gc
 import hashlib
 import io
+import json
+import multiprocessing
+import os
 import resource
 import statistics
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,16 +51,29 @@ from typing import Any
 from unittest import mock
 
 import openpyxl
-import weasyprint
+import typst
 from openpyxl import Workbook
+from pypdf import PdfReader
 
 from config.framework_files import load_framework
 from reports import proposal_package
 from reports.lke_workbook import lke_workbook
 from reports.package_store import StoredPackage, store_package
-from reports.pdf import render_pdf
-from reports.proposal_documents import InstansiLetter, ProposedUnit, UnitDossier, letter_html
-from reports.proposal_package import PackageFiles, instansi_package, unit_package, unit_pages
+from reports.pdf import DATA, TEMPLATES, Document, fonts, render_pdf
+from reports.proposal_documents import (
+    InstansiLetter,
+    ProposedUnit,
+    UnitDossier,
+    letter_document,
+    sptjm_document,
+)
+from reports.proposal_package import (
+    PackageFiles,
+    instansi_package,
+    unit_documents,
+    unit_package,
+    unit_packages,
+)
 from zi_domain.evidence import EvidenceDocument, evidence_index
 from zi_domain.file_names import safe_file_name
 from zi_domain.framework import Framework
@@ -174,33 +200,33 @@ def dossier(framework: Framework, number: int) -> UnitDossier:
 class Steps:
     """Seconds of one unit's package, step by step, and of its floors."""
 
-    pages: float = 0.0
+    documents: float = 0.0  # the documents' data (`unit_documents`)
     pdf: float = 0.0
-    pdf_pages: list[float] = field(default_factory=list)  # per page, in `UNIT_PAGES` order
+    pdf_documents: list[float] = field(default_factory=list)  # per PDF, `UNIT_DOCUMENTS` order
     workbook: float = 0.0
     manifest: float = 0.0  # the rest of `unit_package`: the manifest and its file hashes
     store: float = 0.0  # zip + folder + zip file on disk
     floor_pdf: float = 0.0
-    floor_layout: float = 0.0  # of which `HTML.render()`: parsing, styling, layout
     floor_workbook: float = 0.0
+    cpu: float = 0.0  # CPU seconds of this process over (a)-(d)
     bytes_on_disk: int = 0
 
     @property
     def total(self) -> float:
-        return self.pages + self.pdf + self.workbook + self.manifest + self.store
+        return self.documents + self.pdf + self.workbook + self.manifest + self.store
 
 
 @contextmanager
 def timed_inside_package(steps: Steps) -> Iterator[None]:
     """`unit_package` as it is, with its calls of `render_pdf` and `lke_workbook` timed."""
 
-    def timed_pdf(html: str, *, dated: date) -> bytes:
+    def timed_pdf(document: Document) -> bytes:
         started = time.perf_counter()
         try:
-            return render_pdf(html, dated=dated)
+            return render_pdf(document)
         finally:
-            steps.pdf_pages.append(time.perf_counter() - started)
-            steps.pdf += steps.pdf_pages[-1]
+            steps.pdf_documents.append(time.perf_counter() - started)
+            steps.pdf += steps.pdf_documents[-1]
 
     def timed_workbook(*args: Any, **kwargs: Any) -> bytes:
         started = time.perf_counter()
@@ -227,37 +253,53 @@ def store(package: PackageFiles, unit: UnitDossier, data_dir: Path) -> StoredPac
     )
 
 
-def ours(unit: UnitDossier, data_dir: Path, steps: Steps) -> tuple[dict[str, str], PackageFiles]:
+def ours(
+    unit: UnitDossier, data_dir: Path, steps: Steps
+) -> tuple[dict[str, Document], PackageFiles]:
+    cpu = time.process_time()
     started = time.perf_counter()
-    pages = unit_pages(unit)
-    steps.pages = time.perf_counter() - started
+    documents = unit_documents(unit)
+    steps.documents = time.perf_counter() - started
     started = time.perf_counter()
     with timed_inside_package(steps):
-        package = unit_package(unit, pages=pages)
+        package = unit_package(unit, documents=documents)
     steps.manifest = time.perf_counter() - started - steps.pdf - steps.workbook
     started = time.perf_counter()
     stored = store(package, unit, data_dir)
     steps.store = time.perf_counter() - started
+    steps.cpu = time.process_time() - cpu
     steps.bytes_on_disk = stored.zip_path.stat().st_size + sum(map(len, package.files.values()))
-    return pages, package
+    return documents, package
 
 
 PRINTED: dict[str, int] = {}  # printed pages of each PDF, last unit seen
+_FLOOR: list[typst.Compiler] = []  # the floor's own compiler, made once
 
 
-def bare_pdfs(pages: Mapping[str, str]) -> tuple[float, float]:
-    """The floor: WeasyPrint with no options, page by page (what `HTML.write_pdf()` does:
-    `render()`, timed apart as the layout, then the document's `write_pdf()`)."""
-    total = layout = 0.0
-    for name, page in pages.items():
+def bare_pdf(document: Document) -> bytes:
+    """The floor of one PDF: a bare compiler on the same template and data (plain JSON), no
+    creation date, no lock, no cleaning of strings."""
+    if not _FLOOR:
+        _FLOOR.append(typst.Compiler(font_paths=fonts(), ignore_system_fonts=True))
+    pdf = _FLOOR[0].compile(
+        input=TEMPLATES / document.template,
+        format="pdf",
+        sys_inputs={DATA: json.dumps(document.data, ensure_ascii=False)},
+        pdf_tags=False,
+    )
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def bare_pdfs(documents: Mapping[str, Document]) -> float:
+    """The floor of a package's PDFs, document by document (pages counted, not timed)."""
+    total = 0.0
+    for name, document in documents.items():
         started = time.perf_counter()
-        document = weasyprint.HTML(string=page).render()
-        laid_out = time.perf_counter()
-        document.write_pdf()
-        layout += laid_out - started
+        pdf = bare_pdf(document)
         total += time.perf_counter() - started
-        PRINTED[name] = len(document.pages)
-    return total, layout
+        PRINTED[name] = len(PdfReader(io.BytesIO(pdf)).pages)
+    return total
 
 
 Cells = list[tuple[str, list[tuple[int, int, Any]]]]
@@ -293,6 +335,51 @@ def bare_workbook(cells: Cells) -> float:
     return time.perf_counter() - started
 
 
+# --- the pool -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PoolRun:
+    seconds: float  # wall clock, first package asked for to last stored
+    floor_seconds: float
+
+
+def floor_package(unit: UnitDossier, cells: Cells) -> None:
+    """The floors of one package in a worker: bare Typst on its documents, bare openpyxl on its
+    workbook's cells."""
+    bare_pdfs(unit_documents(unit))
+    bare_workbook(cells)
+
+
+def pool_run(
+    units: list[UnitDossier],
+    cells: list[Cells],
+    data_dir: Path,
+    reference: PackageFiles,
+    *,
+    workers: int,
+    replace_every: int,
+) -> PoolRun:
+    """Every unit's package from `unit_packages`, stored here as it comes; then the floors in
+    a pool of the same size (the workers are the fork server's children, not this process's:
+    their CPU time is not counted here)."""
+    started = time.perf_counter()
+    packages = unit_packages(units, workers=workers, replace_every=replace_every)
+    for number, (unit, package) in enumerate(zip(units, packages, strict=True)):
+        store(package, unit, data_dir)
+        if number == 0:
+            assert package.files == reference.files, "the pool's build differs"
+    seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, max_tasks_per_child=replace_every
+    ) as pool:
+        list(pool.map(floor_package, units, cells))
+    return PoolRun(seconds, time.perf_counter() - started)
+
+
 # --- the run ------------------------------------------------------------------------------------
 
 
@@ -319,13 +406,14 @@ def check_determinism(framework: Framework, number: int, root: Path) -> PackageF
 @dataclass
 class Letter:
     seconds: list[float] = field(default_factory=list)  # html + package + store, per repeat
-    html: list[float] = field(default_factory=list)
+    data: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
     bytes_on_disk: int = 0
 
 
 def measure_letter(units: list[UnitDossier], data_dir: Path, repeat: int) -> Letter:
-    """The instansi's letter listing every unit: HTML, PDF + manifest, folder and zip."""
+    """The instansi's letter listing every unit: data, its PDF and the SPTJM's + manifest, folder
+    and zip; the floor: bare Typst on the same two documents."""
     measured = Letter()
     letters: list[bytes] = []
     for attempt in range(repeat):
@@ -339,8 +427,8 @@ def measure_letter(units: list[UnitDossier], data_dir: Path, repeat: int) -> Let
             ),
             head_name="Menteri Keuangan",
         )
-        html = letter_html(letter)
-        measured.html.append(time.perf_counter() - started)
+        document = letter_document(letter)
+        measured.data.append(time.perf_counter() - started)
         package = instansi_package(letter, revision=1)
         folder = data_dir / "usulan" / str(YEAR) / safe_file_name(INSTANSI)
         top = f"surat-pengajuan-{safe_file_name(INSTANSI)}-{YEAR}-r1"
@@ -353,7 +441,8 @@ def measure_letter(units: list[UnitDossier], data_dir: Path, repeat: int) -> Let
         measured.seconds.append(time.perf_counter() - started)
         letters.append(stored.zip_path.read_bytes())
         started = time.perf_counter()
-        weasyprint.HTML(string=html).write_pdf()
+        bare_pdf(document)
+        bare_pdf(sptjm_document(letter))
         measured.floor.append(time.perf_counter() - started)
         measured.bytes_on_disk = stored.zip_path.stat().st_size + sum(
             map(len, package.files.values())
@@ -363,7 +452,7 @@ def measure_letter(units: list[UnitDossier], data_dir: Path, repeat: int) -> Let
 
 
 def traced_package(unit: UnitDossier, data_dir: Path) -> float:
-    """tracemalloc's peak, MiB, over one more package (pages to zip), traced apart."""
+    """tracemalloc's peak, MiB, over one more package (data to zip), traced apart."""
     tracemalloc.start()
     ours(unit, data_dir, Steps())
     peak = tracemalloc.get_traced_memory()[1] / MIB
@@ -375,6 +464,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--letter-repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--replace-every", type=int, default=50)
     args = parser.parse_args()
     framework = load_framework(FRAMEWORK)
     rss_start = maxrss_mib()
@@ -388,26 +479,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="zi-bench-packages-") as temporary:
         root = Path(temporary)
         reference = check_determinism(framework, 0, root)  # also the warm-up of every step
-        bare_pdfs(unit_pages(units[0]))
+        bare_pdfs(unit_documents(units[0]))
         rss_before = maxrss_mib()
 
         results: list[Steps] = []
+        unit_cells: list[Cells] = []
         cells_per_workbook = 0
-        pages_bytes = 0
+        data_bytes = 0
         started_all = time.perf_counter()
         for number, unit in enumerate(units):
             steps = Steps()
             data_dir = root / "data"
             if number % 2 == 0:  # the floor first for even units, ours first for odd ones
-                steps.floor_pdf, steps.floor_layout = bare_pdfs(unit_pages(unit))
-                pages, package = ours(unit, data_dir, steps)
+                steps.floor_pdf = bare_pdfs(unit_documents(unit))
+                documents, package = ours(unit, data_dir, steps)
             else:
-                pages, package = ours(unit, data_dir, steps)
-                steps.floor_pdf, steps.floor_layout = bare_pdfs(pages)
+                documents, package = ours(unit, data_dir, steps)
+                steps.floor_pdf = bare_pdfs(documents)
             cells = workbook_cells(package.files[proposal_package.WORKBOOK])
+            unit_cells.append(cells)
             steps.floor_workbook = bare_workbook(cells)
             cells_per_workbook = sum(len(found) for _, found in cells)
-            pages_bytes = sum(len(page.encode()) for page in pages.values())
+            data_bytes = sum(len(d.json().encode()) for d in documents.values())
             if number == 0:
                 assert package.files == reference.files, "the timed build differs"
             results.append(steps)
@@ -418,6 +511,15 @@ def main() -> None:
                 )
         rss_units = maxrss_mib()
         letter = measure_letter(units, root / "data", args.letter_repeat)
+        print(f"  the same {args.units} packages in a pool of {args.workers}", flush=True)
+        pooled = pool_run(
+            units,
+            unit_cells,
+            root / "pool",
+            reference,
+            workers=args.workers,
+            replace_every=args.replace_every,
+        )
         gc.collect()
         traced = traced_package(units[0], root / "traced")
 
@@ -429,8 +531,9 @@ def main() -> None:
         meets=meets,
         totals=totals,
         cells=cells_per_workbook,
-        pages_bytes=pages_bytes,
+        data_bytes=data_bytes,
         memory=(rss_start, rss_before, rss_units, maxrss_mib(), traced),
+        pooled=(args.workers, args.replace_every, pooled),
     )
 
 
@@ -443,8 +546,9 @@ def report(
     meets: int,
     totals: list[float],
     cells: int,
-    pages_bytes: int,
+    data_bytes: int,
     memory: tuple[float, float, float, float, float],
+    pooled: tuple[int, int, PoolRun],
 ) -> None:
     rss_start, rss_before, rss_units, rss_end, traced = memory
     total = sum(s.total for s in results)
@@ -452,8 +556,8 @@ def report(
     floor_pdf = sum(s.floor_pdf for s in results)
     print(
         f"\nunits: {n}, dossiers built in {setup:.1f} s; TPI totals {min(totals):.2f}"
-        f"-{max(totals):.2f}, meeting {PREDICATE} floors: {meets}; per unit: 4 pages "
-        f"({pages_bytes / 1024:.0f} KiB of HTML), {HISTORY_POINTS} snapshots, "
+        f"-{max(totals):.2f}, meeting {PREDICATE} floors: {meets}; per unit: 4 documents "
+        f"({data_bytes / 1024:.0f} KiB of JSON), {HISTORY_POINTS} snapshots, "
         f"{EVIDENCE_PER_UNIT} evidence documents, a workbook of {cells:,} cells; "
         f"{statistics.median(s.bytes_on_disk for s in results) / 1024:.0f} KiB on disk "
         f"(folder + zip)"
@@ -473,12 +577,11 @@ def report(
             f"{statistics.median(values) * 1000:>11.1f}{share_text}{ratio}"
         )
 
-    line("(a) HTML pages (unit_pages)", [s.pages for s in results])
+    line("(a) documents' data (unit_documents)", [s.documents for s in results])
     line("(b) PDF, 4 documents (render_pdf)", [s.pdf for s in results], floor=floor_pdf)
-    for index, name in enumerate(proposal_package.UNIT_PAGES):
-        line(f"    {name} ({PRINTED[name]} p.)", [s.pdf_pages[index] for s in results])
-    line("    floor: bare WeasyPrint, same pages", [s.floor_pdf for s in results], share=False)
-    line("      of which layout (render())", [s.floor_layout for s in results], share=False)
+    for index, name in enumerate(proposal_package.UNIT_DOCUMENTS):
+        line(f"    {name} ({PRINTED[name]} p.)", [s.pdf_documents[index] for s in results])
+    line("    floor: bare Typst, same documents", [s.floor_pdf for s in results], share=False)
     floor_workbook = sum(s.floor_workbook for s in results)
     line("(c) workbook (lke_workbook)", [s.workbook for s in results], floor=floor_workbook)
     line(
@@ -496,8 +599,8 @@ def report(
         f"{statistics.median(letter.seconds) / statistics.median(letter.floor):>9.2f}"
     )
     print(
-        f"    of which HTML {statistics.median(letter.html) * 1000:.1f} ms; floor: bare "
-        f"WeasyPrint {statistics.median(letter.floor):.2f} s; "
+        f"    of which data {statistics.median(letter.data) * 1000:.1f} ms; floor: bare "
+        f"Typst {statistics.median(letter.floor):.2f} s; "
         f"{letter.bytes_on_disk / 1024:.0f} KiB on disk"
     )
     with_letter = total + statistics.median(letter.seconds)
@@ -518,6 +621,18 @@ def report(
         f"memory: ru_maxrss {rss_start:.0f} MiB after imports, {rss_before:.0f} MiB after the "
         f"dossiers and warm-up, {rss_units:.0f} MiB after {n} packages, {rss_end:.0f} MiB at the "
         f"end; tracemalloc peak of one package {traced:.1f} MiB"
+    )
+    cpu = sum(s.cpu for s in results)
+    print(
+        f"CPU: {cpu:.1f} s for the {n} packages ({cpu / n * 1000:.0f} ms a package: "
+        f"{n / cpu * 60:.1f} packages per CPU-minute); wall clock / CPU {total / cpu:.2f}"
+    )
+    workers, replace_every, run = pooled
+    print(
+        f"pool of {workers} (workers replaced every {replace_every} packages): {n} packages in "
+        f"{run.seconds:.1f} s, {n / run.seconds * 60:.1f} packages per minute; floor (bare "
+        f"Typst + bare openpyxl, same pool) {run.floor_seconds:.1f} s; ours / floor "
+        f"{run.seconds / run.floor_seconds:.2f}x"
     )
 
 

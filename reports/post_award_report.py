@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from reports.pdf import render_pdf
-from reports.proposal_documents import Signatory
-from reports.rendering import environment
+from reports.pdf import Document, render_pdf
+from reports.proposal_documents import Signatory, signature_lines
+from zi_domain.indonesian import angka, tanggal
 from zi_domain.predicates import TITLES, Predicate
 
 
@@ -43,13 +43,46 @@ class PostAwardReport:
         return TITLES[self.predicate]
 
 
-def post_award_report_html(report: PostAwardReport) -> str:
-    return (
-        environment()
-        .get_template("laporan_pasca_penetapan.html.j2")
-        .render(report=report, head=report.head)
+def post_award_document(report: PostAwardReport) -> Document:
+    """The letter as its template reads it: the TPI's three notes worded, numbers as shown."""
+    if report.total is None:
+        scores = "TPI belum mengevaluasi unit kerja ini dengan LKE pada periode pelaporan;"
+    else:
+        scored_on = tanggal(report.scored_on) if report.scored_on else ""
+        scores = (
+            f"capaian nilai evaluasi TPI per {scored_on}: nilai total {angka(report.total)}, "
+            f"komponen pengungkit {angka(report.pengungkit or 0.0)} dan komponen hasil "
+            f"{angka(report.hasil or 0.0)}, "
+            f"{'memenuhi' if report.still_meets else 'belum memenuhi'} batas nilai "
+            f"{report.predicate};"
+        )
+    if report.complaints:
+        listed = "; ".join(f"{tanggal(c.received_on)}, {c.summary}" for c in report.complaints)
+        complaints = (
+            f"terdapat {len(report.complaints)} pengaduan maladministrasi yang diterima dan "
+            f"ditangani TPI: {listed};"
+        )
+    else:
+        complaints = "tidak terdapat pengaduan maladministrasi pada periode pelaporan;"
+    return Document(
+        "laporan_pasca_penetapan.typ",
+        {
+            "title": f"Laporan Monitoring dan Evaluasi {report.unit_name} {report.year}",
+            "instansi": report.instansi,
+            "unit_name": report.unit_name,
+            "year": str(report.year),
+            "dated": tanggal(report.dated),
+            "predicate_title": report.predicate_title,
+            "verdict": "masih memenuhi" if report.still_meets else "tidak memenuhi",
+            "notes": [["1.", scores], ["2.", complaints], ["3.", report.notes]],
+            "head": {
+                "title": report.head_title,
+                "below": signature_lines(report.head.name or "(nama)", report.head),
+            },
+        },
+        dated=report.dated,
     )
 
 
 def post_award_report_pdf(report: PostAwardReport) -> bytes:
-    return render_pdf(post_award_report_html(report), dated=report.dated)
+    return render_pdf(post_award_document(report))

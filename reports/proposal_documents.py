@@ -1,4 +1,5 @@
-"""The documents of a proposal to TPN, as HTML pages that `reports.pdf` turns into PDFs.
+"""The documents of a proposal to TPN, as data for the Typst templates that `reports.pdf` turns
+into PDFs.
 
 What each holds:
 - the instansi's letter to the Minister (PermenPANRB 5/2024, Lampiran II Bab II, Gambar 6):
@@ -16,22 +17,23 @@ What each holds:
 - the evidence index: every document per LKE indicator, gaps marked;
 - the prerequisite checklist: every Tabel 5 rule, met, unmet or waived by 5/2024.
 
-Chart geometry is computed here and drawn by the templates (inline SVG), so every text that
-comes from data is escaped by Jinja2's autoescape and nothing is marked safe by hand. Numbers
-are shown as the LKE shows them: two decimals, half-up, with a decimal comma (`angka`).
+Each document is a `reports.pdf.Document`: a static template and its data as JSON, every text
+from data a string the template shows as text (never markup). Chart geometry is computed here
+and drawn by the template. Numbers are shown as the LKE shows them: two decimals, half-up, with
+a decimal comma (`angka`), all formatted here, none in the templates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import pandas as pd
 
-from reports.rendering import environment
+from reports.pdf import Document, Json
 from reports.survey_report import SurveyReport
-from zi_domain.evidence import EvidenceIndex
+from zi_domain.evidence import EvidenceDocument, EvidenceIndex
 from zi_domain.framework import Framework
 from zi_domain.gaps import fix_first
 from zi_domain.indonesian import angka, tanggal
@@ -40,18 +42,11 @@ from zi_domain.prerequisites import ChecklistItem
 from zi_domain.rounding import lke_round, meets_minimum
 from zi_domain.unit_score import UnitScore, floor_results, rule_name, shortfall_words
 
-# SVG is coloured by attributes: WeasyPrint does not apply the page's CSS classes inside it.
-COLOURS = {
-    "wbbm": "#1f7a4d",
-    "wbk": "#2c6fb7",
-    "belum": "#c77d1a",
-    "WBK": "#2c6fb7",
-    "WBBM": "#1f7a4d",
-}
 PREDICATE_NAMES = TITLES
 SHORT_PREDICATE_NAMES: dict[str, str] = {p: f"Menuju {p}" for p in PREDICATES}
 
-# Measure chart geometry (SVG user units): a label, a bar over 0..100 % of the measure's maximum.
+# Measure chart geometry (CSS pixels, the templates' `px`): a label, a bar over 0..100 % of the
+# measure's maximum.
 LABEL_WIDTH = 250
 PLOT_WIDTH = 270
 VALUE_WIDTH = 110
@@ -259,8 +254,7 @@ def hasil_measures(dossier: UnitDossier) -> list[_Measure]:
 
 @dataclass(frozen=True)
 class _HistoryChart:
-    points: str  # "x,y x,y ..." for a polyline
-    dots: tuple[tuple[float, float, str], ...]  # x, y, the total as shown
+    points: tuple[tuple[float, float], ...]  # x, y of each run: a line, a dot on each
     floors: tuple[tuple[str, float], ...]  # predicate, y
     ticks: tuple[tuple[str, float], ...]  # label, y
     dates: tuple[tuple[str, float, str], ...]  # first and last date, x, text-anchor
@@ -288,10 +282,8 @@ def history_chart(
     def y(total: float) -> float:
         return round(top + (1.0 - min(max(total, 0.0), 100.0) / 100.0) * plot_h, 2)
 
-    dots = tuple((x(d), y(t), angka(t)) for d, t in history)
     return _HistoryChart(
-        points=" ".join(f"{dx},{dy}" for dx, dy, _ in dots),
-        dots=dots,
+        points=tuple((x(d), y(t)) for d, t in history),
         floors=tuple((p, y(floors[p])) for p in PREDICATES if p in floors),
         ticks=tuple((str(v), y(v)) for v in (0, 25, 50, 75, 100)),
         dates=((tanggal(first), x(first), "start"), (tanggal(last), x(last), "end")),
@@ -358,27 +350,6 @@ def checklist_lines(dossier: UnitDossier) -> tuple[_ChecklistLine, ...]:
             css=status(item)[1],
         )
         for item in dossier.checklist
-    )
-
-
-# --- pages --------------------------------------------------------------------------------------
-
-
-def letter_html(letter: InstansiLetter) -> str:
-    """The Surat Pengajuan Evaluasi (PermenPANRB 5/2024, Lampiran II Bab II, Gambar 6)."""
-    return (
-        environment()
-        .get_template("surat_usulan.html.j2")
-        .render(letter=letter, head=letter.head, short_names=SHORT_PREDICATE_NAMES)
-    )
-
-
-def sptjm_html(letter: InstansiLetter) -> str:
-    """The instansi's one SPTJM for every unit of the letter (PermenPANRB 5/2024, Gambar 7)."""
-    return (
-        environment()
-        .get_template("sptjm.html.j2")
-        .render(letter=letter, head=letter.head, short_names=SHORT_PREDICATE_NAMES)
     )
 
 
@@ -450,81 +421,287 @@ def ranked_fixes(dossier: UnitDossier) -> tuple[_FixLine, ...]:
     )
 
 
-def lhe_html(dossier: UnitDossier) -> str:
+# --- documents ---------------------------------------------------------------------------------
+
+
+def letter_document(letter: InstansiLetter) -> Document:
+    """The Surat Pengajuan Evaluasi (PermenPANRB 5/2024, Lampiran II Bab II, Gambar 6)."""
+    head = letter.head
+    return Document(
+        "surat_usulan.typ",
+        {
+            "title": f"Surat Pengajuan Evaluasi ZI {letter.year} · {letter.instansi}",
+            "instansi": letter.instansi,
+            "year": str(letter.year),
+            "dated": tanggal(letter.dated),
+            "units": [
+                [
+                    f"{number}.",
+                    f"{u.name}/ {SHORT_PREDICATE_NAMES[u.predicate]} (nilai TPI {angka(u.total)})",
+                ]
+                for number, u in enumerate(letter.units, start=1)
+            ],
+            "head": {
+                "title": letter.head_title_shown,
+                "below": signature_lines(head.name or "(nama)", head),
+            },
+        },
+        dated=letter.dated,
+    )
+
+
+def sptjm_document(letter: InstansiLetter) -> Document:
+    """The instansi's one SPTJM for every unit of the letter (PermenPANRB 5/2024, Gambar 7)."""
+    head = letter.head
+    return Document(
+        "sptjm.typ",
+        {
+            "title": f"SPTJM · {letter.instansi} · {letter.year}",
+            "footer": f"SPTJM {letter.instansi} tahun {letter.year}",
+            "instansi": letter.instansi,
+            "year": str(letter.year),
+            "dated": tanggal(letter.dated),
+            "count": str(len(letter.units)),
+            "head": {
+                "name": head.name or "........................................",
+                "title": letter.head_title_shown,
+                "below": signature_lines(head.name or "(nama lengkap)", head),
+            },
+            "rows": [
+                [f"{number}.", u.name, SHORT_PREDICATE_NAMES[u.predicate], angka(u.total)]
+                for number, u in enumerate(letter.units, start=1)
+            ],
+        },
+        dated=letter.dated,
+    )
+
+
+def signature_lines(name: str, who: Signatory) -> list[Json]:
+    """The lines under a signature: the name, then the NIP line if the signatory has one."""
+    return [name] if who.nip_line is None else [name, who.nip_line]
+
+
+def lhe_document(dossier: UnitDossier) -> Document:
     """The TPI's Laporan Hasil Evaluasi of the unit for the predicate it is proposed for."""
-    report = dossier.report
+    d, report, framework = dossier, dossier.report, dossier.framework
     fixes = ranked_fixes(dossier)
-    framework = dossier.framework
-    return (
-        environment()
-        .get_template("lhe.html.j2")
-        .render(
-            d=dossier,
-            predicate_name=PREDICATE_NAMES[dossier.predicate],
-            short_name=SHORT_PREDICATE_NAMES[dossier.predicate],
-            report=report,
-            hasil=hasil_lines(dossier),
-            floors=floor_results(dossier.scores, framework, dossier.predicate),
-            unit_of=_unit_of,
-            meets=report.meets[dossier.predicate],
-            shortfalls=[
+    more = fixes[LHE_FIXES_SHOWN:]
+    chair = dossier.tpi_chair or Signatory(None)
+    return Document(
+        "lhe.typ",
+        {
+            **_unit_heading(d),
+            "title": f"Laporan Hasil Evaluasi TPI · {d.unit_name} · {d.year}",
+            "footer": f"LHE TPI {d.unit_code} · {d.year} · revisi {d.revision}",
+            "unit": f"{d.unit_name} ({d.unit_code})",
+            "predicate_name": PREDICATE_NAMES[d.predicate],
+            "short_name": SHORT_PREDICATE_NAMES[d.predicate],
+            "framework_title": framework.title,
+            "tiles": [
+                [angka(value), f"{label} (dari {angka(weight)})", None]
+                for value, label, weight in (
+                    (report.total, "Nilai total", framework.total_weight),
+                    (report.pengungkit, "Pengungkit", framework.pengungkit_weight),
+                    (report.hasil, "Hasil", framework.hasil_weight),
+                )
+            ],
+            "halves": [half.name for half in framework.halves],
+            "areas": _area_rows(dossier),
+            "area_totals": [
+                ["Jumlah pengungkit", angka(framework.pengungkit_weight), angka(report.pengungkit)]
+            ],
+            "hasil": [
+                {
+                    "label": line.label,
+                    "index": "" if line.index is None else angka(line.index),
+                    "weight": angka(line.weight),
+                    "points": angka(line.points),
+                    "group": line.group,
+                }
+                for line in hasil_lines(dossier)
+            ],
+            "hasil_total": [angka(framework.hasil_weight), angka(report.hasil)],
+            "missing": len(report.missing),
+            "floors": [
+                {
+                    "rule": floor.name,
+                    "required": f"{angka(floor.minimum)}{_unit_of(floor.rule)}",
+                    "actual": f"{angka(floor.value)}{_unit_of(floor.rule)}",
+                    "met": floor.met,
+                }
+                for floor in floor_results(dossier.scores, framework, dossier.predicate)
+            ],
+            "meets": report.meets[dossier.predicate],
+            "shortfalls": [
                 shortfall_words(s, framework) for s in report.shortfalls[dossier.predicate]
             ],
-            fixes=fixes[:LHE_FIXES_SHOWN],
-            more_fixes=fixes[LHE_FIXES_SHOWN:],
-            chair=dossier.tpi_chair or Signatory(None),
-        )
-    )
-
-
-def score_report_html(dossier: UnitDossier) -> str:
-    report = dossier.report
-    return (
-        environment()
-        .get_template("laporan_nilai.html.j2")
-        .render(
-            d=dossier,
-            dated=tanggal(dossier.dated),
-            predicate_name=PREDICATE_NAMES[dossier.predicate],
-            headline=(
-                ("Nilai total", angka(report.total)),
-                ("Pengungkit", angka(report.pengungkit)),
-                ("Hasil", angka(report.hasil)),
+            "fixes": [
+                {
+                    "rank": f"{fix.rank}.",
+                    "item": f"{fix.code} {fix.text}",
+                    "answers": f"{fix.answer} → {fix.top_answer}",
+                    "gain": f"+{angka(fix.gain)}",
+                    "helps": fix.helps or "–",
+                }
+                for fix in fixes[:LHE_FIXES_SHOWN]
+            ],
+            "more_fixes": (
+                f"Dan {len(more)} butir LKE lain di bawah nilai tertinggi, dengan tambahan nilai "
+                f"total seluruhnya {angka(sum(fix.gain for fix in more))}."
+                if more
+                else None
             ),
-            areas=_measure_chart(area_measures(dossier)),
-            hasil=_measure_chart(hasil_measures(dossier)),
-            history=history_chart(dossier.history, _floors_of(dossier.framework, "total")),
-            history_rows=[(tanggal(d), angka(t)) for d, t in dossier.history],
-            floors=[(p, floor_lines(dossier, p)) for p in PREDICATES],
-            meets=report.meets,
-            colours=COLOURS,
-            missing=len(report.missing),
-        )
+            "chair": {
+                "name": chair.name or "(........................................)",
+                "nip_line": chair.nip_line,
+            },
+        },
+        dated=d.dated,
     )
 
 
-def evidence_index_html(dossier: UnitDossier) -> str:
+def _unit_heading(dossier: UnitDossier) -> dict[str, Json]:
+    """What every unit document names: the unit, its instansi, the year and the date."""
+    return {
+        "instansi": dossier.instansi,
+        "unit_name": dossier.unit_name,
+        "unit_code": dossier.unit_code,
+        "year": str(dossier.year),
+        "dated": tanggal(dossier.dated),
+        "footer": f"{dossier.unit_code} · revisi {dossier.revision}",
+    }
+
+
+def _area_rows(dossier: UnitDossier) -> list[Json]:
+    """Each area: name, weight, each half, score and % of the weight, as the LKE shows them."""
+    halves = dossier.framework.halves
+    return [
+        [
+            f"{a.number}. {a.name}",
+            angka(a.weight),
+            *(angka(a.halves[half.key]) for half in halves),
+            angka(a.score),
+            f"{angka(a.percent)}%",
+        ]
+        for a in dossier.report.areas
+    ]
+
+
+def score_report_document(dossier: UnitDossier) -> Document:
+    """The score report: areas and hasil against their floors, the year's history, the floors."""
+    d, report, framework = dossier, dossier.report, dossier.framework
+    history = history_chart(d.history, _floors_of(framework, "total"))
+    last = d.history[-1] if d.history else None
+    return Document(
+        "laporan_nilai.typ",
+        {
+            **_unit_heading(d),
+            "title": f"Laporan Nilai LKE · {d.unit_name} · {d.year}",
+            "subtitle": (
+                f"Tahun {d.year} · diusulkan untuk predikat {PREDICATE_NAMES[d.predicate]} · "
+                f"nilai Tim Penilai Internal per {tanggal(d.dated)} · kerangka {framework.title}"
+            ),
+            "tiles": [
+                *([angka(v), label, None] for label, v in _headline(report)),
+                *(
+                    ["Ya" if ok else "Belum", f"Memenuhi batas {p}", "met" if ok else "unmet"]
+                    for p, ok in report.meets.items()
+                ),
+            ],
+            "areas": asdict(_measure_chart(area_measures(d))),
+            "hasil": asdict(_measure_chart(hasil_measures(d))),
+            "history": asdict(history) if history else None,
+            "history_note": (
+                f"{len(d.history)} kali pemantauan; terakhir {tanggal(last[0])}: {angka(last[1])}."
+                if last
+                else ""
+            ),
+            "halves": [half.name for half in framework.halves],
+            "areas_rows": _area_rows(d),
+            "totals": [
+                ["Pengungkit", angka(framework.pengungkit_weight), angka(report.pengungkit)],
+                ["Hasil", angka(framework.hasil_weight), angka(report.hasil)],
+                ["Total", angka(framework.total_weight), angka(report.total)],
+            ],
+            "missing": len(report.missing),
+            "floors": [[p, [asdict(line) for line in floor_lines(d, p)]] for p in PREDICATES],
+        },
+        dated=d.dated,
+    )
+
+
+def _headline(report: UnitScore) -> tuple[tuple[str, float], ...]:
+    return (
+        ("Nilai total", report.total),
+        ("Pengungkit", report.pengungkit),
+        ("Hasil", report.hasil),
+    )
+
+
+def evidence_index_document(dossier: UnitDossier) -> Document:
+    """Every LKE indicator with its documents, gaps marked, old documents flagged."""
     index = dossier.evidence
-    return (
-        environment()
-        .get_template("indeks_bukti.html.j2")
-        .render(
-            d=dossier,
-            dated=tanggal(dossier.dated),
-            index=index,
-            area_names={a.number: a.name for a in dossier.framework.areas},
-        )
+    old_flag = f"lama (lebih dari {index.max_age_years} tahun)"
+
+    def rows(label: str, documents: Sequence[EvidenceDocument]) -> list[Json]:
+        return [
+            {
+                "indicator": label if first else "",
+                "gap": False,
+                "title": doc.title,
+                "old": index.is_old(doc),
+                "reference": f"{doc.code} · {doc.location}",
+                "year": str(doc.year),
+                "sha": doc.sha256,
+            }
+            for first, doc in zip((True, *(False for _ in documents[1:])), documents, strict=True)
+        ]
+
+    indicator_rows: list[Json] = []
+    for indicator in index.indicators:
+        label = f"{indicator.code} {indicator.name}"
+        if indicator.gap:
+            indicator_rows.append({"indicator": label, "gap": True})
+        else:
+            indicator_rows.extend(rows(label, indicator.documents))
+    hasil_rows = [
+        row for item in index.hasil for row in rows(f"{item.code} {item.name}", item.documents)
+    ]
+    return Document(
+        "indeks_bukti.typ",
+        {
+            **_unit_heading(dossier),
+            "title": f"Indeks Bukti Dukung · {dossier.unit_name} · {dossier.year}",
+            "old_flag": old_flag,
+            "old_before": (
+                None if index.max_age_years is None else str(index.year - index.max_age_years)
+            ),
+            "flagged": str(len(index.flagged)),
+            "documents": str(index.document_count),
+            "covered": str(len(index.indicators) - len(index.gaps)),
+            "indicators": str(len(index.indicators)),
+            "gaps": str(len(index.gaps)),
+            "rows": indicator_rows,
+            "hasil": {"count": str(len(hasil_rows)), "rows": hasil_rows} if hasil_rows else None,
+            "without": [
+                {"code": doc.code, "title": doc.title, "year": str(doc.year)}
+                for doc in index.without_indicator
+            ],
+        },
+        dated=dossier.dated,
     )
 
 
-def checklist_html(dossier: UnitDossier) -> str:
-    return (
-        environment()
-        .get_template("prasyarat.html.j2")
-        .render(
-            d=dossier,
-            dated=tanggal(dossier.dated),
-            predicate_name=PREDICATE_NAMES[dossier.predicate],
-            lines=checklist_lines(dossier),
-        )
+def checklist_document(dossier: UnitDossier) -> Document:
+    """Every Tabel 5 rule: met, unmet, or waived by PermenPANRB 5/2024."""
+    return Document(
+        "prasyarat.typ",
+        {
+            **_unit_heading(dossier),
+            "title": f"Daftar Periksa Syarat Pengusulan · {dossier.unit_name} · {dossier.year}",
+            "predicate_name": PREDICATE_NAMES[dossier.predicate],
+            "lines": [asdict(line) for line in checklist_lines(dossier)],
+            "waived": bool(dossier.waived),
+        },
+        dated=dossier.dated,
     )

@@ -8,24 +8,26 @@ dated by the data (the proposal's date), never by the clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 
 from reports.archive import Content, content_size, manifest_json
 from reports.lke_workbook import lke_workbook
-from reports.pdf import render_pdf
+from reports.pdf import Document, render_pdf
 from reports.proposal_documents import (
     InstansiLetter,
     UnitDossier,
-    checklist_html,
-    evidence_index_html,
-    letter_html,
-    lhe_html,
-    score_report_html,
-    sptjm_html,
+    checklist_document,
+    evidence_index_document,
+    letter_document,
+    lhe_document,
+    score_report_document,
+    sptjm_document,
 )
-from reports.survey_report import survey_report_html
+from reports.survey_report import survey_report_document
 from zi_domain.evidence_files import MANIFEST_ENTRY_BYTES, split_volumes, zip_cost
 
 MANIFEST = "manifest.json"
@@ -34,11 +36,11 @@ LETTER = "surat-pengajuan-evaluasi.pdf"
 # with the letter, and a unit's package has none.
 SPTJM = "sptjm.pdf"
 LHE = "laporan-hasil-evaluasi.pdf"
-UNIT_PAGES: Mapping[str, Callable[[UnitDossier], str]] = {
-    LHE: lhe_html,
-    "laporan-nilai.pdf": score_report_html,
-    "indeks-bukti-dukung.pdf": evidence_index_html,
-    "daftar-periksa-syarat.pdf": checklist_html,
+UNIT_DOCUMENTS: Mapping[str, Callable[[UnitDossier], Document]] = {
+    LHE: lhe_document,
+    "laporan-nilai.pdf": score_report_document,
+    "indeks-bukti-dukung.pdf": evidence_index_document,
+    "daftar-periksa-syarat.pdf": checklist_document,
 }
 WORKBOOK = "rekap-lke.xlsx"
 SURVEYS = "laporan-survei.pdf"  # when the unit has surveys in the period
@@ -68,27 +70,27 @@ class PackageFiles:
         return sum(content_size(content) for content in self.every_file.values())
 
 
-def unit_pages(dossier: UnitDossier) -> dict[str, str]:
-    """The HTML of each PDF of the unit's package (rendering is timed apart by the benchmark):
+def unit_documents(dossier: UnitDossier) -> dict[str, Document]:
+    """The data of each PDF of the unit's package (rendering is timed apart by the benchmark):
     the survey report too when the unit has surveys in the period."""
-    pages = {name: page(dossier) for name, page in UNIT_PAGES.items()}
+    documents = {name: document(dossier) for name, document in UNIT_DOCUMENTS.items()}
     if dossier.surveys is not None and dossier.surveys.sections:
-        pages[SURVEYS] = survey_report_html(dossier.surveys)
-    return pages
+        documents[SURVEYS] = survey_report_document(dossier.surveys)
+    return documents
 
 
 def unit_package(
     dossier: UnitDossier,
     *,
-    pages: Mapping[str, str] | None = None,
+    documents: Mapping[str, Document] | None = None,
     evidence: Mapping[str, Content] | None = None,
     max_bytes: int | None = None,
 ) -> PackageFiles:
     """The unit's documents, and its evidence files (`evidence`: each file's content by its
     place in the package, `bukti/<indicator>/<name>`, as the dossier's index lists it); over
     `max_bytes` the evidence is spread over volumes, the documents and manifest in the first."""
-    html = pages if pages is not None else unit_pages(dossier)
-    files = {name: render_pdf(page, dated=dossier.dated) for name, page in html.items()}
+    made = documents if documents is not None else unit_documents(dossier)
+    files = {name: render_pdf(document) for name, document in made.items()}
     files[WORKBOOK] = lke_workbook(
         dossier.framework,
         instansi_name=dossier.instansi,
@@ -116,6 +118,25 @@ def unit_package(
         "dibuat_oleh": _producer(),
     }
     return _with_evidence(files, about, evidence or {}, max_bytes)
+
+
+def unit_packages(
+    dossiers: Iterable[UnitDossier], *, workers: int = 2, replace_every: int = 50
+) -> Iterator[PackageFiles]:
+    """Each dossier's documents (`unit_package` without evidence), in order, made by `workers`
+    processes at once: one per core where one process is not enough. A worker is replaced
+    after `replace_every` packages, so no renderer lives long enough to grow. The workers come
+    from a fork server that never rendered (a process that ran Typst's threads must not fork),
+    and make the same bytes as this process would."""
+    if workers <= 1:
+        yield from map(unit_package, dossiers)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(
+        workers, mp_context=context, max_tasks_per_child=replace_every
+    ) as pool:
+        yield from pool.map(unit_package, dossiers)
 
 
 def _with_evidence(
@@ -161,8 +182,8 @@ def instansi_package(letter: InstansiLetter, *, revision: int) -> PackageFiles:
     """The letter and the SPTJM that completes it ("dilengkapi dengan Surat Pernyataan Tanggung
     Jawab Mutlak", PermenPANRB 5/2024, Lampiran II Bab II)."""
     files = {
-        LETTER: render_pdf(letter_html(letter), dated=letter.dated),
-        SPTJM: render_pdf(sptjm_html(letter), dated=letter.dated),
+        LETTER: render_pdf(letter_document(letter)),
+        SPTJM: render_pdf(sptjm_document(letter)),
     }
     about = {
         "jenis": "surat pengajuan evaluasi instansi",

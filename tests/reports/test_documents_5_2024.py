@@ -22,7 +22,7 @@ from reports.proposal_package import (
     LHE,
     MANIFEST,
     SPTJM,
-    UNIT_PAGES,
+    UNIT_DOCUMENTS,
     instansi_package,
     unit_package,
 )
@@ -136,7 +136,7 @@ def test_the_sptjm_is_signed_on_the_page_of_its_closing_sentence(
 
 
 def test_the_unit_package_has_no_sptjm_any_more() -> None:
-    assert SPTJM not in UNIT_PAGES and LHE in UNIT_PAGES
+    assert SPTJM not in UNIT_DOCUMENTS and LHE in UNIT_DOCUMENTS
 
 
 # --- the letter (Gambar 6) ----------------------------------------------------------------------

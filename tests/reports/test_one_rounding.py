@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
 
 from reports.lke_workbook import lke_workbook
 from reports.monitoring import (
@@ -31,7 +32,8 @@ from reports.monitoring import (
     monitoring_table,
     render_monitoring_html,
 )
-from reports.proposal_documents import UnitDossier, score_report_html
+from reports.pdf import render_pdf
+from reports.proposal_documents import UnitDossier, score_report_document
 from tests.domain.worksheets import lke, top_answers
 from zi_domain.evidence import evidence_index
 from zi_domain.unit_score import AreaScore, score_answers
@@ -202,18 +204,21 @@ def made_up_dossier() -> UnitDossier:
     )
 
 
+def score_report_lines() -> list[str]:
+    """The lines of the score report's PDF, read back with pypdf, white space collapsed."""
+    pdf = render_pdf(score_report_document(made_up_dossier()))
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
 def test_the_score_report_rounds_every_number_half_up() -> None:
-    page = score_report_html(made_up_dossier())
-    assert_rounded_half_up(page, REPORTED)
+    assert_rounded_half_up("\n".join(score_report_lines()), REPORTED)
 
 
 def test_the_score_report_table_rows_show_the_lke_numbers() -> None:
     # The rows of "Rincian nilai": weight, pemenuhan, reform, score, % of the weight.
-    page = score_report_html(made_up_dossier())
-    rows = [
-        " ".join(re.sub(r"<[^>]+>", " ", r).split())
-        for r in re.findall(r"<tr>.*?</tr>", page, re.S)
-    ]
+    lines = score_report_lines()
+    rows = lines[lines.index("Rincian nilai") :]  # the charts name the areas too
     [area_1] = [r for r in rows if r.startswith("1. Manajemen Perubahan")]
     assert area_1 == "1. Manajemen Perubahan 8,00 2,68 1,01 6,68 82,35%"
     [area_2] = [r for r in rows if r.startswith("2. Penataan Tatalaksana")]
@@ -223,8 +228,7 @@ def test_the_score_report_table_rows_show_the_lke_numbers() -> None:
 
 
 def test_the_score_report_charts_and_floors_show_the_lke_numbers() -> None:
-    page = score_report_html(made_up_dossier())
-    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    text = " ".join(score_report_lines())
     # Measure charts: area % of its weight; hasil points of their weight.
     assert "82,35%" in text and "94,65%" in text
     assert "16,01 / 17,50" in text and "2,49 / 5,00" in text and "13,97 / 17,50" in text

@@ -132,12 +132,13 @@ def test_a_rebuild_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_over_the_limit_the_evidence_is_split_into_volumes_each_within_it(
     tmp_path: Path,
 ) -> None:
-    contents = {(f"A.I.{n}.i", f"bukti {n}.pdf"): noise(n, 40_000) for n in range(1, 7)}
+    contents = {(f"A.I.{n}.i", f"bukti {n}.pdf"): noise(n, 200_000) for n in range(1, 7)}
     built, evidence = evidence_dossier(contents)
     documents = store(unit_package(built), tmp_path / "dokumen")
-    # Room for the documents and two files of 40,000 bytes in the first volume, two in each
-    # further one: 6 files → 3 volumes.
-    limit = documents.zip_path.stat().st_size + 2 * 40_300 + 2_000
+    # Room for the documents and two files of 200,000 bytes in the first volume, two in each
+    # further one (three never fit): 6 files → 3 volumes. The estimate of the documents' zipped
+    # size is some 17 KB over.
+    limit = documents.zip_path.stat().st_size + 2 * 200_300 + 30_000
     package = unit_package(built, evidence=evidence, max_bytes=limit)
 
     stored = store(package, tmp_path / "split")
@@ -174,7 +175,7 @@ def test_over_the_limit_the_evidence_is_split_into_volumes_each_within_it(
 def test_a_file_larger_than_the_limit_gets_a_volume_of_its_own(tmp_path: Path) -> None:
     contents = {
         ("A.I.1.i", "kecil.pdf"): noise(1, 1_000),
-        ("A.I.2.i", "besar.pdf"): noise(2, 150_000),  # over the limit alone
+        ("A.I.2.i", "besar.pdf"): noise(2, 400_000),  # over the limit alone
         ("A.I.3.i", "kecil lagi.pdf"): noise(3, 1_000),
     }
     built, evidence = evidence_dossier(contents)
