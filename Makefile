@@ -6,8 +6,6 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/
 
 .PHONY: install demo test lint bench clean
 
-# WeasyPrint (the proposal PDFs) needs Pango and a font from the system, not from PyPI.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 # The fill-in LKE form's test recalculates its formulas with LibreOffice (skipped without it, but CI).
 LIBREOFFICE_PACKAGE := libreoffice-calc-nogui
 # The monitoring report's layout test renders it in headless Chromium (skipped without it, but CI).
@@ -27,12 +25,6 @@ endef
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zi-orchestrator needs Python 3.11 or newer")'
-	@if ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi dejavu; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing $(SYSTEM_PACKAGES) (WeasyPrint)"; \
-	  apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null || \
-	  (apt-get update -q >/dev/null && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null); \
-	else echo "WeasyPrint needs Pango and a font; install: $(SYSTEM_PACKAGES)"; exit 1; fi
 	$(call test_program,soffice,$(LIBREOFFICE_PACKAGE),the LKE form test)
 	$(call test_program,chromium,$(CHROMIUM_PACKAGE),the report layout test)
 	$(PYTHON) -m venv $(VENV)
