@@ -632,6 +632,8 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str) -> Sample:
         ZI_FRAMEWORK=FRAMEWORK,
         PREFECT_HOME=str(Path(data_dir) / "prefect"),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        # The default 20 s was not enough on a loaded machine: the run died before measuring.
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180",
     )
     os.environ.pop("PREFECT_API_URL", None)
     from prefect import flow

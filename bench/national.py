@@ -52,6 +52,8 @@ POOL = "zi-bench"
 MIB = 2**20
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 RUN_ID = re.compile(r"submitting flow run '([0-9a-f-]{36})'")
+# Two workers may both try a run; the server lets one start it and tells the other to abort.
+ABORTED = re.compile(r"Aborted submission of flow run '([0-9a-f-]{36})'")
 
 
 @dataclass
@@ -238,7 +240,8 @@ def national(
     sample = NationalSample(workers, seconds, len(runs))
     for number, process in enumerate(processes, start=1):
         log = (folder / f"worker-{number}.log").read_text(errors="replace")
-        mine = [runs[i] for i in RUN_ID.findall(log) if i in runs]
+        aborted = set(ABORTED.findall(log))
+        mine = [runs[i] for i in set(RUN_ID.findall(log)) - aborted if i in runs]
         busy = sum(
             (
                 datetime.fromisoformat(r["end_time"]) - datetime.fromisoformat(r["start_time"])

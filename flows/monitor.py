@@ -8,12 +8,12 @@ a Prefect server the event's deployment trigger runs it. Last it writes the HTML
 lists any proposal still pending, and publishes the Prefect artifacts: a summary and a table of
 the units that changed, crossed or await their proposal, bounded whatever the number of units.
 A run that leaves a proposal pending for a failure (not a refusal by the rules) ends Failed,
-after its report.
+after its report. All of a period's work is one task, which hands the flow only a small summary.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -28,13 +28,13 @@ from flows.propose import THRESHOLD_MET, propose
 from flows.runtime import day, instansi_id_of, unit_of_work
 from reports.monitoring import (
     MonitoringArtifacts,
-    MonitoringReport,
     PendingProposal,
     monitoring_artifacts,
     pending_lines,
+    report_folder,
     write_monitoring_report,
 )
-from services.monitoring import Crossing, MonitoringOutcome, monitor_period
+from services.monitoring import Crossing, collector_spares_the_run, monitor_period
 from services.pending_proposals import (
     ProposalsPending,
     letter_of_period,
@@ -45,37 +45,58 @@ from services.pending_proposals import (
 from zi_domain.plain_text import one_line
 
 
-# Not persisted, never cached: the outcome holds every unit's row (20,000 in a national run), and
-# each run pickled it into the result store (about 25 MiB at 20,000 units) for nothing to read
-# (a retry recomputes; a server run returns the flow's own small result).
+@dataclass(frozen=True)
+class PeriodResult:
+    """What one period's run hands back to the flow: small, whatever the number of units."""
+
+    crossings: tuple[Crossing, ...]
+    pending: tuple[PendingProposal, ...]  # still waiting for their proposal
+    failed: tuple[PendingProposal, ...]  # of those, the ones that failed (not refused by rules)
+    report: str  # the HTML report's path
+
+
+# One task a period: scoring, proposals, report and artifacts inside it, so that nothing the size
+# of the run crosses a task boundary. Passed between tasks, the run's report (20,000 rows) was
+# walked by Prefect at every call (its inputs' futures resolved, the collection rebuilt): 24-30 s
+# a run over the bare `monitor_period`. Not persisted, never cached: a retry recomputes, and
+# scoring, proposing and writing are idempotent (snapshots replaced, crossings UNIQUE).
 @task(
-    name="nilai-dan-riwayat",
+    name="pemantauan-periode",
     retries=2,
     retry_delay_seconds=10,
     persist_result=False,
     cache_policy=NO_CACHE,
 )
-def monitor_one_period(period_id: int, as_of: date, framework: str | None) -> MonitoringOutcome:
-    with unit_of_work() as uow:
-        return monitor_period(
-            uow,
-            period_id=period_id,
-            framework=load_framework(framework),
-            as_of=as_of,
-            report_dir=None,  # written by `write_report`, once the proposals are settled
-            evidence_max_age_years=get_settings().evidence_max_age_years,
+def monitor_one_period(
+    period_id: int, on: date, framework: str | None, propose_directly: bool
+) -> PeriodResult:
+    with collector_spares_the_run() as built:
+        with unit_of_work() as uow:
+            outcome = monitor_period(
+                uow,
+                period_id=period_id,
+                framework=load_framework(framework),
+                as_of=on,
+                report_dir=None,  # written below, once the proposals are settled
+                evidence_max_age_years=get_settings().evidence_max_age_years,
+            )
+        built()
+        still, failing = finish_pending(period_id, on, propose_directly)
+        report = replace(outcome.report, pending=tuple(still))
+        folder = report_folder(
+            get_settings().data_dir / "reports", instansi=report.instansi, period_id=period_id
         )
-
-
-# Never cached: Prefect's default cache key hashes a task's inputs, here the whole run (0.9 s
-# at 20,000 units) for a cache nothing reads; writing and publishing are done each run.
-@task(name="laporan-pemantauan", cache_policy=NO_CACHE, persist_result=False)
-def write_report(report: MonitoringReport) -> str:
-    return str(write_monitoring_report(report, get_settings().data_dir / "reports"))
+        path = str(write_monitoring_report(report, folder))
+        publish(monitoring_artifacts(report, path), period_id)
+        return PeriodResult(
+            crossings=outcome.crossings, pending=tuple(still), failed=tuple(failing), report=path
+        )
 
 
 @task(name="terbitkan-artefak", cache_policy=NO_CACHE, persist_result=False)
 def publish(artifacts: MonitoringArtifacts, period_id: int) -> None:
+    """The bounded artifacts (at most ARTIFACT_ROWS rows), published from inside the period's
+    task: a small input."""
     key = f"pemantauan-periode-{period_id}"
     create_table_artifact(
         key=key, table=list(artifacts.table.rows), description=artifacts.description
@@ -157,15 +178,11 @@ def monitor(
     reports: list[str] = []
     for period_id in periods:
         assert period_id is not None
-        outcome = monitor_one_period(period_id, on, framework)
-        crossings += outcome.crossings
-        still, failing = finish_pending(period_id, on, propose_directly)
-        pending += still
-        failed += failing
-        report = replace(outcome.report, pending=tuple(still))
-        path = write_report(report)
-        reports.append(path)
-        publish(monitoring_artifacts(report, path), period_id)
+        result = monitor_one_period(period_id, on, framework, propose_directly)
+        crossings += result.crossings
+        pending += result.pending
+        failed += result.failed
+        reports.append(result.report)
     print(
         f"Pemantauan {on.isoformat()}: {len(periods)} periode, {len(crossings)} unit baru "
         f"memenuhi batas nilai, {len(pending)} usulan tertunda; "

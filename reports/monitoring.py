@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from reports.rendering import environment
 from reports.survey_report import SurveySection
+from zi_domain.file_names import safe_file_name
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.plain_text import one_line
 from zi_domain.predicates import PREDICATES, WBBM, WBK
-from zi_domain.rounding import lke_round
+from zi_domain.rounding import lke_round, lke_round_array
 from zi_domain.surveys import IndexInLke
 
 HEAT_LEVELS = ("below", "between", "above")  # an area below both floors, between them, above both
@@ -52,6 +56,10 @@ NAMED_IN_SUMMARY = 20  # units the Markdown summary names per list; the rest are
 ARTIFACT_ROWS = 500  # units the artifact's table lists; the rest are counted, the page has all
 FIX_FIRST_SHOWN = 5  # LKE items a unit's details list under "what to fix first"
 EVIDENCE_MISSING_SHOWN = 10  # indicators without evidence a unit's details name; the rest counted
+FULL_PAGE_UNITS = 500  # up to this many units, one page shows every unit in full
+PAGE_UNITS = 500  # units a page of a larger run's ranked list shows
+ATTENTION_SHOWN = 300  # units a larger run's overview shows in full; the rest are counted
+HISTOGRAM_STEP = 5  # points a bar of a larger run's distribution of totals spans
 
 
 @dataclass(frozen=True)
@@ -303,8 +311,8 @@ class _Fix:
 
 
 @dataclass(frozen=True)
-class _UnitView:
-    """Everything the page shows of one unit, computed once for the chart, heat map and table."""
+class _UnitHead:
+    """What every view of a unit shows first: who it is, where it stands, and its total."""
 
     code: str
     name: str
@@ -312,9 +320,15 @@ class _UnitView:
     status: str  # wbbm, wbk or belum: the CSS class of the bar and the row
     status_label: str
     total: str
-    components: str
     trend: _Trend
     marks: tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True)
+class _UnitView(_UnitHead):
+    """Everything the page shows of one unit, computed once for the chart, heat map and table."""
+
+    components: str
     changes: tuple[str, ...]
     target: str  # "WBK", "WBBM" or "predikat berikutnya": what shortfalls and fixes aim at
     shortfalls: tuple[str, ...]
@@ -421,9 +435,9 @@ def _cells(report: MonitoringReport, unit: UnitMonitoringRow) -> tuple[_Cell, ..
         if percent is None:
             cells.append(_Cell("—", "none", f"{unit.code} · Area {number} {name}: belum ada nilai"))
             continue
-        shown = lke_round(percent)
-        text = angka(shown)
-        level = HEAT_LEVELS[sum(shown >= floor for floor in floors)]
+        rounded = lke_round(percent)
+        text = angka(rounded)
+        level = HEAT_LEVELS[sum(rounded >= floor for floor in floors)]
         cells.append(_Cell(text, level, f"{unit.code} · Area {number} {name}: {text} %"))
     return tuple(cells)
 
@@ -490,20 +504,30 @@ def _summary(unit: UnitMonitoringRow, target: str) -> str:
     return " · ".join(said) if said else "riwayat total"
 
 
-def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) -> _UnitView:
+def _head(unit: UnitMonitoringRow) -> dict[str, object]:
+    """The fields of `_UnitHead`, for either view."""
     status, status_label = _status(unit)
+    return vars(
+        _UnitHead(
+            code=unit.code,
+            name=unit.name,
+            state=unit.state_label,
+            status=status,
+            status_label=status_label,
+            total=angka(unit.total),
+            trend=_trend(unit),
+            marks=tuple((p, unit.meets.get(p, False)) for p in PREDICATES),
+        )
+    )
+
+
+def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) -> _UnitView:
+    head = _head(unit)
     target = unit.next_predicate or "predikat berikutnya"
     problems = unit.evidence_problems
     return _UnitView(
-        code=unit.code,
-        name=unit.name,
-        state=unit.state_label,
-        status=status,
-        status_label=status_label,
-        total=angka(unit.total),
+        **head,  # type: ignore[arg-type]
         components=f"pengungkit {angka(unit.pengungkit)} · hasil {angka(unit.hasil)}",
-        trend=_trend(unit),
-        marks=tuple((p, unit.meets.get(p, False)) for p in PREDICATES),
         changes=unit.changes,
         target=target,
         shortfalls=unit.shortfalls,
@@ -523,7 +547,7 @@ def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) ->
         fix_first=tuple(_fix(item, target) for item in unit.fix_first[:FIX_FIRST_SHOWN]),
         indices=unit.indices,
         surveys=unit.surveys,
-        bar=_bar(unit, index, status_label),
+        bar=_bar(unit, index, str(head["status_label"])),
         cells=_cells(report, unit),
         sparkline=sparkline(unit.history),
     )
@@ -547,6 +571,201 @@ def render_monitoring_html(report: MonitoringReport) -> str:
         spark=(SPARK_WIDTH, SPARK_HEIGHT),
         pending=pending_lines(report.pending),
     )
+
+
+# --- a larger run: an overview and pages of the ranked units ----------------------------------
+
+
+@dataclass(frozen=True)
+class MonitoringPages:
+    """A run of more than FULL_PAGE_UNITS units: one page of 20,000 units in full was 52 MiB
+    and took 5.6 s to write. The overview counts the run, draws the distribution of totals and
+    each area's floors met, and shows in full the units that ask for attention this week (as
+    the artifact chooses them: crossings, losses, pending proposals, then the largest moves);
+    the pages list every unit, ranked, with what matters about it in one row."""
+
+    overview: str
+    pages: tuple[str, ...]  # halaman-001.html, ...: PAGE_UNITS units each, highest total first
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    label: str  # "75–80"
+    count: str
+    y: str
+    text_y: str
+    width: str
+    status: str  # the CSS class of the floor the bucket's lower bound reaches
+
+
+@dataclass(frozen=True)
+class _AreaCounts:
+    number: int
+    name: str
+    counts: tuple[tuple[str, str], ...]  # (heat level, shown count), in HEAT_LEVELS order
+
+
+@dataclass(frozen=True)
+class _PageLink:
+    href: str
+    label: str  # "Halaman 1"
+    ranks: str  # "peringkat 1–500"
+    totals: str  # "total 98,12–84,10"
+
+
+@dataclass(frozen=True)
+class _CompactView(_UnitHead):
+    """One unit in a page's ranked list: its numbers and what changed, in one row."""
+
+    rank: str
+    overdue_items: str
+    evidence_problems: str
+    notes: tuple[str, ...]  # the changes, then how many floors of its target it misses
+
+
+def _pages_folder(report: MonitoringReport) -> str:
+    """The folder of a larger run's pages, next to its overview."""
+    return f"pemantauan-{report.as_of.isoformat()}"
+
+
+def _page_name(number: int) -> str:
+    return f"halaman-{number:03d}.html"
+
+
+def _histogram(report: MonitoringReport) -> _BarChart:
+    """The frame of the distribution of totals: one bar a bucket, the bars' lengths counts
+    (no total axis, so no ticks and no floor lines: the buckets' colours say the floors)."""
+    return replace(_bar_chart(report, 100 // HISTOGRAM_STEP), ticks=(), floors=())
+
+
+def _buckets(report: MonitoringReport, units: Sequence[UnitMonitoringRow]) -> tuple[_Bucket, ...]:
+    steps = 100 // HISTOGRAM_STEP
+    counts = [0] * steps
+    for unit in units:
+        counts[min(int(_clamp(lke_round(unit.total)) // HISTOGRAM_STEP), steps - 1)] += 1
+    largest = max(counts) or 1
+    found = []
+    for index, step in enumerate(reversed(range(steps))):
+        low = step * HISTOGRAM_STEP
+        y = index * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        reached = [p for p in PREDICATES if low >= report.total_floors[p]]
+        found.append(
+            _Bucket(
+                label=f"total {angka(low, 0)}–{angka(low + HISTOGRAM_STEP, 0)}",
+                count=angka(counts[step], 0),
+                y=_n(y),
+                text_y=_n(y + BAR_HEIGHT - 3),
+                width=_n(counts[step] / largest * PLOT_WIDTH),
+                status=reached[-1].lower() if reached else "belum",
+            )
+        )
+    return tuple(found)
+
+
+def _area_counts(report: MonitoringReport) -> tuple[_AreaCounts, ...]:
+    """Per area, the units below the WBK floor, between the floors and above WBBM's (shown
+    percentages, as the heat map colours them; a unit without the area's score is not counted)."""
+    floors = [report.area_floors[p] for p in PREDICATES]
+    found = []
+    for number, name in sorted(report.area_names.items()):
+        percents = [u.area_percent.get(number) for u in report.units]
+        rounded = lke_round_array([p for p in percents if p is not None])
+        levels = sum((rounded >= floor).astype(int) for floor in floors)
+        counts = np.bincount(np.asarray(levels, dtype=int), minlength=len(HEAT_LEVELS))
+        found.append(
+            _AreaCounts(
+                number=number,
+                name=name,
+                counts=tuple(
+                    (level, angka(int(count), 0))
+                    for level, count in zip(HEAT_LEVELS, counts.tolist(), strict=True)
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def _compact(unit: UnitMonitoringRow, rank: int) -> _CompactView:
+    missed = len(unit.shortfalls)
+    target = unit.next_predicate or "predikat berikutnya"
+    return _CompactView(
+        **_head(unit),  # type: ignore[arg-type]
+        rank=angka(rank, 0),
+        overdue_items=angka(unit.overdue_items, 0),
+        evidence_problems=angka(unit.evidence_problems, 0),
+        notes=(
+            *unit.changes,
+            *([f"{angka(missed, 0)} batas {target} belum terpenuhi"] if missed else []),
+        ),
+    )
+
+
+def attention_units(report: MonitoringReport) -> tuple[UnitMonitoringRow, ...]:
+    """The units a larger run's overview shows in full, in the artifact's order."""
+    pending = frozenset(p.unit_id for p in report.pending)
+    chosen = [(u, artifact_reasons(u, pending)) for u in report.units]
+    ordered = sorted(
+        ((u, why) for u, why in chosen if why), key=lambda pair: _artifact_order(*pair)
+    )
+    return tuple(u for u, _ in ordered)
+
+
+def render_monitoring_pages(report: MonitoringReport) -> MonitoringPages:
+    """A larger run's overview and its pages; the same report always gives the same text."""
+    units = ranked_units(report)
+    folder = _pages_folder(report)
+    chunks = [units[start : start + PAGE_UNITS] for start in range(0, len(units), PAGE_UNITS)]
+    links = tuple(
+        _PageLink(
+            href=f"{folder}/{_page_name(number)}",
+            label=f"Halaman {number}",
+            ranks=f"peringkat {angka((number - 1) * PAGE_UNITS + 1, 0)}–"
+            f"{angka((number - 1) * PAGE_UNITS + len(chunk), 0)}",
+            totals=f"total {angka(chunk[0].total)}–{angka(chunk[-1].total)}",
+        )
+        for number, chunk in enumerate(chunks, 1)
+    )
+    attention = attention_units(report)
+    shown = attention[:ATTENTION_SHOWN]
+    environment_ = environment()
+    overview = environment_.get_template("monitoring_overview.html.j2").render(
+        report=report,
+        as_of=tanggal(report.as_of),
+        tiles=monitoring_summary(report).tiles(),
+        chart=_histogram(report),
+        buckets=_buckets(report, units),
+        areas=_area_counts(report),
+        predicates=PREDICATES,
+        total_floors=[(p, angka(report.total_floors[p])) for p in PREDICATES],
+        area_floors=[(p, angka(report.area_floors[p])) for p in PREDICATES],
+        units=[_unit_view(report, unit, index) for index, unit in enumerate(shown)],
+        attention=angka(len(attention), 0),
+        attention_more=angka(len(attention) - len(shown), 0) if len(attention) > len(shown) else "",
+        spark=(SPARK_WIDTH, SPARK_HEIGHT),
+        pending=pending_lines(report.pending),
+        links=links,
+        page_units=angka(PAGE_UNITS, 0),
+    )
+    page = environment_.get_template("monitoring_page.html.j2")
+    pages = tuple(
+        page.render(
+            report=report,
+            chart=_histogram(report),  # the shared style sizes the chart class by it
+            as_of=tanggal(report.as_of),
+            predicates=PREDICATES,
+            link=links[number],
+            overview=f"../pemantauan-{report.as_of.isoformat()}.html",
+            previous=_page_name(number) if number > 0 else "",
+            next=_page_name(number + 2) if number + 1 < len(links) else "",
+            pages=angka(len(links), 0),
+            number=angka(number + 1, 0),
+            units=[
+                _compact(unit, number * PAGE_UNITS + rank) for rank, unit in enumerate(chunk, 1)
+            ],
+        )
+        for number, chunk in enumerate(chunks)
+    )
+    return MonitoringPages(overview=overview, pages=pages)
 
 
 # --- Prefect artifacts -------------------------------------------------------------------------
@@ -775,11 +994,41 @@ def pending_lines(pending: Sequence[PendingProposal]) -> list[str]:
     ]
 
 
+def report_folder(reports: Path, *, instansi: str, period_id: int) -> Path:
+    """Where one instansi period's reports go under `reports`: a national run monitors every
+    instansi on the same Monday, and each keeps its own pages (the number makes it unique
+    where two names fold to the same file name)."""
+    return reports / f"{safe_file_name(instansi)}-periode-{period_id}"
+
+
 def write_monitoring_report(report: MonitoringReport, folder: Path) -> Path:
-    """Writes `pemantauan-<as_of>.html` atomically: a reader sees the old page or the new one."""
-    page = render_monitoring_html(report).encode("utf-8")
+    """Writes `pemantauan-<as_of>.html`, each file atomically: a reader sees the old page or
+    the new one. A run of more than FULL_PAGE_UNITS units writes its overview there and its
+    ranked pages into the folder `pemantauan-<as_of>/` beside it (written first, so that the
+    overview never links a page not yet there; pages a larger run of the day left are removed)."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"pemantauan-{report.as_of.isoformat()}.html"
+    pages_folder = folder / _pages_folder(report)
+    if len(report.units) <= FULL_PAGE_UNITS:
+        _write_atomically(target, render_monitoring_html(report))
+        if pages_folder.is_dir():
+            shutil.rmtree(pages_folder)
+        return target
+    rendered = render_monitoring_pages(report)
+    pages_folder.mkdir(exist_ok=True)
+    names = {_page_name(number) for number in range(1, len(rendered.pages) + 1)}
+    for number, page in enumerate(rendered.pages, 1):
+        _write_atomically(pages_folder / _page_name(number), page)
+    for stale in pages_folder.glob("halaman-*.html"):
+        if stale.name not in names:
+            stale.unlink()
+    _write_atomically(target, rendered.overview)
+    return target
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    page = text.encode("utf-8")
+    folder = target.parent
     handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -791,4 +1040,3 @@ def write_monitoring_report(report: MonitoringReport, folder: Path) -> Path:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    return target

@@ -15,7 +15,7 @@ from zi_domain.answers import AnswerSheet, read_answers
 from zi_domain.framework import Framework
 from zi_domain.predicates import WBBM, WBK
 from zi_domain.scoring import score_units
-from zi_domain.unit_score import UnitScore, unit_score
+from zi_domain.unit_score import UnitScore, unit_scores
 
 
 class StoredAnswersInvalid(RuntimeError):
@@ -57,16 +57,14 @@ def snapshot_period(
     unit_ids = sorted(assessment_of)
     sheet = AnswerSheet(values=read.values.reindex(index=pd.Index(unit_ids, name="unit")))
     scores = score_units(sheet.values, framework)
-    # Row by row in order, not `.loc[unit]` and `sheet.missing(unit)` (a lookup per unit); the
-    # rows labelled by a plain object index, which `unit_score` reads faster than pandas'
-    # string index (it walks each row once per floor).
-    rows = scores.set_axis(scores.columns.astype(object), axis="columns").iterrows()
-    reports = {
-        unit: unit_score(row, missing, framework)
-        for unit, (_, row), missing in zip(
-            unit_ids, rows, _missing_codes(sheet.values), strict=True
+    # Column-wise (`unit_scores`), in row order: not `.loc[unit]` and `sheet.missing(unit)`.
+    reports = dict(
+        zip(
+            unit_ids,
+            unit_scores(scores, _missing_codes(sheet.values), framework),
+            strict=True,
         )
-    }
+    )
     uow.snapshots.add_snapshots(
         rows=[
             _snapshot(unit, assessment_of[unit], report, as_of) for unit, report in reports.items()

@@ -60,6 +60,7 @@ from reports.monitoring import (
     PendingProposal,
     monitoring_artifacts,
     pending_lines,
+    report_folder,
     write_monitoring_report,
 )
 from services.assessments import record_answers
@@ -511,23 +512,13 @@ def report_of(spec: Spec) -> MonitoringReport:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "LEAK, in files owned by others (flows/monitor.py, reports/monitoring.py): the flow "
-        "writes every period's report with write_monitoring_report(report, "
-        "data_dir / 'reports'), which names the file by the day alone "
-        "(pemantauan-<day>.html). The weekly run over all instansi, or `zi monitor --instansi "
-        "B` after A's on the same day, overwrites A's report with B's: the path that `zi "
-        "monitor --instansi A` printed, and A's Prefect artifact, then show B's units. Fix: a "
-        "folder or file name per instansi (and period)."
-    ),
-)
 def test_two_instansi_monitored_the_same_day_keep_their_own_report(data_dir: Path) -> None:
-    folder = get_settings().data_dir / "reports"  # the flow's folder, the same for every period
-    a_path = write_monitoring_report(report_of(A), folder)
+    reports = get_settings().data_dir / "reports"  # the flow's folder for every instansi
+    a, b = report_of(A), report_of(B)
+    a_path = write_monitoring_report(a, report_folder(reports, instansi=a.instansi, period_id=1))
     assert_only_a(a_path.read_text(encoding="utf-8"), "A's report", shows=["UJI-SIAP"])
-    write_monitoring_report(report_of(B), folder)  # B's run, later the same Monday
+    # B's run, later the same Monday, in the folder the flow gives B's period.
+    write_monitoring_report(b, report_folder(reports, instansi=b.instansi, period_id=2))
     assert_only_a(a_path.read_text(encoding="utf-8"), "A's report", shows=["UJI-SIAP"])
 
 

@@ -7,6 +7,8 @@ hundredths removes binary noise before the half-up step.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -20,8 +22,12 @@ def lke_round_array(values: npt.ArrayLike) -> FloatArray:
 
 
 def lke_round(value: float) -> float:
-    """A non-negative score rounded half-up to 2 decimals, as the LKE shows it."""
-    return float(lke_round_array(value))
+    """A non-negative score rounded half-up to 2 decimals, as the LKE shows it: the steps of
+    `lke_round_array` on one number, without NumPy's per-call cost (a national run's report
+    rounds a few hundred thousand numbers). `np.round(x, 6)` is x × 10⁶ rounded half-even
+    (`round`, exact below 2⁵³) and divided by 10⁶; tests hold the two equal."""
+    hundredths = round(float(value) * 100.0 * 1e6) / 1e6
+    return math.floor(hundredths + 0.5) / 100.0
 
 
 def meets_minimum(values: npt.ArrayLike, minimum: float) -> npt.NDArray[np.bool_]:

@@ -117,7 +117,7 @@ def test_demo_replays_the_year(data_dir: Path) -> None:
     # Short of the floors: IPKP 3,19 and kinerja D.
     assert rows["Dinas Pendidikan"][2] == "tidak" and rows["Dinas Tenaga Kerja"][2] == "tidak"
     folder = data_dir / "demo"
-    reports = sorted((folder / "reports").glob("pemantauan-2026-*.html"))
+    reports = sorted((folder / "reports").rglob("pemantauan-2026-*.html"))
     assert len(reports) == 17  # every Monday from 2 February to 25 May
     lines = out.splitlines()
     assert lines[lines.index("Basis data demo:") + 1] == str(folder / "zi.db")  # whole, alone

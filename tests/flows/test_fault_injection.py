@@ -211,7 +211,7 @@ def test_a_data_folder_that_refuses_writes_leaves_the_proposals_pending_and_said
     assert "4 usulan belum dapat dibuat" in str(stopped.value)
     assert "zi monitor" in str(stopped.value)
     assert proposals_by_unit() == {} and pending_count() == 4
-    report = sorted((data_dir / "reports").glob("pemantauan-*.html"))[-1].read_text()
+    report = sorted((data_dir / "reports").rglob("pemantauan-*.html"))[-1].read_text()
     assert "Usulan tertunda" in report
     assert report.count("ruang penyimpanan folder data penuh") == 4
     assert not [p for p in (data_dir / PACKAGES_FOLDER).rglob("*") if p.is_file()]

@@ -341,10 +341,10 @@ def test_hostile_names_through_the_reminders_and_the_monitoring(
         assert by_code[code]["unit"] == one_line(name), code
     assert by_code["SIAP4"]["unit"] == "Merah Unit terbalik"
     assert by_code["SIAP3"]["unit"] == "Unit Bcc: evil@x.test"
-    # The tasks that took the whole run kept no cache key over it.
+    # The flow's tasks kept no cache key.
     keyed = {
         run.name: run.cache_key
         for run in task_runs_of(state.state_details.flow_run_id)
-        if run.name.startswith(("laporan-pemantauan", "terbitkan-artefak"))
+        if run.name.startswith(("pemantauan-periode", "terbitkan-artefak"))
     }
     assert len(keyed) == 2 and set(keyed.values()) == {None}, keyed

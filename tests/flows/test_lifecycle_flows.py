@@ -110,7 +110,8 @@ def test_a_year_through_the_flows(
     first = monitor(as_of=date(2027, 3, 1))
     assert first["crossings"] == [{"unit_id": ids["BAIK"], "predicate": "WBK"}]
     report = Path(first["reports"][0])
-    assert report.parent == data_dir / "reports" and report.exists()
+    assert report.parent.parent == data_dir / "reports" and report.exists()
+    assert report.parent.name == f"Kabupaten-Uji-periode-{kabupaten['period']}"
     assert unit_state("BAIK") == "proposed" and unit_state("SEDANG") == "under_tpi_evaluation"
     assert (count(ScoreSnapshot), count(ThresholdCrossing), count(Proposal)) == (2, 1, 1)
 

@@ -62,7 +62,9 @@ def unit(code: str, total: float, **changes: object) -> UnitMonitoringRow:
     return dataclasses.replace(row, **changes)  # type: ignore[arg-type]
 
 
-def report(*units: UnitMonitoringRow) -> MonitoringReport:
+def report(
+    *units: UnitMonitoringRow, pending: tuple[PendingProposal, ...] = ()
+) -> MonitoringReport:
     return MonitoringReport(
         instansi="Pemerintah Kabupaten Contoh",
         period="ZI 2026",
@@ -72,6 +74,7 @@ def report(*units: UnitMonitoringRow) -> MonitoringReport:
         total_floors={"WBK": 75, "WBBM": 85},
         area_floors={"WBK": 60, "WBBM": 75},
         units=units,
+        pending=pending,
     )
 
 
