@@ -415,13 +415,12 @@ def db_upgrade() -> None:
 @app.command()
 def demo() -> None:
     """Demo: satu tahun ZI kabupaten fiktif, minggu demi minggu, melalui flow yang sebenarnya."""
-    import os
     import time
 
-    # Prefect's own log lines would bury the story; its warnings and errors still show.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from zi_cli.demo import run_demo
+    from zi_cli.stages import quiet_prefect
+
+    quiet_prefect()  # Prefect's own log lines would bury the story; warnings and errors show
 
     started = time.perf_counter()
     console.print("Menyiapkan Prefect (mode tertanam) dan basis data demo ...")

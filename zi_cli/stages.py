@@ -91,6 +91,9 @@ def quiet_prefect() -> None:
     """Prefect's own log lines would bury the command's answer; warnings and errors still show."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The embedded API's first start migrates its database (about 25 s on 2 cores, more when
+    # they are busy); Prefect's own limit, 20 s, failed a demo on a loaded machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def _run_deployment(stage: Stage, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ in a process of its own, from the product installed on its machine; workers need
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from contextlib import suppress
 from typing import Annotated
@@ -155,13 +154,8 @@ def worker(
     env = dict(os.environ)
     env.setdefault("PREFECT_WORKER_QUERY_SECONDS", str(WORKER_POLL_SECONDS))
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    process = subprocess.Popen(worker_command(pool or settings.work_pool, limit, name), env=env)
-    try:
-        raise typer.Exit(process.wait())
-    except KeyboardInterrupt:
-        with suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
-            process.wait(timeout=30)
-        raise typer.Exit(0) from None
-    finally:
-        if process.poll() is None:
-            process.kill()
+    command = worker_command(pool or settings.work_pool, limit, name)
+    sys.stdout.flush()
+    # This process becomes the worker: a stop signal (Ctrl+C, `docker stop`, systemd) reaches
+    # it directly, and no worker is left behind a parent that was stopped.
+    os.execve(command[0], command, env)
