@@ -15,6 +15,7 @@ import asyncio
 import email
 import email.policy
 import mailbox
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -172,6 +173,9 @@ def smtp_target(config: SmtpConfig, folder: Path) -> Iterator[SmtpConfig]:
 
 def run_mail_sink(folder: Path, port: int) -> None:
     """`zi mail-sink`: run the sink in the foreground until Ctrl-C."""
+    # Started from a script's background job, a process inherits SIGINT ignored; Ctrl-C (or a
+    # supervisor's SIGINT) must still stop the sink.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with start_sink(folder, port) as sink:
         print(f"Penampung e-mail berjalan di smtp://{sink.host}:{sink.port}", flush=True)
         print("Setiap pesan disimpan sebagai berkas di folder:", flush=True)
