@@ -55,6 +55,20 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float, log: Path) -> 
     pytest.fail(f"no {what} within {timeout:.0f} s; zi serve log:\n{log_tail(log, 40)}")
 
 
+def zi_process(*arguments: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`zi ARGUMENTS` in a session of its own (its flow runs in its group), output in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "zi_cli.main", *arguments],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 @pytest.fixture
 def prefect_api(tmp_path: Path) -> Iterator[httpx.Client]:
     """A real `prefect server start` on a free port, home and database in tmp_path."""
@@ -76,16 +90,7 @@ def zi_serve(prefect_api: httpx.Client, data_dir: Path, tmp_path: Path) -> Itera
         "PREFECT_HOME": str(tmp_path / "runner"),
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
     }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "zi_cli.main", "serve"],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = zi_process("serve", env=env, log=log)
     try:
         yield log
     finally:

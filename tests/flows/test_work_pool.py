@@ -15,7 +15,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -33,7 +32,14 @@ from persistence.unit_of_work import SqlUnitOfWork
 from tests.builders import candidate_instansi, record_tpi_answers
 from tests.database_fixtures import _admin_engine, _admin_url, _empty_postgres
 from tests.domain.worksheets import top_answers
-from tests.flows.test_server_trigger import REPO, free_port, request, runs_of, wait_for
+from tests.flows.test_server_trigger import (
+    REPO,
+    free_port,
+    request,
+    runs_of,
+    wait_for,
+    zi_process,
+)
 from zi_cli.serve import local_server, stop_process
 
 pytestmark = pytest.mark.postgres
@@ -182,19 +188,6 @@ def agencies() -> list[dict[str, int]]:
     return made
 
 
-def zi(*arguments: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "zi_cli.main", *arguments],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
 @pytest.fixture
 def workers(
     prefect_on_postgres: str, product_database: URL, data_dir: Path, tmp_path: Path
@@ -209,7 +202,7 @@ def workers(
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     env.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL", None)
-    deployed = zi("deploy", "--pool", POOL, env=env, log=tmp_path / "deploy.log")
+    deployed = zi_process("deploy", "--pool", POOL, env=env, log=tmp_path / "deploy.log")
     assert deployed.wait(timeout=120) == 0, (tmp_path / "deploy.log").read_text()
     started: list[subprocess.Popen[bytes]] = []
     logs = [tmp_path / f"worker-{n}.log" for n in (1, 2)]
@@ -217,7 +210,7 @@ def workers(
         for n, log in enumerate(logs, start=1):
             worker_env = env | {"PREFECT_HOME": str(tmp_path / f"worker-{n}")}
             started.append(
-                zi("worker", "--pool", POOL, "--name", f"uji-{n}", env=worker_env, log=log)
+                zi_process("worker", "--pool", POOL, "--name", f"uji-{n}", env=worker_env, log=log)
             )
         yield env, logs
     finally:
