@@ -624,7 +624,7 @@ def run_floor(url: str, period_id: int, as_of: date, trace: bool, profile: str |
     return sample
 
 
-def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str) -> Sample:
+def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: str | None) -> Sample:
     """The Prefect `monitor` flow in embedded mode; the temporary server is started first."""
     os.environ.update(
         ZI_DATABASE_URL=url,
@@ -647,7 +647,7 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str) -> Sample:
     started = time.perf_counter()
     warm_up()
     server_seconds = time.perf_counter() - started
-    with _measured(False, None) as sample:
+    with _measured(False, Path(profile) if profile else None) as sample:
         result = monitor(as_of=as_of, instansi=instansi_id, propose_directly=False)
     stored = sum(f.stat().st_size for f in (Path(data_dir) / "prefect").rglob("*") if f.is_file())
     sample.notes = {
@@ -660,16 +660,12 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str) -> Sample:
 
 
 def _artifact_notes(prefect_db: Path) -> dict[str, Any]:
-    """The artifacts' stored bytes and the publishing task's seconds, read from the embedded
-    server's own database (its table names are Prefect's, version 3)."""
+    """The artifacts' stored bytes, read from the embedded server's own database (its table
+    names are Prefect's, version 3)."""
     with sqlite3.connect(prefect_db) as db:
         artifacts = db.execute("SELECT count(*), coalesce(sum(length(data)), 0) FROM artifact")
         count, size = artifacts.fetchone()
-        published = db.execute(
-            "SELECT coalesce(sum(julianday(end_time) - julianday(start_time)), 0) * 86400"
-            " FROM task_run WHERE name LIKE 'terbitkan%'"
-        ).fetchone()[0]
-    return {"artifacts": count, "artifact bytes": size, "publish task s": published}
+    return {"artifacts": count, "artifact bytes": size}
 
 
 def idle_process() -> Sample:
@@ -814,9 +810,14 @@ def bench_backend(backend: Backend, period: Period, args: argparse.Namespace, id
     if args.flow:
         for case, template in ((first, base), (weekly, after_first)):
             url = backend.clone(template).render_as_string(hide_password=False)
+            profile = (
+                str(Path(args.profile) / f"{backend.name}-{case.name}-flow.prof")
+                if args.profile
+                else None
+            )
             with tempfile.TemporaryDirectory() as data_dir:
                 case.flow = in_fresh_process(
-                    run_flow, url, loaded.instansi_id, case.as_of, data_dir
+                    run_flow, url, loaded.instansi_id, case.as_of, data_dir, profile
                 )
     report(backend.name, [first, weekly], idle)
 

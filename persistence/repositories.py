@@ -103,6 +103,18 @@ class SnapshotSummary(NamedTuple):
     meets_wbbm: bool
 
 
+class PendingCrossing(NamedTuple):
+    """A crossing whose proposal does not exist yet, with the unit's code and name."""
+
+    crossing_id: int
+    unit_id: int
+    code: str
+    name: str
+    predicate: str
+    as_of: date
+    pending_reason: str | None
+
+
 class FieldedSurvey(NamedTuple):
     """A stored survey and the last day its respondents were served (None with no respondents
     stored): the survey's date from its own data, never from when it was imported."""
@@ -239,9 +251,7 @@ class MonitoringRepository(Protocol):
         self, *, crossings: Sequence[ThresholdCrossingCreate]
     ) -> set[tuple[int, Predicate]]: ...
     def crossings(self, *, period_id: int) -> list[ThresholdCrossing]: ...
-    def pending_crossings(
-        self, *, period_ids: Sequence[int]
-    ) -> list[tuple[ThresholdCrossing, UnitKerja]]: ...
+    def pending_crossings(self, *, period_ids: Sequence[int]) -> list[PendingCrossing]: ...
     def settle_crossings(
         self, *, unit_id: int, predicate: Predicate, year: int, proposal_id: int
     ) -> None: ...
@@ -937,12 +947,19 @@ class SqlMonitoringRepository(_SqlRepository):
         query = select(ThresholdCrossing).where(ThresholdCrossing.period_id == period_id)
         return list(self._session.exec(query.order_by(col(ThresholdCrossing.id))))
 
-    def pending_crossings(
-        self, *, period_ids: Sequence[int]
-    ) -> list[tuple[ThresholdCrossing, UnitKerja]]:
-        """The crossings of these periods whose proposal does not exist yet, oldest first."""
+    def pending_crossings(self, *, period_ids: Sequence[int]) -> list[PendingCrossing]:
+        """The crossings of these periods whose proposal does not exist yet, oldest first: the
+        columns only (thousands of them every week while a server's proposals catch up)."""
         query = (
-            select(ThresholdCrossing, UnitKerja)
+            sa.select(
+                col(ThresholdCrossing.id),
+                col(ThresholdCrossing.unit_id),
+                col(UnitKerja.code),
+                col(UnitKerja.name),
+                col(ThresholdCrossing.predicate),
+                col(ThresholdCrossing.as_of),
+                col(ThresholdCrossing.pending_reason),
+            )
             .join(UnitKerja, col(UnitKerja.id) == col(ThresholdCrossing.unit_id))
             .where(
                 col(ThresholdCrossing.period_id).in_(period_ids),
@@ -950,7 +967,7 @@ class SqlMonitoringRepository(_SqlRepository):
             )
             .order_by(col(ThresholdCrossing.id))
         )
-        return [(crossing, unit) for crossing, unit in self._session.exec(query)]
+        return [PendingCrossing._make(row) for row in self._execute_core(query)]
 
     def settle_crossings(
         self, *, unit_id: int, predicate: Predicate, year: int, proposal_id: int

@@ -702,12 +702,17 @@ def _compact(unit: UnitMonitoringRow, rank: int) -> _CompactView:
 
 def attention_units(report: MonitoringReport) -> tuple[UnitMonitoringRow, ...]:
     """The units a larger run's overview shows in full, in the artifact's order."""
+    return tuple(u for u, _ in _asking_attention(report))
+
+
+def _asking_attention(
+    report: MonitoringReport,
+) -> list[tuple[UnitMonitoringRow, tuple[str, ...]]]:
+    """The units that changed, crossed a threshold or await their proposal, with the reasons
+    (`artifact_reasons`): crossings and pending proposals first, then the largest moves."""
     pending = frozenset(p.unit_id for p in report.pending)
     chosen = [(u, artifact_reasons(u, pending)) for u in report.units]
-    ordered = sorted(
-        ((u, why) for u, why in chosen if why), key=lambda pair: _artifact_order(*pair)
-    )
-    return tuple(u for u, _ in ordered)
+    return sorted(((u, why) for u, why in chosen if why), key=lambda pair: _artifact_order(*pair))
 
 
 def render_monitoring_pages(report: MonitoringReport) -> MonitoringPages:
@@ -849,9 +854,7 @@ def monitoring_table(report: MonitoringReport, limit: int = ARTIFACT_ROWS) -> Ar
     """The units that changed since the last run, crossed a threshold or await their proposal,
     at most `limit` of them; numbers as the LKE shows them (2 decimals), code and name as plain
     one-line text (the UI shows a cell as text: nothing else escaped)."""
-    pending = frozenset(p.unit_id for p in report.pending)
-    chosen = [(u, artifact_reasons(u, pending)) for u in report.units]
-    chosen = sorted(((u, why) for u, why in chosen if why), key=lambda pair: _artifact_order(*pair))
+    chosen = _asking_attention(report)
     return ArtifactTable(
         rows=tuple(_table_row(u, why) for u, why in chosen[:limit]),
         left_out=max(len(chosen) - limit, 0),

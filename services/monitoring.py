@@ -105,24 +105,31 @@ class MonitoringOutcome:
     report_path: Path | None
 
 
-def _cycle_collection_paused(work: Callable[P, R]) -> Callable[P, R]:
-    """`work` with Python's cycle collector off while it runs, and as it was after.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off in the body, and as it was after.
 
     A run builds millions of objects that live until its end (scores, snapshot rows, report
     rows, the HTML): each full collection walks all of them again, and at 20,000 units that
     took as long as the rest of the run. They hold no reference cycles; reference counting
     frees them, and the collector, back on, finds any cycle left.
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cycle_collection_paused(work: Callable[P, R]) -> Callable[P, R]:
+    """`work` run under `collector_paused`."""
 
     @functools.wraps(work)
     def paused(*args: P.args, **kwargs: P.kwargs) -> R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return work(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
 
     return paused
 
@@ -697,6 +704,7 @@ __all__ = [
     "EvidenceStatus",
     "MonitoringOutcome",
     "ScoredPeriod",
+    "collector_paused",
     "collector_spares_the_run",
     "monitor_period",
 ]

@@ -21,6 +21,7 @@ import sqlalchemy.exc
 from persistence.unit_of_work import UnitOfWork
 from reports.monitoring import PendingProposal
 from services.proposals import ProposalLocked, ProposalRefused, letter_up_to_date
+from zi_domain.predicates import Predicate
 
 REASON_LENGTH = 500
 
@@ -42,16 +43,15 @@ def pending_proposals(uow: UnitOfWork, *, period_ids: Sequence[int]) -> list[Pen
     """The crossings of these periods with no proposal yet, oldest first."""
     return [
         PendingProposal(
-            crossing_id=crossing.id,
-            unit_id=unit.id,
-            code=unit.code,
-            name=unit.name,
-            predicate=crossing.predicate.value,
-            since=crossing.as_of,
-            reason=crossing.pending_reason,
+            crossing_id=row.crossing_id,
+            unit_id=row.unit_id,
+            code=row.code,
+            name=row.name,
+            predicate=Predicate(row.predicate).value,
+            since=row.as_of,
+            reason=row.pending_reason,
         )
-        for crossing, unit in uow.monitoring.pending_crossings(period_ids=period_ids)
-        if crossing.id is not None and unit.id is not None
+        for row in uow.monitoring.pending_crossings(period_ids=period_ids)
     ]
 
 

@@ -25,6 +25,8 @@ _UNSHOWN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 def printable(text: str) -> str:
     """`text` without escape sequences, control characters (tab and line breaks kept) or bidi
     controls."""
+    if text.isascii() and text.isprintable():  # most text: nothing to drop, no regex to run
+        return text
     return _UNSHOWN.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 

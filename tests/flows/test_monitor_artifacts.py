@@ -39,7 +39,7 @@ def mentions_large(hint: object) -> bool:
 
 
 def test_the_flow_has_its_tasks() -> None:
-    assert {t.name for t in tasks_of_the_flow()} == {"pemantauan-periode", "terbitkan-artefak"}
+    assert {t.name for t in tasks_of_the_flow()} == {"pemantauan-periode"}
 
 
 def test_no_task_takes_or_returns_the_run() -> None:
