@@ -167,7 +167,13 @@ class UnitRepository(Protocol):
     def move_units(self, *, events: Sequence[LifecycleEventCreate]) -> None: ...
     def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]: ...
     def instansi_events(self, *, instansi_id: int) -> list[LifecycleEvent]: ...
-    def steps(self, *, instansi_id: int, unit_ids: Sequence[int]) -> dict[int, list[UnitStep]]: ...
+    def steps(
+        self,
+        *,
+        instansi_id: int,
+        unit_ids: Sequence[int],
+        to_states: Collection[str] | None = None,
+    ) -> dict[int, list[UnitStep]]: ...
     def add_complaint(self, *, complaint: ComplaintCreate) -> Complaint: ...
     def complaints(
         self, *, instansi_id: int, unit_id: int | None = None, since: date | None = None
@@ -519,9 +525,15 @@ class SqlUnitRepository(_SqlRepository):
         order = (col(LifecycleEvent.occurred_at), col(LifecycleEvent.id))
         return list(self._session.exec(query.order_by(*order)))
 
-    def steps(self, *, instansi_id: int, unit_ids: Sequence[int]) -> dict[int, list[UnitStep]]:
-        """Each unit's events, oldest first, as `events` orders them: one SELECT of the columns
-        the guards read, for a whole monitoring run."""
+    def steps(
+        self,
+        *,
+        instansi_id: int,
+        unit_ids: Sequence[int],
+        to_states: Collection[str] | None = None,
+    ) -> dict[int, list[UnitStep]]:
+        """Each unit's events (those into `to_states` only, when given), oldest first, as
+        `events` orders them: one SELECT of the columns the guards read, for a whole run."""
         query = (
             sa.select(
                 col(LifecycleEvent.unit_id),
@@ -538,6 +550,8 @@ class SqlUnitRepository(_SqlRepository):
             )
             .order_by(col(LifecycleEvent.occurred_at), col(LifecycleEvent.id))
         )
+        if to_states is not None:
+            query = query.where(col(LifecycleEvent.to_state).in_([str(s) for s in to_states]))
         found: dict[int, list[UnitStep]] = {unit_id: [] for unit_id in unit_ids}
         for row in self._execute_core(query):
             found[row[0]].append(UnitStep._make(row))

@@ -637,10 +637,14 @@ def _complaints(uow: UnitOfWork, *, units: list[UnitKerja], as_of: date) -> dict
     if not units:
         return {}
     instansi_id = units[0].instansi_id
-    steps = uow.units.steps(instansi_id=instansi_id, unit_ids=[u.id for u in units if u.id])
+    awards = uow.units.steps(
+        instansi_id=instansi_id,
+        unit_ids=[u.id for u in units if u.id],
+        to_states=AWARDED_STATES.values(),
+    )
     since = {
         unit.id: max(
-            (e.effective_on for e in steps[unit.id] if e.to_state in AWARDED_STATES.values()),
+            (e.effective_on for e in awards[unit.id]),
             default=date(as_of.year, 1, 1),
         )
         for unit in units

@@ -104,6 +104,11 @@ def test_steps_are_each_units_events_oldest_first(new_uow: NewUow, world: World)
         for e in every
     ]
     assert [(e.kind, e.unit_id) for e in own] == [("declaration", None)]
+    with new_uow() as uow:
+        into_x = uow.units.steps(instansi_id=world.instansi_id, unit_ids=[first], to_states=["x"])
+        none = uow.units.steps(instansi_id=world.instansi_id, unit_ids=[first], to_states=[])
+    assert [(s.to_state, s.occurred_at) for s in into_x[first]] == [("x", at(3, 1))]
+    assert none == {first: []}
 
 
 def snapshot(

@@ -312,11 +312,14 @@ def test_complaints_about_an_awarded_unit_appear_in_the_report(
 ) -> None:
     """90/2021 Lampiran II Bab III: the TPI handles complaints of maladministration about an
     awarded unit; proven, they are the ground of its report that the unit no longer meets its
-    predicate. The unit "WBK" holds WBK; "SIAP" holds none."""
+    predicate. The unit "WBK" holds WBK (awarded 9 December two years ago): its complaints
+    count from the award on; "SIAP" holds none: only this year's count."""
     period_id, ids = period
     with new_uow() as uow:
         for code, received in (("WBK", date(YEAR, 2, 10)), ("WBK", date(YEAR, 2, 20)),
-                               ("SIAP", date(YEAR, 2, 11)), ("WBK", date(YEAR, 3, 9))):  # fmt: skip
+                               ("SIAP", date(YEAR, 2, 11)), ("WBK", date(YEAR, 3, 9)),
+                               ("WBK", date(YEAR - 2, 12, 1)), ("WBK", date(YEAR - 1, 6, 1)),
+                               ("SIAP", date(YEAR - 1, 6, 1))):  # fmt: skip
             unit = uow.units.get_unit(unit_id=ids[code])
             assert unit is not None
             add_complaint(
@@ -329,13 +332,14 @@ def test_complaints_about_an_awarded_unit_appear_in_the_report(
             )
     outcome = run(new_uow, period_id, FIRST, tmp_path)
     rows = {row.code: row for row in outcome.report.units}
-    # The complaint of 9 March comes after the run of 1 March: not counted yet.
-    assert (rows["WBK"].complaints, rows["SIAP"].complaints) == (2, 1)
+    # The complaint of 9 March comes after the run of 1 March: not counted yet; WBK's of
+    # 1 December two years ago came before its award.
+    assert (rows["WBK"].complaints, rows["SIAP"].complaints) == (3, 1)
     assert (
-        "2 pengaduan maladministrasi sejak penetapan WBK: bila terbukti setelah klarifikasi, "
+        "3 pengaduan maladministrasi sejak penetapan WBK: bila terbukti setelah klarifikasi, "
         "TPI melaporkan bahwa unit tidak lagi memenuhi kriteria (dasar pencabutan)"
     ) in rows["WBK"].changes
     assert "1 pengaduan maladministrasi tahun ini" in rows["SIAP"].changes
-    assert monitoring_summary(outcome.report).complaints == 3
+    assert monitoring_summary(outcome.report).complaints == 4
     page = outcome.report_path.read_text(encoding="utf-8") if outcome.report_path else ""
     assert "Pengaduan maladministrasi" in page and "dasar pencabutan" in page
