@@ -35,6 +35,7 @@ from zi_domain.lifecycle import (
     UnitState,
     missing_criteria,
     next_transition,
+    weighs_facts,
 )
 from zi_domain.predicates import Predicate, predicates_met
 
@@ -264,6 +265,23 @@ def units_facts(
         )
         for unit_id, unit in zip(unit_ids, units, strict=True)
     }
+
+
+def facts_for_move(
+    uow: UnitOfWork,
+    *,
+    units: Sequence[UnitKerja],
+    state: UnitState,
+    action: Action,
+    year: int,
+    as_of: date,
+) -> dict[int, UnitFacts]:
+    """The facts that `action` from `state` weighs, by unit id: `units_facts` when its rule
+    weighs any, else only the day (20,000 units' histories, standings and snapshots were read
+    for the first monitoring run's start of TPI evaluation, which weighs none)."""
+    if weighs_facts(state, action):
+        return units_facts(uow, units=units, year=year, as_of=as_of)
+    return {_id(unit): UnitFacts(as_of=as_of) for unit in units}
 
 
 def proposal_deadline(uow: UnitOfWork, *, instansi_id: int, year: int) -> date | None:

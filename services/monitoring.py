@@ -39,7 +39,7 @@ from reports.monitoring import (
     write_monitoring_report,
 )
 from reports.survey_report import SurveySection
-from services.lifecycle import move_many, units_facts
+from services.lifecycle import facts_for_move, move_many, units_facts
 from services.scoring import ScoredPeriod, snapshot_period
 from services.survey_report import (
     indices_by_unit,
@@ -264,7 +264,14 @@ def _start_tpi_evaluation(
 ) -> None:
     """Units in development whose TPI assessment is being scored are under TPI evaluation."""
     developing = [unit for unit in units if unit.state == UnitState.DEVELOPING]
-    facts = units_facts(uow, units=developing, year=year, as_of=as_of)
+    facts = facts_for_move(
+        uow,
+        units=developing,
+        state=UnitState.DEVELOPING,
+        action=Action.START_TPI_EVALUATION,
+        year=year,
+        as_of=as_of,
+    )
     move_many(
         uow,
         units=developing,

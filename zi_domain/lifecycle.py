@@ -394,6 +394,14 @@ def allowed_actions(state: UnitState) -> frozenset[Action]:
     return frozenset(action for (s, action) in _TRANSITIONS if s == state)
 
 
+def weighs_facts(state: UnitState, action: Action) -> bool:
+    """Whether the rule of `action` from `state` weighs any of a unit's facts (a guard, or a
+    predicate to choose). A move that weighs none, as the start of TPI evaluation, is made the
+    same whatever the unit's history, which then need not be read."""
+    rule = _TRANSITIONS.get((state, action))
+    return rule is None or bool(rule.guards) or rule.predicate != "none"
+
+
 def next_transition(
     state: UnitState, action: Action, facts: UnitFacts, *, predicate: str | None = None
 ) -> Transition:

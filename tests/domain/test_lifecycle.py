@@ -27,6 +27,7 @@ from zi_domain.lifecycle import (
     allowed_actions,
     next_transition,
     proposable_again_on,
+    weighs_facts,
 )
 
 S = UnitState
@@ -599,3 +600,24 @@ def test_revoking_clears_the_predicate_and_mandiri_sets_wbk() -> None:
     assert (revoked.to_state, revoked.predicate_held_after) == (S.REVOKED, None)
     mandiri = next_transition(S.DEVELOPING, A.AWARD_MANDIRI, GOOD, predicate="WBK")
     assert (mandiri.to_state, mandiri.predicate_held_after) == (S.AWARDED_WBK, "WBK")
+
+
+def test_only_the_unguarded_moves_weigh_no_facts() -> None:
+    """The moves a service may make without reading the units' histories: none of their
+    outcomes depends on the facts (any facts give the same transition)."""
+    unguarded = {(s, a) for s in UnitState for a in allowed_actions(s) if not weighs_facts(s, a)}
+    assert (S.DEVELOPING, A.START_TPI_EVALUATION) in unguarded
+    assert (S.DESIGNATED, A.START_DEVELOPMENT) in unguarded
+    assert (S.DECLARED, A.DESIGNATE) not in unguarded
+    assert (S.UNDER_TPI_EVALUATION, A.PROPOSE) not in unguarded
+    assert not weighs_facts(S.DEVELOPING, A.START_TPI_EVALUATION)
+    assert weighs_facts(S.DEVELOPING, A.PROPOSE)  # not in the table: next_transition says why
+    bare, full = UnitFacts(as_of=date(2026, 3, 2)), UnitFacts(
+        as_of=date(2026, 3, 2),
+        instansi_declared=True,
+        unit_declared=True,
+        tpi_meets=frozenset({"WBK"}),
+        prerequisites_met=frozenset({"WBK"}),
+    )
+    for state, action in unguarded:
+        assert next_transition(state, action, bare) == next_transition(state, action, full)
