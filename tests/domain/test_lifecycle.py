@@ -612,12 +612,15 @@ def test_only_the_unguarded_moves_weigh_no_facts() -> None:
     assert (S.UNDER_TPI_EVALUATION, A.PROPOSE) not in unguarded
     assert not weighs_facts(S.DEVELOPING, A.START_TPI_EVALUATION)
     assert weighs_facts(S.DEVELOPING, A.PROPOSE)  # not in the table: next_transition says why
-    bare, full = UnitFacts(as_of=date(2026, 3, 2)), UnitFacts(
-        as_of=date(2026, 3, 2),
-        instansi_declared=True,
-        unit_declared=True,
-        tpi_meets=frozenset({"WBK"}),
-        prerequisites_met=frozenset({"WBK"}),
+    bare, full = (
+        UnitFacts(as_of=date(2026, 3, 2)),
+        UnitFacts(
+            as_of=date(2026, 3, 2),
+            instansi_declared=True,
+            unit_declared=True,
+            tpi_meets=frozenset({"WBK"}),
+            prerequisites_met=frozenset({"WBK"}),
+        ),
     )
     for state, action in unguarded:
         assert next_transition(state, action, bare) == next_transition(state, action, full)
