@@ -19,7 +19,7 @@ of `--repeat` samples; tracemalloc's peak comes from one more, traced, sample. S
 measured.
 
     python bench/monitoring.py [--units 20000] [--repeat 3] [--backend sqlite|postgresql|both]
-                               [--flow] [--profile DIR]
+                               [--flow] [--profile DIR] [--no-trace]
 """
 
 from __future__ import annotations
@@ -712,7 +712,7 @@ def measure_case(
 ) -> URL | None:
     """`args.repeat` samples of run and floor, each on its own copy; returns a copy after a run."""
     kept: URL | None = None
-    for number in range(args.repeat + 1):
+    for number in range(args.repeat + (0 if args.no_trace else 1)):
         trace = number == args.repeat  # the last sample is the traced one
         url = backend.clone(template)
         rendered = url.render_as_string(hide_password=False)
@@ -758,10 +758,11 @@ def report(backend: str, cases: list[Case], idle: Sample) -> None:
     print(header)
     for case in cases:
         floor, run = case.best(case.floors), case.best(case.runs)
-        assert case.traced_floor is not None and case.traced_run is not None
+        traced_floor = case.traced_floor.traced_mib if case.traced_floor else None
+        traced_run = case.traced_run.traced_mib if case.traced_run else None
         rows: list[tuple[str, Sample, float | None]] = [
-            (f"{case.name}: floor (SELECT + INSERT)", floor, case.traced_floor.traced_mib),
-            (f"{case.name}: monitor_period", run, case.traced_run.traced_mib),
+            (f"{case.name}: floor (SELECT + INSERT)", floor, traced_floor),
+            (f"{case.name}: monitor_period", run, traced_run),
         ]
         if case.flow is not None:
             rows.append((f"{case.name}: Prefect flow `monitor`", case.flow, None))
@@ -848,6 +849,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--flow", action="store_true", help="also run the Prefect flow once")
     parser.add_argument("--profile", help="write cProfile stats of the first samples here")
+    parser.add_argument(
+        "--no-trace", action="store_true", help="skip the tracemalloc samples (slow at 20,000)"
+    )
     args = parser.parse_args()
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
