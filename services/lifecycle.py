@@ -394,6 +394,7 @@ def move_many(
     facts: Mapping[int, UnitFacts],
     year: int,
     actor: str,
+    predicate: str | None = None,
 ) -> list[Transition]:
     """`move` of each unit (facts by unit id) with one write for all; not committed.
 
@@ -402,7 +403,7 @@ def move_many(
     """
     chosen = [(unit, facts[_id(unit)]) for unit in units]
     moves = [
-        (unit, known, *_transition(unit, action, known, year, actor, None, None))
+        (unit, known, *_transition(unit, action, known, year, actor, predicate, None))
         for unit, known in chosen
     ]
     uow.units.move_units(events=[event for *_, event in moves])

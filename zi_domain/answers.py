@@ -64,10 +64,14 @@ def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
     it holds, so each distinct code and each distinct (code, answer) pair is read once and the
     result spread back to the rows by index: a million rows cost a few column operations.
     """
-    code_ids, raw_codes = pd.factorize(answers["code"].astype("string"), use_na_sentinel=False)
+    # The codes as written, factorised as they come: each distinct one is read as text once.
+    code_ids, raw_codes = pd.factorize(
+        answers["code"].to_numpy(dtype=object), use_na_sentinel=False
+    )
     codes = _code_table(pd.Series(raw_codes, dtype="string"), framework)
     # Integer ids of each row's cleaned code, item and answer, from the distinct values: the
-    # steps below group rows by them instead of hashing two million strings again.
+    # steps below group rows by them instead of hashing two million strings again. The rows
+    # carry only ids; their text is looked up for the few rows that need it (`_texts`).
     code_key, _ = _distinct_ids(codes["code"])
     item_key, items = _distinct_ids(codes["item"])
     answer_ids, answer_texts = _distinct_ids(answers["answer"], _clean_text)
@@ -75,24 +79,23 @@ def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
         {
             "unit": answers["unit"].to_numpy(),
             "row": answers["row"].to_numpy(),
-            "code": codes["code"].to_numpy()[code_ids],
-            "item": codes["item"].to_numpy()[code_ids],
-            "count_key": codes["count_key"].to_numpy()[code_ids],
-            "answer": answer_texts[answer_ids],
+            "raw_code_id": code_ids,
             "code_id": code_key[code_ids],
             "item_id": item_key[code_ids],
             "answer_id": answer_ids,
         }
     )
+    texts = _Texts(codes, answer_texts)
     errors: list[AnswerError] = []
     warnings: list[AnswerError] = []
-    frame = _drop(frame, _spread_found(codes["problem"], code_ids, frame.index), errors)
-    frame = _drop(frame, _duplicates(frame), errors)
+    frame = _drop(frame, _spread_found(codes["problem"], code_ids, frame.index), texts, errors)
+    frame = _drop(frame, _duplicates(frame), texts, errors)
 
-    item_rows = frame[frame["count_key"].isna()]
-    count_rows = frame[frame["count_key"].notna()]
-    item_values = _item_values(item_rows, (items, answer_texts), framework, errors, warnings)
-    counted, count_errors, count_notes = _count_values(count_rows, item_rows, framework)
+    counts = codes["count_key"].notna().to_numpy(dtype=bool)[frame["raw_code_id"].to_numpy()]
+    item_rows = frame[~counts] if counts.any() else frame
+    count_rows = texts.of(frame[counts])
+    item_values = _item_values(item_rows, (items, answer_texts), framework, texts, errors, warnings)
+    counted, count_errors, count_notes = _count_values(count_rows, item_rows, texts, framework)
     errors += count_errors
     warnings += count_notes
 
@@ -144,12 +147,37 @@ def _code_table(raw: pd.Series, framework: Framework) -> pd.DataFrame:
     return table.assign(problem=pd.Series(problems, index=table.index, dtype="string"))
 
 
-def _drop(frame: pd.DataFrame, bad: pd.Series, errors: list[AnswerError]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Texts:
+    """The text behind the ids that answer rows carry: per distinct code as written, its
+    cleaned code, item and Jumlah key (`_code_table`); per answer id, the cleaned answer."""
+
+    codes: pd.DataFrame
+    answers: np.ndarray
+
+    def of(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """`rows` with their code, item, count_key and answer as text."""
+        raw = rows["raw_code_id"].to_numpy()
+        return rows.assign(
+            code=self.codes["code"].to_numpy()[raw],
+            item=self.codes["item"].to_numpy()[raw],
+            count_key=self.codes["count_key"].to_numpy()[raw],
+            answer=self.answers[rows["answer_id"].to_numpy()],
+        )
+
+    def code(self, rows: pd.DataFrame, index: Hashable) -> str:
+        return str(self.codes["code"].iat[int(str(rows.at[index, "raw_code_id"]))])
+
+
+def _drop(
+    frame: pd.DataFrame, bad: pd.Series, texts: _Texts, errors: list[AnswerError]
+) -> pd.DataFrame:
     """Records the rows with a problem (bad holds the message per row) and keeps the rest."""
-    for row, code, problem in zip(
-        frame.loc[bad.index, "row"], frame.loc[bad.index, "code"], bad, strict=True
-    ):
-        errors.append(AnswerError(row=int(row), code=str(code), problem=str(problem)))
+    if bad.empty:
+        return frame  # dropping nothing would still copy every row
+    for index, problem in bad.items():
+        row, code = frame.at[index, "row"], texts.code(frame, index)
+        errors.append(AnswerError(row=int(str(row)), code=code, problem=str(problem)))
     return frame.drop(index=bad.index)
 
 
@@ -179,6 +207,7 @@ def _item_values(
     rows: pd.DataFrame,
     distinct: tuple[np.ndarray, np.ndarray],
     framework: Framework,
+    texts: _Texts,
     errors: list[AnswerError],
     warnings: list[AnswerError],
 ) -> pd.DataFrame:
@@ -200,12 +229,12 @@ def _item_values(
             )
     row_problems = _spread_found(problems, pair_ids, rows.index)
     for index, problem in row_problems.items():
-        row, code = rows.at[index, "row"], rows.at[index, "code"]
-        errors.append(AnswerError(row=int(str(row)), code=str(code), problem=str(problem)))
+        row, code = rows.at[index, "row"], texts.code(rows, index)
+        errors.append(AnswerError(row=int(str(row)), code=code, problem=str(problem)))
     row_notes = _spread_found(notes, pair_ids, rows.index)
     for index, note in row_notes.items():
-        row, code = rows.at[index, "row"], rows.at[index, "code"]
-        warnings.append(AnswerError(row=int(str(row)), code=str(code), problem=str(note)))
+        row, code = rows.at[index, "row"], texts.code(rows, index)
+        warnings.append(AnswerError(row=int(str(row)), code=code, problem=str(note)))
     good = ~rows.index.isin(row_problems.index)
     # Each row's column in `framework.item_codes`, spread from its pair's: mapping the item of
     # every row (two million at 20,000 units) took a second.
@@ -326,12 +355,14 @@ def _input_keys(question: Question) -> list[str]:
 
 
 def _count_values(
-    count_rows: pd.DataFrame, item_rows: pd.DataFrame, framework: Framework
+    count_rows: pd.DataFrame, item_rows: pd.DataFrame, texts: _Texts, framework: Framework
 ) -> tuple[pd.DataFrame, list[AnswerError], list[AnswerError]]:
-    """Percentages computed from Jumlah rows, per unit and question (columns = question codes),
-    the rows that could not be read, and the percentages kept within 0..100 % (named)."""
+    """Percentages computed from Jumlah rows (with their text, `_Texts.of`), per unit and
+    question (columns = question codes), the rows that could not be read, and the percentages
+    kept within 0..100 % (named)."""
     if count_rows.empty:
         return pd.DataFrame(), [], []
+    item_rows = texts.of(item_rows[item_rows["unit"].isin(count_rows["unit"])])
     numbers = _decimal(count_rows["answer"].str.extract(_NUMBER, expand=False))
     bad = count_rows.index[numbers.isna()]
     typed = _typed(count_rows.loc[bad, "answer"])
