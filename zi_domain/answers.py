@@ -75,21 +75,20 @@ def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
     code_key, _ = _distinct_ids(codes["code"])
     item_key, items = _distinct_ids(codes["item"])
     answer_ids, answer_texts = _distinct_ids(answers["answer"], _clean_text)
+    # Four columns: the cleaned code's and the item's ids follow from the raw code's (`_ids`).
     frame = pd.DataFrame(
         {
             "unit": answers["unit"].to_numpy(),
             "row": answers["row"].to_numpy(),
             "raw_code_id": code_ids,
-            "code_id": code_key[code_ids],
-            "item_id": item_key[code_ids],
             "answer_id": answer_ids,
         }
     )
-    texts = _Texts(codes, answer_texts)
+    texts = _Texts(codes, answer_texts, code_key, item_key)
     errors: list[AnswerError] = []
     warnings: list[AnswerError] = []
     frame = _drop(frame, _spread_found(codes["problem"], code_ids, frame.index), texts, errors)
-    frame = _drop(frame, _duplicates(frame), texts, errors)
+    frame = _drop(frame, _duplicates(frame, texts.ids(frame, "code")), texts, errors)
 
     counts = codes["count_key"].notna().to_numpy(dtype=bool)[frame["raw_code_id"].to_numpy()]
     item_rows = frame[~counts] if counts.any() else frame
@@ -154,6 +153,14 @@ class _Texts:
 
     codes: pd.DataFrame
     answers: np.ndarray
+    code_ids: np.ndarray  # per distinct code as written, its cleaned code's id
+    item_ids: np.ndarray  # per distinct code as written, its item's id
+
+    def ids(self, rows: pd.DataFrame, of: str) -> np.ndarray:
+        """Each row's id of its cleaned code (`of="code"`) or of its item (`of="item"`)."""
+        table: np.ndarray = self.code_ids if of == "code" else self.item_ids
+        ids: np.ndarray = table[rows["raw_code_id"].to_numpy()]
+        return ids
 
     def of(self, rows: pd.DataFrame) -> pd.DataFrame:
         """`rows` with their code, item, count_key and answer as text."""
@@ -189,10 +196,10 @@ def _unknown_count(item: str, framework: Framework) -> str:
     return f"baris Jumlah tidak dikenal; yang berlaku: {keys}"
 
 
-def _duplicates(frame: pd.DataFrame) -> pd.Series:
+def _duplicates(frame: pd.DataFrame, code_ids: np.ndarray) -> pd.Series:
     """A message for every repeat of a (unit, code) pair, naming the row that came first."""
     unit_ids, _ = pd.factorize(frame["unit"])
-    code_ids = frame["code_id"].to_numpy(dtype=np.int64)
+    code_ids = code_ids.astype(np.int64)
     width = int(code_ids.max()) + 1 if len(code_ids) else 1
     key = pd.Series(unit_ids.astype(np.int64) * width + code_ids, index=frame.index)
     repeated = key.duplicated(keep="first")
@@ -214,7 +221,7 @@ def _item_values(
     """(unit, column in `framework.item_codes`, value) of each plain answer row; bad rows go to
     `errors`, rows read other than written (clamped) to `warnings`. `distinct`: the items and
     answers that the rows' `item_id` and `answer_id` number."""
-    pair_ids, pairs = _distinct_pairs(rows["item_id"], rows["answer_id"], *distinct)
+    pair_ids, pairs = _distinct_pairs(texts.ids(rows, "item"), rows["answer_id"], *distinct)
     type_of = {q.code: q.answer_type.name for q in framework.questions}
     type_of.update({i.code: i.answer_type.name for i in framework.hasil_items})
     types = pairs["item"].map(type_of)
@@ -259,12 +266,12 @@ def _spread_found(found: pd.Series, ids: np.ndarray, index: pd.Index) -> pd.Seri
 
 
 def _distinct_pairs(
-    first_ids: pd.Series, second_ids: pd.Series, first: np.ndarray, second: np.ndarray
+    first_ids: np.ndarray, second_ids: pd.Series, first: np.ndarray, second: np.ndarray
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Each row's pair id, and the distinct (item, answer) pairs to read once each (the rows
     give ids into `first` and `second`)."""
     width = max(len(second), 1)
-    key = first_ids.to_numpy(dtype=np.int64) * width + second_ids.to_numpy(dtype=np.int64)
+    key = first_ids.astype(np.int64) * width + second_ids.to_numpy(dtype=np.int64)
     pair_ids, pairs = pd.factorize(key)
     return pair_ids, pd.DataFrame(
         {
