@@ -8,8 +8,9 @@ SELECT of the same answers into pandas (`tpi_answers_frame`) plus the bulk INSER
 snapshots (`add_snapshots`), rolled back.
 
 Two runs are measured: the first of the period (every unit moves developing →
-under_tpi_evaluation; crossings recorded) and the steady weekly run a week later (1 % of units
-improved their answers in between). On SQLite (a temporary file) and PostgreSQL (a temporary
+under_tpi_evaluation; crossings recorded) and the steady weekly run a week later (in between,
+the first run's crossings were proposed, as a server's triggers would, and 1 % of units improved
+their answers). On SQLite (a temporary file) and PostgreSQL (a temporary
 database on 127.0.0.1:5432, user postgres; skipped with a message when it does not answer).
 
 Every measurement runs in a fresh process on a fresh copy of the database, so that each is cold
