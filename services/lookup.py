@@ -7,8 +7,11 @@ within its instansi.
 
 from __future__ import annotations
 
+import difflib
+
 from persistence.tables import Instansi, UnitKerja
 from persistence.unit_of_work import UnitOfWork
+from zi_domain.indonesian import angka
 
 
 class NotFoundInData(LookupError):
@@ -33,12 +36,27 @@ def find_instansi(uow: UnitOfWork, key: str | int) -> Instansi:
     if found is None and (number := _as_id(text)) is not None:
         found = uow.instansi.get_instansi(instansi_id=number)
     if found is None:
-        known = (
-            ", ".join(sorted(i.code or i.name for i in uow.instansi.all_instansi()))
-            or "belum ada; daftarkan dengan `zi agency import`"
-        )
-        raise NotFoundInData(f"instansi {text!r} tidak ditemukan (yang ada: {known})")
+        known = sorted(i.code or i.name for i in uow.instansi.all_instansi())
+        raise NotFoundInData(f"instansi {text!r} tidak ditemukan ({_known_words(text, known)})")
     return found
+
+
+KNOWN_LISTED = 10
+"""Up to this many instansi, a message about an unknown one lists them all; a national
+deployment holds hundreds, and then it names only the codes that look like the one typed."""
+
+
+def _known_words(typed: str, known: list[str]) -> str:
+    if not known:
+        return "yang ada: belum ada; daftarkan dengan `zi agency import`"
+    if len(known) <= KNOWN_LISTED:
+        return f"yang ada: {', '.join(known)}"
+    by_case = {k.casefold(): k for k in known}
+    alike = difflib.get_close_matches(typed.casefold(), list(by_case), n=5, cutoff=0.6)
+    count = f"{angka(len(known), 0)} instansi terdaftar"
+    if not alike:
+        return f"{count}; tidak ada kode yang mirip"
+    return f"mungkin: {', '.join(by_case[a] for a in alike)}; {count}"
 
 
 def find_unit(uow: UnitOfWork, code: str, instansi: str | int | None) -> UnitKerja:
