@@ -100,6 +100,10 @@ class UnitMonitoringRow:
     evidence_missing: tuple[str, ...] = ()  # the indicators without evidence, "code name"
     indices: tuple[IndexInLke, ...] = ()  # IPAK and IPKP of its LKE, each with its source
     surveys: tuple[SurveySection, ...] = ()  # its one-page survey report, when it has surveys
+    # False: a row of a larger run that its report shows only in its ranked list, built without
+    # the fields above that only the unit in full shows (history, fix_first, evidence_missing,
+    # indices, surveys); see `shown_in_full`.
+    detailed: bool = True
 
 
 @dataclass(frozen=True)
@@ -522,6 +526,8 @@ def _head(unit: UnitMonitoringRow) -> dict[str, object]:
 
 
 def _unit_view(report: MonitoringReport, unit: UnitMonitoringRow, index: int) -> _UnitView:
+    if not unit.detailed:
+        raise ValueError(f"unit {unit.code} is shown in full but its row has no details")
     head = _head(unit)
     target = unit.next_predicate or "predikat berikutnya"
     problems = unit.evidence_problems
@@ -700,6 +706,17 @@ def _compact(unit: UnitMonitoringRow, rank: int) -> _CompactView:
     )
 
 
+def shown_in_full(
+    units: Sequence[UnitMonitoringRow], pending: frozenset[int]
+) -> list[UnitMonitoringRow]:
+    """The units that a report of `units` may show in full, `pending` the units whose proposal
+    is pending: every unit of a run of at most FULL_PAGE_UNITS; of a larger run, those that ask
+    for attention (the overview shows the first ATTENTION_SHOWN of them)."""
+    if len(units) <= FULL_PAGE_UNITS:
+        return list(units)
+    return [u for u in units if artifact_reasons(u, pending)]
+
+
 def attention_units(report: MonitoringReport) -> tuple[UnitMonitoringRow, ...]:
     """The units a larger run's overview shows in full, in the artifact's order."""
     return tuple(u for u, _ in _asking_attention(report))
@@ -731,7 +748,9 @@ def render_monitoring_pages(report: MonitoringReport) -> MonitoringPages:
         for number, chunk in enumerate(chunks, 1)
     )
     attention = attention_units(report)
-    shown = attention[:ATTENTION_SHOWN]
+    # A unit that began to ask for attention after its run built the rows (a crossing another
+    # run recorded meanwhile) has no details: it is counted and ranked, not shown in full.
+    shown = [unit for unit in attention if unit.detailed][:ATTENTION_SHOWN]
     environment_ = environment()
     overview = environment_.get_template("monitoring_overview.html.j2").render(
         report=report,

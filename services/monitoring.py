@@ -17,7 +17,7 @@ import functools
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -36,6 +36,7 @@ from reports.monitoring import (
     UnitMonitoringRow,
     newly_meets_change,
     no_longer_meets_change,
+    shown_in_full,
     write_monitoring_report,
 )
 from reports.survey_report import SurveySection
@@ -191,14 +192,15 @@ def monitor_period(
     _start_tpi_evaluation(uow, units=[units[u] for u in unit_ids], year=period.year, as_of=as_of)
     previous = uow.monitoring.previous_snapshots(unit_ids=unit_ids, before=as_of)
     overdue = uow.work_plans.overdue_counts(unit_ids=unit_ids, as_of=as_of)
-    evidence = evidence_status(
+    evidence_of = functools.partial(
+        evidence_status,
         uow,
-        unit_ids=unit_ids,
         framework=framework,
         year=period.year,
         max_age_years=evidence_max_age_years,
     )
-    history = uow.monitoring.history(unit_ids=unit_ids, until=as_of)
+    # Counted for every unit; listed for the units shown in full (`_details`).
+    evidence = evidence_of(unit_ids=unit_ids, listed=False)
     complaints = _complaints(uow, units=[units[u] for u in unit_ids], as_of=as_of)
     refusals = _proposal_refusals(
         uow, units=[units[u] for u in unit_ids], reports=scored.reports, period=period, as_of=as_of
@@ -210,20 +212,14 @@ def monitor_period(
         as_of=as_of,
     )
     shortfall_words = _shortfall_words(framework)
-    fixes = _fix_first(scored, framework, aims={u: _aim(units[u]) for u in unit_ids})
-    surveys = period_surveys_by_unit(uow, period_id=period_id)
-    indices = indices_by_unit(scored.sheet.values, surveys, framework)
-    methods = method_reader()
-    rows = [
-        _row(
+    rows = {
+        unit_id: _row(
             units[unit_id],
             scored.reports[unit_id],
-            framework,
             previous.get(unit_id),
             crossings.get(unit_id),
             overdue.get(unit_id, 0),
             evidence[unit_id],
-            history.get(unit_id, []),
             _held_back(
                 units[unit_id],
                 scored.reports[unit_id],
@@ -232,12 +228,21 @@ def monitor_period(
             ),
             shortfall_words,
             complaints.get(unit_id, 0),
-            fixes[unit_id],
-            indices.get(unit_id, ()),
-            survey_sections(surveys.get(unit_id, ()), framework, methods),
         )
         for unit_id in unit_ids
-    ]
+    }
+    shown = _shown_in_full(uow, rows=list(rows.values()), period_id=period_id)
+    details = _details(
+        uow,
+        scored,
+        framework,
+        unit_ids=shown,
+        aims={u: _aim(units[u]) for u in shown},
+        period_id=period_id,
+        as_of=as_of,
+        evidence=evidence_of(unit_ids=shown),
+    )
+    rows.update({u: replace(rows[u], **vars(details[u]), detailed=True) for u in shown})
     uow.commit()
     monitoring = MonitoringReport(
         instansi=instansi.name,
@@ -247,7 +252,7 @@ def monitor_period(
         area_names={a.number: a.name for a in framework.areas},
         total_floors=_floors(framework, "total"),
         area_floors=_floors(framework, "area_percent"),
-        units=tuple(rows),
+        units=tuple(rows.values()),
     )
     path = write_monitoring_report(monitoring, report_dir) if report_dir is not None else None
     return MonitoringOutcome(
@@ -424,9 +429,11 @@ def evidence_status(
     framework: Framework,
     year: int,
     max_age_years: int | None = None,
+    listed: bool = True,
 ) -> dict[int, EvidenceStatus]:
     """Per unit, the LKE indicators with no evidence at all, and the documents of LKE indicators
-    dated more than `max_age_years` before `year` (none flagged when it is None)."""
+    dated more than `max_age_years` before `year` (none flagged when it is None). Without
+    `listed`, only counted: `missing` stays empty (naming them for 20,000 units took 0.2 s)."""
     documents = uow.monitoring.evidence_years(unit_ids=unit_ids)
     indicator_codes = [i.code for i in framework.indicators]
     held: dict[int, set[str]] = {}
@@ -445,7 +452,8 @@ def evidence_status(
         of_lke = of_lke[of_lke["indicator"].isin(indicator_codes)]
         pairs = of_lke.drop_duplicates(["unit_id", "indicator"])
         covered = pairs.groupby("unit_id").size().reindex(units, fill_value=0)
-        for unit, code in zip(pairs["unit_id"].tolist(), pairs["indicator"].tolist(), strict=True):
+        listing = zip(pairs["unit_id"].tolist(), pairs["indicator"].tolist(), strict=True)
+        for unit, code in listing if listed else ():
             held.setdefault(int(unit), set()).add(str(code))
         if oldest is not None:
             aged = of_lke[of_lke["year"] < oldest]
@@ -455,7 +463,9 @@ def evidence_status(
             gaps=len(indicator_codes) - int(n),
             old=int(flagged),
             max_age_years=max_age_years,
-            missing=tuple(label for code, label in labels if code not in held.get(int(u), set())),
+            missing=tuple(label for code, label in labels if code not in held.get(int(u), set()))
+            if listed
+            else (),
         )
         for u, n, flagged in zip(unit_ids, covered.tolist(), old.tolist(), strict=True)
     }
@@ -464,19 +474,16 @@ def evidence_status(
 def _row(
     unit: UnitKerja,
     report: UnitScore,
-    framework: Framework,
     previous: SnapshotSummary | None,
     crossing: Crossing | None,
     overdue: int,
     evidence: EvidenceStatus,
-    history: list[tuple[date, float]],
     held_back: tuple[str, ...],
     shortfall_words: Callable[[Shortfall], str],
     complaints: int,
-    fixes: tuple[FixFirstItem, ...],
-    indices: tuple[IndexInLke, ...],
-    surveys: tuple[SurveySection, ...],
 ) -> UnitMonitoringRow:
+    """The unit's row without the details that only a view of the unit in full shows
+    (`_details`)."""
     assert unit.id is not None
     complained = complaint_change(complaints, unit.predicate)
     aim = _aim(unit)
@@ -498,14 +505,61 @@ def _row(
         shortfalls=tuple(shortfall_words(s) for s in report.shortfalls[aim]),
         overdue_items=overdue,
         evidence_problems=evidence.gaps,
-        evidence_missing=evidence.missing,
-        history=tuple(history),
+        history=(),
         complaints=complaints,
         next_predicate=aim,
-        fix_first=fixes,
-        indices=indices,
-        surveys=surveys,
+        detailed=False,
     )
+
+
+@dataclass(frozen=True)
+class _UnitDetails:
+    """What a view of one unit in full adds to its row (the fields of UnitMonitoringRow)."""
+
+    history: tuple[tuple[date, float], ...]
+    fix_first: tuple[FixFirstItem, ...]
+    evidence_missing: tuple[str, ...]
+    indices: tuple[IndexInLke, ...]
+    surveys: tuple[SurveySection, ...]
+
+
+def _shown_in_full(uow: UnitOfWork, *, rows: list[UnitMonitoringRow], period_id: int) -> list[int]:
+    """The units whose details the report may show: all of a small run; of a larger one, those
+    that ask for attention (`reports.monitoring.shown_in_full`), counting every crossing still
+    pending before the proposals are made (the report lists fewer, never more)."""
+    pending = frozenset(p.unit_id for p in uow.monitoring.pending_crossings(period_ids=[period_id]))
+    return [row.unit_id for row in shown_in_full(rows, pending)]
+
+
+def _details(
+    uow: UnitOfWork,
+    scored: ScoredPeriod,
+    framework: Framework,
+    *,
+    unit_ids: list[int],
+    aims: dict[int, Predicate],
+    period_id: int,
+    as_of: date,
+    evidence: dict[int, EvidenceStatus],
+) -> dict[int, _UnitDetails]:
+    """Each unit's details, read and computed for these units only: at 20,000 units, what to
+    fix first, the survey indices, the evidence lists and the histories of every unit cost
+    about a second a run, for the few hundred a report shows in full."""
+    history = uow.monitoring.history(unit_ids=unit_ids, until=as_of)
+    fixes = _fix_first(scored, framework, aims=aims)
+    surveys = period_surveys_by_unit(uow, period_id=period_id)
+    indices = indices_by_unit(scored.sheet.values.loc[unit_ids], surveys, framework)
+    methods = method_reader()
+    return {
+        unit_id: _UnitDetails(
+            history=tuple(history.get(unit_id, [])),
+            fix_first=fixes[unit_id],
+            evidence_missing=evidence[unit_id].missing,
+            indices=indices.get(unit_id, ()),
+            surveys=survey_sections(surveys.get(unit_id, ()), framework, methods),
+        )
+        for unit_id in unit_ids
+    }
 
 
 def _aim(unit: UnitKerja) -> Predicate:
@@ -524,7 +578,7 @@ def _fix_first(
     unit (about 3 ms, a minute for 20,000 units); here each of its steps is one array operation
     over all the units that aim at a predicate. tests/services/test_monitoring_reasons.py
     checks that both give the same items, numbers and floors."""
-    units = list(scored.reports)
+    units = list(aims)
     items = list(lke_items(framework))
     codes = [code for code, *_ in items]
     weights = scoring_weights(framework)

@@ -23,6 +23,7 @@ from reports.monitoring import (
     UnitMonitoringRow,
     monitoring_markdown,
     render_monitoring_html,
+    write_monitoring_report,
 )
 from services.monitoring import _fix_first, monitor_period
 from services.pending_proposals import note_pending, pending_proposals
@@ -396,3 +397,50 @@ def test_every_unit_is_ranked_as_fix_first_ranks_it() -> None:
         ]
         shown = [(i.code, i.text, i.toward_floors, i.gain, i.helps) for i in ranked[unit]]
         assert shown == expected, unit
+
+
+def test_a_larger_run_builds_details_only_for_the_units_it_can_show_in_full(
+    new_uow: NewUow,
+    period: tuple[int, dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Above FULL_PAGE_UNITS units (made 3 here), the report shows in full only the units that
+    ask for attention; those alone get what to fix first, the evidence list, the indices, the
+    surveys and the history, the same as a small run gives them, and the rest only their
+    ranked line."""
+    period_id, _ = period
+    small = {row.code: row for row in monitor(new_uow, period_id, FIRST).units}
+    assert all(row.detailed for row in small.values())
+    monkeypatch.setattr("reports.monitoring.FULL_PAGE_UNITS", 3)
+
+    with new_uow() as uow:
+        outcome = monitor_period(
+            uow,
+            period_id=period_id,
+            framework=load_framework(None),
+            as_of=WEEK_LATER,
+            report_dir=tmp_path,
+        )
+    larger = {row.code: row for row in outcome.report.units}
+    detailed = {code for code, row in larger.items() if row.detailed}
+    # SIAP and SIAP-2 wait for their proposal; RENDAH asks for nothing.
+    assert {"SIAP", "SIAP-2"} <= detailed and "RENDAH" not in detailed
+    assert detailed < set(larger)
+    for code, row in larger.items():
+        details = (row.fix_first, row.evidence_missing, row.indices, row.surveys)
+        if code in detailed:
+            was = small[code]
+            assert details == (was.fix_first, was.evidence_missing, was.indices, was.surveys)
+            assert row.history[0] == was.history[0] and len(row.history) == 2
+        else:
+            assert details == ((), (), (), ()) and row.history == ()
+
+    # As the flow writes it, with the proposals still pending listed.
+    with new_uow() as uow:
+        still = pending_proposals(uow, period_ids=[period_id])
+    assert {p.code for p in still} >= {"SIAP", "SIAP-2"}
+    path = write_monitoring_report(replace(outcome.report, pending=tuple(still)), tmp_path / "f")
+    overview = path.read_text(encoding="utf-8")
+    assert '<span class="summary-title">Rincian SIAP</span>' in overview
+    assert '<span class="summary-title">Rincian RENDAH</span>' not in overview
