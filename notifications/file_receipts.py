@@ -16,11 +16,11 @@ from notifications.messages import (
     RECEIPT_PROBLEMS_SHOWN,
     SUBJECT_NAME_CHARS,
     OutgoingMessage,
-    _message,
-    _more,
-    _short,
+    more_than_shown,
+    render_message,
 )
 from zi_domain.indonesian import angka, tanggal, ukuran
+from zi_domain.plain_text import shortened
 
 GAPS_SHOWN = 15  # indicators without evidence named in a receipt; the rest are counted
 KEY_DIGEST_CHARS = 48
@@ -87,7 +87,7 @@ def survey_receipt(
 ) -> OutgoingMessage:
     """The answer to a unit team whose respondent file the inbox stored."""
     kind = "survey.accepted"
-    unit = _short(receipt.file.unit_name, SUBJECT_NAME_CHARS)
+    unit = shortened(receipt.file.unit_name, SUBJECT_NAME_CHARS)
     return _receipt(
         receipt.file,
         (recipient, recipient_name),
@@ -108,7 +108,7 @@ def evidence_receipt(
 ) -> OutgoingMessage:
     """The answer to a unit team whose evidence archive the inbox stored."""
     kind = "evidence.accepted"
-    unit = _short(receipt.file.unit_name, SUBJECT_NAME_CHARS)
+    unit = shortened(receipt.file.unit_name, SUBJECT_NAME_CHARS)
     return _receipt(
         receipt.file,
         (recipient, recipient_name),
@@ -117,8 +117,8 @@ def evidence_receipt(
         subject=f"[ZI] Bukti dukung {unit} diterima: {angka(receipt.files, 0)} berkas",
         evidence=receipt,
         size=ukuran(receipt.size_bytes),
-        gap_rows=[(_short(gap, 200),) for gap in receipt.gaps[:GAPS_SHOWN]],
-        more_gaps=_more(receipt.gaps, GAPS_SHOWN),
+        gap_rows=[(shortened(gap, 200),) for gap in receipt.gaps[:GAPS_SHOWN]],
+        more_gaps=more_than_shown(receipt.gaps, GAPS_SHOWN),
     )
 
 
@@ -127,7 +127,7 @@ def refused_file_receipt(
 ) -> OutgoingMessage:
     """The answer to a unit team whose survey file or evidence archive the inbox refused."""
     kind = f"{'survey' if refused.key_prefix == 'survei' else 'evidence'}.refused"
-    unit = _short(refused.file.unit_name, SUBJECT_NAME_CHARS)
+    unit = shortened(refused.file.unit_name, SUBJECT_NAME_CHARS)
     count = angka(len(refused.problems), 0)
     return _receipt(
         refused.file,
@@ -137,7 +137,7 @@ def refused_file_receipt(
         subject=f"[ZI] {refused.what} {unit} ditolak: {count} masalah",
         refused=refused,
         problem_rows=[(p,) for p in refused.problems[:RECEIPT_PROBLEMS_SHOWN]],
-        more_problems=_more(refused.problems, RECEIPT_PROBLEMS_SHOWN),
+        more_problems=more_than_shown(refused.problems, RECEIPT_PROBLEMS_SHOWN),
     )
 
 
@@ -152,7 +152,7 @@ def _receipt(
 ) -> OutgoingMessage:
     """One of the three answers: the same page, keyed by content and kind, never by day."""
     answers: dict[str, Any] = {"survey": None, "evidence": None, "refused": None}
-    return _message(
+    return render_message(
         "file_receipt",
         to=to,
         kind=kind,

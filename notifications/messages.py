@@ -37,7 +37,7 @@ from icalendar import Alarm, Calendar, Event
 from zi_domain.framework import Framework
 from zi_domain.gaps import Gap
 from zi_domain.indonesian import TEMPLATE_FILTERS, angka, tanggal
-from zi_domain.plain_text import one_line, printable
+from zi_domain.plain_text import one_line, printable, shortened
 from zi_domain.reminders import DeadlineItem, DueReminder
 from zi_domain.rounding import shown_difference
 from zi_domain.surveys import IndexInLke
@@ -197,7 +197,7 @@ def daily_reminder(
             "one": None,
             **_grouped(ordered),
         }
-    return _message(
+    return render_message(
         "reminder",
         to=(recipient, recipient_name),
         kind="reminder.daily",
@@ -235,7 +235,7 @@ def _grouped(ordered: Sequence[ReminderEntry]) -> dict[str, Any]:
     roles = sorted({e.role for e in escalations if e.role})
     return {
         "groups": [(unit, rows, tuple(late_rows.get(unit, ()))) for unit, rows in groups.items()],
-        "more": _more(ordered, DAILY_ITEMS_SHOWN),
+        "more": more_than_shown(ordered, DAILY_ITEMS_SHOWN),
         "todos": list(todos.items()),
         "escalation": (
             "Butir bertanda eskalasi sudah terlambat seminggu atau lebih; eskalasi dikirim juga "
@@ -260,9 +260,9 @@ def _one_subject(entry: ReminderEntry, instansi: str) -> str:
     item = reminder.item
     due = tanggal(item.due_on, with_weekday=True)
     when = _when(reminder.days_left)
-    title = _short(item.title, SUBJECT_TITLE_CHARS)
+    title = shortened(item.title, SUBJECT_TITLE_CHARS)
     if reminder.kind == "escalation":
-        where = _short(entry.unit_name or instansi, SUBJECT_NAME_CHARS)
+        where = shortened(entry.unit_name or instansi, SUBJECT_NAME_CHARS)
         return f"[ZI] Eskalasi: {title} di {where} belum selesai, {when} (jatuh tempo {due})"
     return f"[ZI] Pengingat: {title} jatuh tempo {due} ({when})"
 
@@ -395,7 +395,7 @@ def _fix_rows(fixes: Sequence[FixFirst]) -> list[tuple[str, str, str, str]]:
     return [
         (
             f.code,
-            _short(f.text, 300),
+            shortened(f.text, 300),
             f"+{angka(f.toward)} ({', '.join(f.helps)})" if f.toward > 0 else "—",
             f"+{angka(f.points)}",
         )
@@ -442,12 +442,12 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
     if digest.overdue is not None:
         overdue = digest.overdue
     subject = (
-        f"[ZI] Ringkasan mingguan {_short(digest.unit_name, SUBJECT_NAME_CHARS)}, "
+        f"[ZI] Ringkasan mingguan {shortened(digest.unit_name, SUBJECT_NAME_CHARS)}, "
         f"{tanggal(digest.as_of)}: {angka(len(items), 0)} butir terbuka, "
         f"{angka(overdue, 0)} terlambat"
     )
     score = digest.score
-    return _message(
+    return render_message(
         "unit_digest",
         to=(recipient, recipient_name),
         kind="digest.unit",
@@ -461,7 +461,7 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
             for i in shown
         ],
         late_rows=tuple(n for n, i in enumerate(shown) if i.due_on < digest.as_of),
-        more_items=_more(items, DIGEST_ITEMS_SHOWN),
+        more_items=more_than_shown(items, DIGEST_ITEMS_SHOWN),
         count=angka(len(items), 0),
         overdue=angka(overdue, 0),
         score=None
@@ -475,13 +475,13 @@ def unit_digest(digest: UnitDigest, *, recipient: str, recipient_name: str) -> O
         fixes=_fix_rows(digest.fix_first),
         target=digest.target,
         evidence_missing=[(i,) for i in digest.evidence_missing[:DIGEST_ITEMS_SHOWN]],
-        more_evidence=_more(digest.evidence_missing, DIGEST_ITEMS_SHOWN),
+        more_evidence=more_than_shown(digest.evidence_missing, DIGEST_ITEMS_SHOWN),
         evidence_count=angka(len(digest.evidence_missing), 0),
         comments=[
-            (c.code, _short(c.body, COMMENT_CHARS), c.author, tanggal(c.written_on))
+            (c.code, shortened(c.body, COMMENT_CHARS), c.author, tanggal(c.written_on))
             for c in digest.comments[:DIGEST_ITEMS_SHOWN]
         ],
-        more_comments=_more(digest.comments, DIGEST_ITEMS_SHOWN),
+        more_comments=more_than_shown(digest.comments, DIGEST_ITEMS_SHOWN),
         portal_url=digest.portal_url,
     )
 
@@ -555,13 +555,13 @@ def tpi_summary(summary: TpiSummary, *, recipient: str, recipient_name: str) -> 
     overdue = sorted(summary.overdue, key=lambda o: (o.item.due_on, o.unit_name or "", o.item.key))
     failed = sorted(summary.failed, key=lambda f: (f.recipient.lower(), f.reason))
     subject = (
-        f"[ZI] Ringkasan mingguan TPI {_short(summary.instansi, SUBJECT_NAME_CHARS)}, "
+        f"[ZI] Ringkasan mingguan TPI {shortened(summary.instansi, SUBJECT_NAME_CHARS)}, "
         f"{tanggal(summary.as_of)}: {angka(len(units), 0)} unit, "
         f"{angka(len(overdue), 0)} butir terlambat"
     )
     if failed:
         subject += f", {angka(len(failed), 0)} pengiriman gagal"
-    return _message(
+    return render_message(
         "tpi_summary",
         to=(recipient, recipient_name),
         kind="summary.tpi",
@@ -581,7 +581,7 @@ def tpi_summary(summary: TpiSummary, *, recipient: str, recipient_name: str) -> 
             )
             for u in units[:SUMMARY_UNITS_SHOWN]
         ],
-        more_units=_more(units, SUMMARY_UNITS_SHOWN),
+        more_units=more_than_shown(units, SUMMARY_UNITS_SHOWN),
         overdue=[
             (
                 o.unit_name or "Tingkat instansi",
@@ -591,12 +591,14 @@ def tpi_summary(summary: TpiSummary, *, recipient: str, recipient_name: str) -> 
             )
             for o in overdue[:SUMMARY_ROWS_SHOWN]
         ],
-        more_overdue=_more(overdue, SUMMARY_ROWS_SHOWN),
+        more_overdue=more_than_shown(overdue, SUMMARY_ROWS_SHOWN),
         near=[
             (n.unit_name, n.predicate, angka(n.total), "; ".join(n.missing)) for n in summary.near
         ],
-        failed=[(f.recipient, _short(f.reason, REASON_CHARS)) for f in failed[:SUMMARY_ROWS_SHOWN]],
-        more_failed=_more(failed, SUMMARY_ROWS_SHOWN),
+        failed=[
+            (f.recipient, shortened(f.reason, REASON_CHARS)) for f in failed[:SUMMARY_ROWS_SHOWN]
+        ],
+        more_failed=more_than_shown(failed, SUMMARY_ROWS_SHOWN),
     )
 
 
@@ -633,7 +635,7 @@ class LkeReceipt:
 
 def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> OutgoingMessage:
     """The answer to a unit team that dropped its LKE workbook in the inbox."""
-    unit = _short(receipt.unit_name, SUBJECT_NAME_CHARS)
+    unit = shortened(receipt.unit_name, SUBJECT_NAME_CHARS)
     if receipt.accepted:
         kind = "lke.accepted"
         total = angka(receipt.total) if receipt.total is not None else "-"
@@ -646,7 +648,7 @@ def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> 
         if receipt.total is None or receipt.previous_total is None
         else shown_difference(receipt.total, receipt.previous_total)
     )
-    return _message(
+    return render_message(
         "lke_receipt",
         to=(recipient, recipient_name),
         kind=kind,
@@ -659,7 +661,7 @@ def lke_receipt(receipt: LkeReceipt, *, recipient: str, recipient_name: str) -> 
         change=None if change is None else ("+" if change >= 0 else "−") + angka(abs(change)),
         floors=[(name, "terpenuhi" if met else "belum terpenuhi") for name, met in receipt.meets],
         problem_rows=[(p,) for p in receipt.problems[:RECEIPT_PROBLEMS_SHOWN]],
-        more_problems=_more(receipt.problems, RECEIPT_PROBLEMS_SHOWN),
+        more_problems=more_than_shown(receipt.problems, RECEIPT_PROBLEMS_SHOWN),
         fixes=_fix_rows(receipt.fix_first),
         target=receipt.target,
     )
@@ -760,7 +762,7 @@ def _content_type(value: str) -> tuple[str, str, dict[str, str]]:
 # --- shared pieces -----------------------------------------------------------------------------
 
 
-def _message(
+def render_message(
     template: str,
     *,
     to: tuple[str, str],
@@ -801,7 +803,7 @@ def _when(days_left: int) -> str:
     return f"terlambat {angka(-days_left, 0)} hari"
 
 
-def _more(rows: Sequence[object], shown: int) -> str:
+def more_than_shown(rows: Sequence[object], shown: int) -> str:
     """How many rows a cut list leaves out, as people read it; '' when none."""
     return angka(len(rows) - shown, 0) if len(rows) > shown else ""
 
@@ -826,12 +828,6 @@ def _finalize(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
         return printable(value)
     return value
-
-
-def _short(text: str, limit: int) -> str:
-    """One line of at most `limit` characters: subjects and table cells stay readable."""
-    text = one_line(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @functools.cache

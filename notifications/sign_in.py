@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from notifications.messages import OutgoingMessage, _message
+from notifications.messages import OutgoingMessage, render_message
 from zi_domain.indonesian import tanggal
 
 
@@ -21,7 +21,7 @@ class SignInLink:
 
 def sign_in_message(link: SignInLink) -> OutgoingMessage:
     expires = f"{tanggal(link.expires_at.date())} pukul {link.expires_at:%H.%M}"
-    return _message(
+    return render_message(
         "sign_in",
         to=(link.email, link.name),
         kind="portal.sign_in",

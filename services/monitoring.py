@@ -50,7 +50,7 @@ from services.survey_report import (
 )
 from zi_domain.evidence import indicator_of, oldest_recent_year
 from zi_domain.framework import Framework
-from zi_domain.gaps import _items as lke_items  # the items and the floors each feeds
+from zi_domain.gaps import lke_items
 from zi_domain.indonesian import angka
 from zi_domain.lifecycle import (
     AWARDED_STATES,

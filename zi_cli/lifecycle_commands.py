@@ -46,6 +46,7 @@ from zi_cli.stages import (
 )
 from zi_domain.indonesian import angka, tanggal
 from zi_domain.lifecycle import ACTION_VERBS, STATE_LABELS, UnitState
+from zi_domain.plain_text import shortened
 from zi_domain.predicates import PREDICATES
 
 Server = Annotated[
@@ -393,7 +394,7 @@ def _next(row: UnitStatus) -> list[str]:
     """The next deadline, the overdue items, and what holds the next step (or that it is ready)."""
     lines = []
     if row.next_deadline:
-        title = shown(_short(row.next_deadline.title, 60))
+        title = shown(shortened(row.next_deadline.title, 60))
         lines.append(f"{tanggal(row.next_deadline.due_on)}: {title}")
     if row.overdue:
         lines.append(f"[red]{row.overdue} butir terlambat[/]")
@@ -405,10 +406,6 @@ def _ready(row: UnitStatus) -> str:
     if row.next_action is None:
         return "-"
     return f"[green]siap {ACTION_VERBS[row.next_action]}[/]"
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _mark(met: bool | None) -> str:

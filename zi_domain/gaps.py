@@ -41,7 +41,7 @@ def gap_analysis(
     points = dict(zip(weights.question_codes, weights.per_question, strict=True))
     points |= {i.code: i.weight for i in framework.hasil_items}
     gaps = []
-    for code, text, answer_type, feeds in _items(framework):
+    for code, text, answer_type, feeds in lke_items(framework):
         value = float(values.get(code, 0.0)) if pd.notna(values.get(code)) else 0.0
         gain = (1.0 - value) * points[code]
         helps = tuple(rule for rule in missing_points if rule in feeds)
@@ -70,7 +70,7 @@ def _missing_points(shortfall: Shortfall, framework: Framework) -> float:
     return shortfall.required - shortfall.actual
 
 
-def _items(framework: Framework) -> Iterator[tuple[str, str, AnswerType, set[str]]]:
+def lke_items(framework: Framework) -> Iterator[tuple[str, str, AnswerType, set[str]]]:
     """(code, text, answer type, the floor rules the item feeds) for every item."""
     for question in framework.questions:
         feeds = {"total", "pengungkit", f"area_percent.{question.area_number}"}
@@ -88,7 +88,7 @@ def question_gains(values: pd.Series, framework: Framework) -> list[Gap]:
     points = dict(zip(weights.question_codes, weights.per_question, strict=True))
     points |= {i.code: i.weight for i in framework.hasil_items}
     gains = []
-    for code, text, answer_type, _feeds in _items(framework):
+    for code, text, answer_type, _feeds in lke_items(framework):
         found = values.get(code)
         value = float(found) if found is not None and pd.notna(found) else 0.0
         gain = (1.0 - value) * float(points[code])

@@ -33,3 +33,10 @@ def printable(text: str) -> str:
 def one_line(text: str) -> str:
     """`printable` text on one line: every run of white space (line breaks too) one space."""
     return " ".join(printable(" ".join(text.split())).split())
+
+
+def shortened(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, cut with an ellipsis: subjects, table cells and
+    terminal columns stay readable."""
+    text = one_line(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zi_domain.plain_text import one_line, printable
+from zi_domain.plain_text import one_line, printable, shortened
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,11 @@ def test_one_line_folds_white_space_and_breaks() -> None:
         "RSUD 12:00:00 INFO | Flow run 'x' - Selesai"
     )
     assert one_line("x\u2028y\x1c\x1dz") == "x y z"  # separators Python counts as space
+
+
+def test_shortened_is_one_line_within_its_limit() -> None:
+    assert shortened("Dinas\nKesehatan", 40) == "Dinas Kesehatan"
+    cut = shortened("Rencana kerja pembangunan Zona Integritas 2027", 20)
+    assert cut == "Rencana kerja pemba…" and len(cut) == 20
+    # A cut that ends on a space does not leave it before the ellipsis.
+    assert shortened("Unit kerja A panjang", 12) == "Unit kerja…"
