@@ -9,6 +9,7 @@ mechanism and nothing is marked safe by hand. Scores are compared and shown as t
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -90,7 +91,7 @@ class UnitMonitoringRow:
     meets: dict[str, bool]  # {"WBK": ..., "WBBM": ...}
     previous_total: float | None  # total of the previous monitoring run, None if first
     changes: tuple[str, ...]  # Indonesian sentences, e.g. "baru memenuhi batas WBK"
-    shortfalls: tuple[str, ...]  # Indonesian, toward the next predicate
+    shortfalls: tuple[str, ...]  # Indonesian, toward the next predicate (see `detailed`)
     overdue_items: int
     evidence_problems: int
     history: tuple[tuple[date, float], ...]  # (as_of, total), oldest first, including this run
@@ -101,9 +102,14 @@ class UnitMonitoringRow:
     indices: tuple[IndexInLke, ...] = ()  # IPAK and IPKP of its LKE, each with its source
     surveys: tuple[SurveySection, ...] = ()  # its one-page survey report, when it has surveys
     # False: a row of a larger run that its report shows only in its ranked list, built without
-    # the fields above that only the unit in full shows (history, fix_first, evidence_missing,
-    # indices, surveys); see `shown_in_full`.
+    # the fields above that only the unit in full shows (the shortfalls' words, history,
+    # fix_first, evidence_missing, indices, surveys); see `shown_in_full`.
     detailed: bool = True
+    missed_floors: int = -1  # how many shortfalls; -1: as many as `shortfalls` words
+
+    def __post_init__(self) -> None:
+        if self.missed_floors < 0:
+            object.__setattr__(self, "missed_floors", len(self.shortfalls))
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,11 @@ class MonitoringReport:
     area_floors: dict[str, float]  # {"WBK": 60, "WBBM": 75}
     units: tuple[UnitMonitoringRow, ...]
     pending: tuple[PendingProposal, ...] = ()
+
+    @functools.cached_property
+    def asking_attention(self) -> list[tuple[UnitMonitoringRow, tuple[str, ...]]]:
+        """`_asking_attention`, worked out once: the overview and the artifacts both list it."""
+        return _asking_attention(self)
 
 
 @dataclass(frozen=True)
@@ -692,7 +703,7 @@ def _area_counts(report: MonitoringReport) -> tuple[_AreaCounts, ...]:
 
 
 def _compact(unit: UnitMonitoringRow, rank: int) -> _CompactView:
-    missed = len(unit.shortfalls)
+    missed = unit.missed_floors
     target = unit.next_predicate or "predikat berikutnya"
     return _CompactView(
         **_head(unit),  # type: ignore[arg-type]
@@ -719,7 +730,7 @@ def shown_in_full(
 
 def attention_units(report: MonitoringReport) -> tuple[UnitMonitoringRow, ...]:
     """The units a larger run's overview shows in full, in the artifact's order."""
-    return tuple(u for u, _ in _asking_attention(report))
+    return tuple(u for u, _ in report.asking_attention)
 
 
 def _asking_attention(
@@ -873,7 +884,7 @@ def monitoring_table(report: MonitoringReport, limit: int = ARTIFACT_ROWS) -> Ar
     """The units that changed since the last run, crossed a threshold or await their proposal,
     at most `limit` of them; numbers as the LKE shows them (2 decimals), code and name as plain
     one-line text (the UI shows a cell as text: nothing else escaped)."""
-    chosen = _asking_attention(report)
+    chosen = report.asking_attention
     return ArtifactTable(
         rows=tuple(_table_row(u, why) for u, why in chosen[:limit]),
         left_out=max(len(chosen) - limit, 0),

@@ -211,7 +211,6 @@ def monitor_period(
         period=period,
         as_of=as_of,
     )
-    shortfall_words = _shortfall_words(framework)
     rows = {
         unit_id: _row(
             units[unit_id],
@@ -226,7 +225,6 @@ def monitor_period(
                 refusals.get(unit_id),
                 crossings.get(unit_id),
             ),
-            shortfall_words,
             complaints.get(unit_id, 0),
         )
         for unit_id in unit_ids
@@ -479,7 +477,6 @@ def _row(
     overdue: int,
     evidence: EvidenceStatus,
     held_back: tuple[str, ...],
-    shortfall_words: Callable[[Shortfall], str],
     complaints: int,
 ) -> UnitMonitoringRow:
     """The unit's row without the details that only a view of the unit in full shows
@@ -502,7 +499,8 @@ def _row(
             *changes(report, previous, crossing, overdue, evidence, held_back),
             *([complained] if complained else []),
         ),
-        shortfalls=tuple(shortfall_words(s) for s in report.shortfalls[aim]),
+        shortfalls=(),  # worded for the units shown in full (`_details`)
+        missed_floors=len(report.shortfalls[aim]),
         overdue_items=overdue,
         evidence_problems=evidence.gaps,
         history=(),
@@ -516,6 +514,7 @@ def _row(
 class _UnitDetails:
     """What a view of one unit in full adds to its row (the fields of UnitMonitoringRow)."""
 
+    shortfalls: tuple[str, ...]
     history: tuple[tuple[date, float], ...]
     fix_first: tuple[FixFirstItem, ...]
     evidence_missing: tuple[str, ...]
@@ -547,11 +546,13 @@ def _details(
     about a second a run, for the few hundred a report shows in full."""
     history = uow.monitoring.history(unit_ids=unit_ids, until=as_of)
     fixes = _fix_first(scored, framework, aims=aims)
+    words = _shortfall_words(framework)
     surveys = period_surveys_by_unit(uow, period_id=period_id)
     indices = indices_by_unit(scored.sheet.values.loc[unit_ids], surveys, framework)
     methods = method_reader()
     return {
         unit_id: _UnitDetails(
+            shortfalls=tuple(words(s) for s in scored.reports[unit_id].shortfalls[aims[unit_id]]),
             history=tuple(history.get(unit_id, [])),
             fix_first=fixes[unit_id],
             evidence_missing=evidence[unit_id].missing,

@@ -201,10 +201,11 @@ def _duplicates(frame: pd.DataFrame, code_ids: np.ndarray) -> pd.Series:
     unit_ids, _ = pd.factorize(frame["unit"])
     code_ids = code_ids.astype(np.int64)
     width = int(code_ids.max()) + 1 if len(code_ids) else 1
-    key = pd.Series(unit_ids.astype(np.int64) * width + code_ids, index=frame.index)
-    repeated = key.duplicated(keep="first")
-    if not repeated.any():
+    pairs = unit_ids.astype(np.int64) * width + code_ids
+    if pd.Index(pairs).is_unique:  # the common case, without a Series of every row
         return pd.Series(dtype="string")
+    key = pd.Series(pairs, index=frame.index)
+    repeated = key.duplicated(keep="first")
     first_row = frame["row"][~repeated].groupby(key[~repeated]).first()
     rows = key[repeated].map(first_row)
     return ("kode ganda; sudah diisi pada baris " + rows.astype(str)).astype("string")

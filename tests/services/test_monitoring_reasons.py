@@ -406,9 +406,9 @@ def test_a_larger_run_builds_details_only_for_the_units_it_can_show_in_full(
     tmp_path: Path,
 ) -> None:
     """Above FULL_PAGE_UNITS units (made 3 here), the report shows in full only the units that
-    ask for attention; those alone get what to fix first, the evidence list, the indices, the
-    surveys and the history, the same as a small run gives them, and the rest only their
-    ranked line."""
+    ask for attention; those alone get the words of their shortfalls, what to fix first, the
+    evidence list, the indices, the surveys and the history, the same as a small run gives
+    them, and the rest only their ranked line (with how many floors they miss)."""
     period_id, _ = period
     small = {row.code: row for row in monitor(new_uow, period_id, FIRST).units}
     assert all(row.detailed for row in small.values())
@@ -428,13 +428,21 @@ def test_a_larger_run_builds_details_only_for_the_units_it_can_show_in_full(
     assert {"SIAP", "SIAP-2"} <= detailed and "RENDAH" not in detailed
     assert detailed < set(larger)
     for code, row in larger.items():
-        details = (row.fix_first, row.evidence_missing, row.indices, row.surveys)
+        details = (row.shortfalls, row.fix_first, row.evidence_missing, row.indices, row.surveys)
+        was = small[code]
+        assert row.missed_floors == len(was.shortfalls)  # the ranked line counts them
         if code in detailed:
-            was = small[code]
-            assert details == (was.fix_first, was.evidence_missing, was.indices, was.surveys)
+            assert details == (
+                was.shortfalls,
+                was.fix_first,
+                was.evidence_missing,
+                was.indices,
+                was.surveys,
+            )
             assert row.history[0] == was.history[0] and len(row.history) == 2
         else:
-            assert details == ((), (), (), ()) and row.history == ()
+            assert details == ((), (), (), (), ()) and row.history == ()
+    assert any(larger[code].missed_floors for code in set(larger) - detailed)
 
     # As the flow writes it, with the proposals still pending listed.
     with new_uow() as uow:
