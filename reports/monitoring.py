@@ -717,13 +717,19 @@ def _compact(unit: UnitMonitoringRow, rank: int) -> _CompactView:
     )
 
 
+def shows_every_unit(count: int) -> bool:
+    """A report of `count` units is one page with every unit in full; a larger one is an
+    overview and pages of ranked units."""
+    return count <= FULL_PAGE_UNITS
+
+
 def shown_in_full(
     units: Sequence[UnitMonitoringRow], pending: frozenset[int]
 ) -> list[UnitMonitoringRow]:
     """The units that a report of `units` may show in full, `pending` the units whose proposal
-    is pending: every unit of a run of at most FULL_PAGE_UNITS; of a larger run, those that ask
-    for attention (the overview shows the first ATTENTION_SHOWN of them)."""
-    if len(units) <= FULL_PAGE_UNITS:
+    is pending: every unit of a one-page run (`shows_every_unit`); of a larger run, those that
+    ask for attention (the overview shows the first ATTENTION_SHOWN of them)."""
+    if shows_every_unit(len(units)):
         return list(units)
     return [u for u in units if artifact_reasons(u, pending)]
 
@@ -1042,7 +1048,7 @@ def write_monitoring_report(report: MonitoringReport, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"pemantauan-{report.as_of.isoformat()}.html"
     pages_folder = folder / _pages_folder(report)
-    if len(report.units) <= FULL_PAGE_UNITS:
+    if shows_every_unit(len(report.units)):
         _write_atomically(target, render_monitoring_html(report))
         if pages_folder.is_dir():
             shutil.rmtree(pages_folder)

@@ -37,6 +37,7 @@ from reports.monitoring import (
     newly_meets_change,
     no_longer_meets_change,
     shown_in_full,
+    shows_every_unit,
     write_monitoring_report,
 )
 from reports.survey_report import SurveySection
@@ -199,8 +200,10 @@ def monitor_period(
         year=period.year,
         max_age_years=evidence_max_age_years,
     )
-    # Counted for every unit; listed for the units shown in full (`_details`).
-    evidence = evidence_of(unit_ids=unit_ids, listed=False)
+    # Counted for every unit; listed for the units shown in full (`_details`): in a one-page
+    # run, every unit, listed here once.
+    every = shows_every_unit(len(unit_ids))
+    evidence = evidence_of(unit_ids=unit_ids, listed=every)
     complaints = _complaints(uow, units=[units[u] for u in unit_ids], as_of=as_of)
     refusals = _proposal_refusals(
         uow, units=[units[u] for u in unit_ids], reports=scored.reports, period=period, as_of=as_of
@@ -229,7 +232,9 @@ def monitor_period(
         )
         for unit_id in unit_ids
     }
-    shown = _shown_in_full(uow, rows=list(rows.values()), period_id=period_id)
+    shown = (
+        unit_ids if every else _shown_in_full(uow, rows=list(rows.values()), period_id=period_id)
+    )
     details = _details(
         uow,
         scored,
@@ -238,7 +243,7 @@ def monitor_period(
         aims={u: _aim(units[u]) for u in shown},
         period_id=period_id,
         as_of=as_of,
-        evidence=evidence_of(unit_ids=shown),
+        evidence=evidence if every else evidence_of(unit_ids=shown),
     )
     rows.update({u: replace(rows[u], **vars(details[u]), detailed=True) for u in shown})
     uow.commit()
@@ -523,9 +528,9 @@ class _UnitDetails:
 
 
 def _shown_in_full(uow: UnitOfWork, *, rows: list[UnitMonitoringRow], period_id: int) -> list[int]:
-    """The units whose details the report may show: all of a small run; of a larger one, those
-    that ask for attention (`reports.monitoring.shown_in_full`), counting every crossing still
-    pending before the proposals are made (the report lists fewer, never more)."""
+    """The units whose details a larger run's report may show: those that ask for attention
+    (`reports.monitoring.shown_in_full`), counting every crossing still pending before the
+    proposals are made (the report lists fewer, never more)."""
     pending = frozenset(p.unit_id for p in uow.monitoring.pending_crossings(period_ids=[period_id]))
     return [row.unit_id for row in shown_in_full(rows, pending)]
 

@@ -71,11 +71,11 @@ def read_answers(answers: pd.DataFrame, framework: Framework) -> AnswerSheet:
     codes = _code_table(pd.Series(raw_codes, dtype="string"), framework)
     # Integer ids of each row's cleaned code, item and answer, from the distinct values: the
     # steps below group rows by them instead of hashing two million strings again. The rows
-    # carry only ids; their text is looked up for the few rows that need it (`_texts`).
+    # carry only ids; their text is looked up for the few rows that need it (`_Texts`).
     code_key, _ = _distinct_ids(codes["code"])
     item_key, items = _distinct_ids(codes["item"])
     answer_ids, answer_texts = _distinct_ids(answers["answer"], _clean_text)
-    # Four columns: the cleaned code's and the item's ids follow from the raw code's (`_ids`).
+    # Four columns: the cleaned code's and the item's ids follow from the raw code's (`_Texts.ids`).
     frame = pd.DataFrame(
         {
             "unit": answers["unit"].to_numpy(),
