@@ -64,6 +64,19 @@ def test_duplicate_code_names_both_rows() -> None:
     assert "kode ganda; sudah diisi pada baris 2" in errors[0].problem
 
 
+@pytest.mark.parametrize("far", [2, 10**9], ids=["ids-close", "ids-far-apart"])
+def test_duplicate_codes_are_found_whatever_the_units_ids(far: int) -> None:
+    """Unit ids a database gives: close together (counted in one array) or far apart (hashed);
+    the same code in two units is no repeat, in one unit it is."""
+    rows = sheet({"A.I.1.i.a": "Ya", "A.I.1.i.b": "A"}).assign(unit=1)
+    other = rows.assign(unit=far, row=rows["row"] + 2)
+    repeat = rows.iloc[[1]].assign(unit=far, row=6, answer="B")
+    assert list(rows["row"]) == [2, 3]  # so the unit `far` answered A.I.1.i.b on row 5 first
+    errors = read_answers(pd.concat([rows, other, repeat], ignore_index=True), lke()).errors
+    assert [(e.row, e.code) for e in errors] == [(6, "A.I.1.i.b")]
+    assert errors[0].problem == "kode ganda; sudah diisi pada baris 5"
+
+
 def test_percentage_and_counts_for_one_question_are_refused() -> None:
     errors = read(
         {
