@@ -734,6 +734,7 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
     )
     os.environ.pop("PREFECT_API_URL", None)
     from prefect import flow
+    from prefect.server.api.server import SubprocessASGIServer
 
     from flows.monitor import monitor
 
@@ -741,30 +742,37 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
     def warm_up() -> None:
         return None
 
-    started = time.perf_counter()
-    warm_up()
-    server_seconds = time.perf_counter() - started
-    called = datetime.now(UTC)
-    with _measured(False, Path(profile) if profile else None) as sample:
-        state = monitor(
-            as_of=as_of, instansi=instansi_id, propose_directly=False, return_state=True
+    try:
+        started = time.perf_counter()
+        warm_up()
+        server_seconds = time.perf_counter() - started
+        called = datetime.now(UTC)
+        with _measured(False, Path(profile) if profile else None) as sample:
+            state = monitor(
+                as_of=as_of, instansi=instansi_id, propose_directly=False, return_state=True
+            )
+        result = state.result()
+        assert state.is_completed(), state
+        # The figure runs from the call to the run's Completed state. The call returns later, once
+        # Prefect's heartbeat thread has been joined (it wakes once a second, and joining it took
+        # 0.3-2 s here); under a worker that delays only the exit of the run's process.
+        returned = sample.seconds
+        sample.seconds = (state.timestamp - called).total_seconds()
+        stored = sum(
+            f.stat().st_size for f in (Path(data_dir) / "prefect").rglob("*") if f.is_file()
         )
-    result = state.result()
-    assert state.is_completed(), state
-    # The figure runs from the call to the run's Completed state. The call returns later, once
-    # Prefect's heartbeat thread has been joined (it wakes once a second, and joining it took
-    # 0.3-2 s here); under a worker that delays only the exit of the run's process.
-    returned = sample.seconds
-    sample.seconds = (state.timestamp - called).total_seconds()
-    stored = sum(f.stat().st_size for f in (Path(data_dir) / "prefect").rglob("*") if f.is_file())
-    sample.notes = {
-        "server start s (not in the figure)": server_seconds,
-        "returned after s": returned,
-        "crossings": len(result["crossings"]),
-        "PREFECT_HOME MiB": stored / MIB,
-        **_artifact_notes(Path(data_dir) / "prefect" / "prefect.db"),
-    }
-    return sample
+        sample.notes = {
+            "server start s (not in the figure)": server_seconds,
+            "returned after s": returned,
+            "crossings": len(result["crossings"]),
+            "PREFECT_HOME MiB": stored / MIB,
+            **_artifact_notes(Path(data_dir) / "prefect" / "prefect.db"),
+        }
+        return sample
+    finally:
+        # A pool's worker process exits without running atexit handlers, and Prefect stops its
+        # temporary server in one: left running, eight servers took CPU from the later samples.
+        SubprocessASGIServer().stop()
 
 
 def _artifact_notes(prefect_db: Path) -> dict[str, Any]:

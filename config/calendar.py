@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from config.settings import get_settings
+from config.yaml_files import read_yaml
 from zi_domain.calendar import MilestoneTemplate
 
 BUNDLED_CALENDAR = Path(__file__).parent / "calendar.yaml"
@@ -20,7 +21,7 @@ def milestone_template() -> tuple[MilestoneTemplate, ...]:
     settings = get_settings()
     path = settings.calendar_file or BUNDLED_CALENDAR
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         entries = list(data["milestones"])
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         raise CalendarError(f"{path}: cannot be read as a calendar: {error}") from error

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from config.settings import get_settings
+from config.yaml_files import read_yaml
 from zi_domain.framework import Framework
 from zi_domain.framework_data import FrameworkError, framework_from_data
 
@@ -58,7 +59,7 @@ def load_framework_file(path: Path) -> Framework:
 def _load(path: Path, _mtime_ns: int, _size: int) -> Framework:
     """Parsed once per file version: the key includes mtime and size."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise FrameworkError(f"{path.name}: cannot be read: {error}") from error
     framework = framework_from_data(data, source=path.name)

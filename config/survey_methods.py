@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from config.yaml_files import read_yaml
 from zi_domain.surveys import SurveyMethod, SurveyMethodError, method_from_data
 
 SURVEYS_DIR = Path(__file__).parent / "surveys"
@@ -30,7 +31,7 @@ def load_survey_method_file(path: Path) -> SurveyMethod:
     """A method file, read and validated (a few kilobytes: read at each use, never cached, so an
     edited file counts at once)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise SurveyMethodError(f"{path.name}: tidak dapat dibaca: {error}") from error
     method = method_from_data(data, source=path.name)

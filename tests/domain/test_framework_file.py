@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from config.calendar import BUNDLED_CALENDAR
 from config.framework_files import BUNDLED_DIR, load_framework_file
+from config.survey_methods import SURVEYS_DIR
+from config.yaml_files import read_yaml
 from tests.domain.worksheets import lke
 from zi_domain.framework_data import FrameworkError, framework_from_data
 
@@ -188,6 +191,25 @@ def test_unreadable_yaml_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "rusak.yaml"
     path.write_text("format: 1\nname: [unclosed\n", encoding="utf-8")
     with pytest.raises(FrameworkError, match=r"^rusak.yaml: cannot be read"):
+        load_framework_file(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sorted(BUNDLED_DIR.glob("*.yaml")), *sorted(SURVEYS_DIR.glob("*.yaml")), BUNDLED_CALENDAR],
+    ids=lambda p: p.name,
+)
+def test_data_files_read_as_pyyaml_reads_them(path: Path) -> None:
+    """`read_yaml` takes libyaml's loader where it can: every bundled file reads the same."""
+    assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_a_data_file_cannot_build_python_objects(tmp_path: Path) -> None:
+    path = tmp_path / "jahat.yaml"
+    path.write_text("format: !!python/object/apply:os.getcwd []\n", encoding="utf-8")
+    with pytest.raises(yaml.YAMLError, match="python/object/apply"):
+        read_yaml(path)
+    with pytest.raises(FrameworkError, match=r"^jahat.yaml: cannot be read"):
         load_framework_file(path)
 
 
