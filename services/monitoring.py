@@ -68,7 +68,7 @@ from zi_domain.predicates import WBBM, Predicate, next_predicate, predicates_met
 from zi_domain.rounding import lke_round, meets_minimum
 from zi_domain.scoring import Shortfall, floor_measures, scoring_weights
 from zi_domain.surveys import IndexInLke
-from zi_domain.unit_score import UnitScore, rule_name, shortfall_words
+from zi_domain.unit_score import UnitTotals, rule_name, shortfall_words
 
 ACTOR = "TPI (pemantauan terjadwal)"
 
@@ -189,7 +189,7 @@ def monitor_period(
     assert instansi is not None
     units = {u.id: u for u in uow.units.list_units(instansi_id=period.instansi_id)}
     scored = snapshot_period(uow, period_id=period_id, framework=framework, as_of=as_of)
-    unit_ids = [int(u) for u in scored.reports]
+    unit_ids = [int(u) for u in scored.totals]
     _start_tpi_evaluation(uow, units=[units[u] for u in unit_ids], year=period.year, as_of=as_of)
     previous = uow.monitoring.previous_snapshots(unit_ids=unit_ids, before=as_of)
     overdue = uow.work_plans.overdue_counts(unit_ids=unit_ids, as_of=as_of)
@@ -206,25 +206,25 @@ def monitor_period(
     evidence = evidence_of(unit_ids=unit_ids, listed=every)
     complaints = _complaints(uow, units=[units[u] for u in unit_ids], as_of=as_of)
     refusals = _proposal_refusals(
-        uow, units=[units[u] for u in unit_ids], reports=scored.reports, period=period, as_of=as_of
+        uow, units=[units[u] for u in unit_ids], totals=scored.totals, period=period, as_of=as_of
     )
     crossings = _record_crossings(
         uow,
-        [(units[u], scored.reports[u]) for u, refusal in refusals.items() if refusal is None],
+        [(units[u], scored.totals[u]) for u, refusal in refusals.items() if refusal is None],
         period=period,
         as_of=as_of,
     )
     rows = {
         unit_id: _row(
             units[unit_id],
-            scored.reports[unit_id],
+            scored.totals[unit_id],
             previous.get(unit_id),
             crossings.get(unit_id),
             overdue.get(unit_id, 0),
             evidence[unit_id],
             _held_back(
                 units[unit_id],
-                scored.reports[unit_id],
+                scored.totals[unit_id],
                 refusals.get(unit_id),
                 crossings.get(unit_id),
             ),
@@ -294,7 +294,7 @@ def _proposal_refusals(
     uow: UnitOfWork,
     *,
     units: list[UnitKerja],
-    reports: dict[int, UnitScore],
+    totals: dict[int, UnitTotals],
     period: AssessmentPeriod,
     as_of: date,
 ) -> dict[int, IllegalTransition | None]:
@@ -302,7 +302,7 @@ def _proposal_refusals(
     `_awaits_proposal`), at whatever stage: the lifecycle's refusal to propose it, or None when
     it would let it be proposed (only under TPI evaluation)."""
     candidates = [
-        unit for unit in units if unit.id is not None and _awaits_proposal(unit, reports[unit.id])
+        unit for unit in units if unit.id is not None and _awaits_proposal(unit, totals[unit.id])
     ]
     facts = units_facts(uow, units=candidates, year=period.year, as_of=as_of)
     return {
@@ -324,14 +324,14 @@ _WITH_TPN = frozenset(
 )
 
 
-def _awaits_proposal(unit: UnitKerja, report: UnitScore) -> bool:
+def _awaits_proposal(unit: UnitKerja, totals: UnitTotals) -> bool:
     """The unit meets the floors of the predicate it builds toward and is not proposed for it:
     the report must say why it is not proposed, or that it is ready. A unit that holds WBBM
     builds toward nothing higher."""
     return (
         unit.predicate != WBBM
         and UnitState(unit.state) not in _WITH_TPN
-        and bool(report.meets.get(next_predicate(unit.predicate)))
+        and bool(totals.meets.get(next_predicate(unit.predicate)))
     )
 
 
@@ -347,7 +347,7 @@ def _refusal(unit: UnitKerja, facts: UnitFacts) -> IllegalTransition | None:
 
 def _record_crossings(
     uow: UnitOfWork,
-    ready: list[tuple[UnitKerja, UnitScore]],
+    ready: list[tuple[UnitKerja, UnitTotals]],
     *,
     period: AssessmentPeriod,
     as_of: date,
@@ -361,10 +361,10 @@ def _record_crossings(
             code=unit.code,
             name=unit.name,
             predicate=next_predicate(unit.predicate),
-            total=report.total,
+            total=totals.total,
             as_of=as_of,
         )
-        for unit, report in ready
+        for unit, totals in ready
         if unit.id is not None
     ]
     recorded = uow.monitoring.record_crossings(
@@ -384,7 +384,7 @@ def _record_crossings(
 
 def _held_back(
     unit: UnitKerja,
-    report: UnitScore,
+    totals: UnitTotals,
     refusal: IllegalTransition | None,
     crossing: Crossing | None,
 ) -> tuple[str, ...]:
@@ -397,7 +397,7 @@ def _held_back(
     after WBK."""
     notes = []
     predicate = next_predicate(unit.predicate)
-    if _awaits_proposal(unit, report):
+    if _awaits_proposal(unit, totals):
         if refusal is not None:
             notes.append(f"memenuhi batas nilai {predicate}, tetapi {_why_not(unit, refusal)}")
         elif crossing is None:
@@ -405,7 +405,7 @@ def _held_back(
                 f"memenuhi batas nilai {predicate} sejak pemantauan sebelumnya; usulannya ke TPN "
                 "dibuat, atau dicoba lagi, setelah pemantauan ini"
             )
-    if report.meets.get(WBBM) and unit.predicate is None:
+    if totals.meets.get(WBBM) and unit.predicate is None:
         notes.append(
             "memenuhi batas nilai WBBM, tetapi WBBM hanya untuk unit yang telah berpredikat WBK; "
             "unit diusulkan untuk WBK lebih dulu"
@@ -476,7 +476,7 @@ def evidence_status(
 
 def _row(
     unit: UnitKerja,
-    report: UnitScore,
+    totals: UnitTotals,
     previous: SnapshotSummary | None,
     crossing: Crossing | None,
     overdue: int,
@@ -494,18 +494,18 @@ def _row(
         code=unit.code,
         name=unit.name,
         state_label=STATE_LABELS[UnitState(unit.state)],
-        total=report.total,
-        pengungkit=report.pengungkit,
-        hasil=report.hasil,
-        area_percent={a.number: a.percent for a in report.areas},
-        meets=dict(report.meets),
+        total=totals.total,
+        pengungkit=totals.pengungkit,
+        hasil=totals.hasil,
+        area_percent=totals.area_percent,
+        meets=totals.meets,
         previous_total=previous.total if previous else None,
         changes=(
-            *changes(report, previous, crossing, overdue, evidence, held_back),
+            *changes(totals, previous, crossing, overdue, evidence, held_back),
             *([complained] if complained else []),
         ),
         shortfalls=(),  # worded for the units shown in full (`_details`)
-        missed_floors=len(report.shortfalls[aim]),
+        missed_floors=totals.missed[aim],
         overdue_items=overdue,
         evidence_problems=evidence.gaps,
         history=(),
@@ -557,7 +557,7 @@ def _details(
     methods = method_reader()
     return {
         unit_id: _UnitDetails(
-            shortfalls=tuple(words(s) for s in scored.reports[unit_id].shortfalls[aims[unit_id]]),
+            shortfalls=tuple(words(s) for s in scored.report(unit_id).shortfalls[aims[unit_id]]),
             history=tuple(history.get(unit_id, [])),
             fix_first=fixes[unit_id],
             evidence_missing=evidence[unit_id].missing,
@@ -738,7 +738,7 @@ def complaint_change(count: int, held: str | None) -> str | None:
 
 
 def changes(
-    report: UnitScore,
+    totals: UnitTotals,
     previous: SnapshotSummary | None,
     crossing: Crossing | None,
     overdue: int,
@@ -750,12 +750,12 @@ def changes(
     if crossing is not None:
         found.append(f"{newly_meets_change(crossing.predicate)}; siap diusulkan ke TPN")
     if previous is not None:
-        delta = lke_round(report.total) - lke_round(previous.total)
+        delta = lke_round(totals.total) - lke_round(previous.total)
         if abs(delta) >= 0.005:
             found.append(f"nilai {'naik' if delta > 0 else 'turun'} {angka(abs(delta))}")
         was = predicates_met(wbk=previous.meets_wbk, wbbm=previous.meets_wbbm)
         found += [
-            no_longer_meets_change(p) for p, met in was.items() if met and not report.meets.get(p)
+            no_longer_meets_change(p) for p, met in was.items() if met and not totals.meets.get(p)
         ]
     found += held_back
     if overdue:

@@ -15,7 +15,7 @@ from zi_domain.answers import AnswerSheet, read_answers
 from zi_domain.framework import Framework
 from zi_domain.predicates import WBBM, WBK
 from zi_domain.scoring import score_units
-from zi_domain.unit_score import UnitScore, unit_scores
+from zi_domain.unit_score import UnitScore, UnitTotals, score_details
 
 
 class StoredAnswersInvalid(RuntimeError):
@@ -24,11 +24,17 @@ class StoredAnswersInvalid(RuntimeError):
 
 @dataclass(frozen=True)
 class ScoredPeriod:
-    """Every unit's scores (rows indexed by unit id) and its report."""
+    """Every unit's scores (rows indexed by unit id), its report as stored (`details`, the JSON
+    of its `UnitScore`) and what a run reads of it for every unit (`totals`)."""
 
     scores: pd.DataFrame
-    reports: dict[int, UnitScore]
+    details: dict[int, dict[str, Any]]
+    totals: dict[int, UnitTotals]
     sheet: AnswerSheet
+
+    def report(self, unit_id: int) -> UnitScore:
+        """The unit's whole report: built for the units that a caller shows in full."""
+        return UnitScore.from_json(self.details[unit_id])
 
     def unit_rows(self, unit_id: int) -> tuple[pd.Series, pd.Series]:
         """(answer values, scores) of one unit, for its gap analysis."""
@@ -57,20 +63,26 @@ def snapshot_period(
     unit_ids = sorted(assessment_of)
     sheet = AnswerSheet(values=read.values.reindex(index=pd.Index(unit_ids, name="unit")))
     scores = score_units(sheet.values, framework)
-    # Column-wise (`unit_scores`), in row order: not `.loc[unit]` and `sheet.missing(unit)`.
-    reports = dict(
+    # Column-wise (`score_details`), in row order: not `.loc[unit]` and `sheet.missing(unit)`,
+    # and no `UnitScore` per unit (the units shown in full get theirs: `ScoredPeriod.report`).
+    details = dict(
         zip(
             unit_ids,
-            unit_scores(scores, _missing_codes(sheet.values), framework),
+            score_details(scores, _missing_codes(sheet.values), framework),
             strict=True,
         )
     )
     uow.snapshots.add_snapshots(
         rows=[
-            _snapshot(unit, assessment_of[unit], report, as_of) for unit, report in reports.items()
+            _snapshot(unit, assessment_of[unit], stored, as_of) for unit, stored in details.items()
         ]
     )
-    return ScoredPeriod(scores=scores, reports=reports, sheet=sheet)
+    return ScoredPeriod(
+        scores=scores,
+        details=details,
+        totals={unit: UnitTotals.of(stored) for unit, stored in details.items()},
+        sheet=sheet,
+    )
 
 
 def stored_tpi_answers(uow: UnitOfWork, *, period_id: int, framework: Framework) -> AnswerSheet:
@@ -94,18 +106,17 @@ def _missing_codes(values: pd.DataFrame) -> list[list[str]]:
 
 
 def _snapshot(
-    unit_id: int, assessment_id: int, report: UnitScore, as_of: date
+    unit_id: int, assessment_id: int, details: dict[str, Any], as_of: date
 ) -> ScoreSnapshotCreate:
-    details: dict[str, Any] = report.to_json()
     return ScoreSnapshotCreate(
         unit_id=unit_id,
         assessment_id=assessment_id,
         as_of=as_of,
-        framework=report.framework,
-        total=report.total,
-        pengungkit=report.pengungkit,
-        hasil=report.hasil,
-        meets_wbk=report.meets.get(WBK, False),
-        meets_wbbm=report.meets.get(WBBM, False),
+        framework=details["framework"],
+        total=details["total"],
+        pengungkit=details["pengungkit"],
+        hasil=details["hasil"],
+        meets_wbk=details["meets"].get(WBK, False),
+        meets_wbbm=details["meets"].get(WBBM, False),
         details=details,
     )

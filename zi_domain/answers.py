@@ -257,18 +257,19 @@ def _item_values(
     for index, note in row_notes.items():
         row, code = rows.at[index, "row"], texts.code(rows, index)
         warnings.append(AnswerError(row=int(str(row)), code=code, problem=str(note)))
-    good = ~rows.index.isin(row_problems.index)
     # Each row's column in `framework.item_codes`, spread from its pair's: mapping the item of
     # every row (two million at 20,000 units) took a second.
     column_of = {code: i for i, code in enumerate(framework.item_codes)}
     pair_columns = np.array([column_of.get(item, -1) for item in pairs["item"]], dtype=np.int64)
-    return pd.DataFrame(
-        {
-            "unit": rows["unit"].to_numpy()[good],
-            "column": pair_columns[pair_ids][good],
-            "value": values.to_numpy()[pair_ids][good],
-        }
-    )
+    found = {
+        "unit": rows["unit"].to_numpy(),
+        "column": pair_columns[pair_ids],
+        "value": values.to_numpy()[pair_ids],
+    }
+    if not row_problems.empty:  # else every row is good: no mask of two million to look up
+        good = ~rows.index.isin(row_problems.index)
+        found = {name: column[good] for name, column in found.items()}
+    return pd.DataFrame(found)
 
 
 def _spread_found(found: pd.Series, ids: np.ndarray, index: pd.Index) -> pd.Series:

@@ -9,7 +9,7 @@ import pandas as pd
 from tests.domain.worksheets import lke, top_answers
 from zi_domain.answers import read_answers
 from zi_domain.scoring import score_units
-from zi_domain.unit_score import unit_score, unit_scores
+from zi_domain.unit_score import UnitTotals, score_details, unit_score, unit_scores
 
 
 def answers_of(number: int, rng: np.random.Generator) -> dict[str, str]:
@@ -53,6 +53,20 @@ def test_column_wise_reports_equal_each_unit_alone() -> None:
     ]
     assert together == alone
     assert [r.to_json() for r in together] == [r.to_json() for r in alone]
+    # What a run stores and reads for every unit: the JSON of each unit's report alone.
+    details = score_details(scores, missing, framework)
+    assert details == [r.to_json() for r in alone]
+    assert [UnitTotals.of(d) for d in details] == [
+        UnitTotals(
+            total=r.total,
+            pengungkit=r.pengungkit,
+            hasil=r.hasil,
+            area_percent={a.number: a.percent for a in r.areas},
+            meets=r.meets,
+            missed={name: len(found) for name, found in r.shortfalls.items()},
+        )
+        for r in alone
+    ]
     # The sample covers what the comparison must cover: units meeting each predicate, units
     # failing floors, and missing answers.
     assert any(r.meets["WBK"] for r in together) and any(r.meets["WBBM"] for r in together)

@@ -84,10 +84,10 @@ def test_score_period_stores_one_snapshot_per_unit_and_is_idempotent(
             scored = score_period(
                 uow, period_id=world.period_id, framework=framework, as_of=date(2025, 3, 3)
             )
-    assert scored.reports[world.unit_ids[0]].total == pytest.approx(100.0)
-    assert scored.reports[world.unit_ids[1]].total == pytest.approx(96.45625)
-    assert scored.reports[world.unit_ids[2]].total == 0.0
-    assert len(scored.reports[world.unit_ids[2]].missing) == 113
+    assert scored.totals[world.unit_ids[0]].total == pytest.approx(100.0)
+    assert scored.totals[world.unit_ids[1]].total == pytest.approx(96.45625)
+    assert scored.totals[world.unit_ids[2]].total == 0.0
+    assert len(scored.report(world.unit_ids[2]).missing) == 113
     assert count(engine, ScoreSnapshot) == 3  # the second run replaced, not added
 
     with new_uow() as uow:

@@ -104,7 +104,7 @@ def test_an_ipkp_survey_moves_the_units_hasil_and_its_floors(
         scored = score_period(
             uow, period_id=agency.period_id, framework=FRAMEWORK, as_of=date(2026, 5, 4)
         )
-    assert scored.reports[unit_id].meets["WBK"] is False
+    assert scored.totals[unit_id].meets["WBK"] is False
 
     # Then 30 again, 10 of them giving every unsur a 4: each unsur (20 x 3 + 10 x 4) / 30 = 10/3
     # index 3.3333, points 10/3 / 4 x 17.5 = 14.5833 >= 14.00 (WBK) but < 15.75 (WBBM)
@@ -131,7 +131,7 @@ def test_an_ipkp_survey_moves_the_units_hasil_and_its_floors(
         version = uow.assessments.latest_version(
             assessment_id=scored_id(uow, unit_id, agency.period_id)
         )
-    assert scored.reports[unit_id].meets["WBK"] is True
+    assert scored.totals[unit_id].meets["WBK"] is True
     assert float(answers["B.II.a"]) == pytest.approx(10 / 3)
     assert version is not None and version.version == 2  # record_answers makes no version
     assert version.source.startswith("survei IPKP tpi #2 (ipak-ipkp-2024 versi 2024.1, n=30)")
