@@ -556,6 +556,7 @@ class SqliteBackend:
     def clone(self, source: URL) -> URL:
         target = self._url()
         shutil.copyfile(str(source.database), str(target.database))
+        os.sync()  # the copy written out before a measurement starts, not during it
         return target
 
     def analyze(self, url: URL) -> None:
@@ -607,7 +608,13 @@ class PostgresBackend:
         return self._new(None)
 
     def clone(self, source: URL) -> URL:
-        return self._new(source.database)
+        copy = self._new(source.database)
+        # CREATE DATABASE writes the copy through the WAL: checkpointed and synced here, before
+        # a measurement starts, or its writing-out lands in the measurement.
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql("CHECKPOINT")
+        os.sync()
+        return copy
 
     def analyze(self, url: URL) -> None:
         engine = make_engine(url, isolation_level="AUTOCOMMIT")
@@ -734,6 +741,8 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
     )
     os.environ.pop("PREFECT_API_URL", None)
     from prefect import flow
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
     from prefect.server.api.server import SubprocessASGIServer
 
     from flows.monitor import monitor
@@ -772,6 +781,9 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
     finally:
         # A pool's worker process exits without running atexit handlers, and Prefect stops its
         # temporary server in one: left running, eight servers took CPU from the later samples.
+        # The logs and events still queued are sent first.
+        APILogWorker.drain_all(timeout=60)
+        EventsWorker.drain_all(timeout=60)
         SubprocessASGIServer().stop()
 
 
