@@ -48,7 +48,7 @@ from zi_domain.gaps import fix_first
 from zi_domain.lifecycle import Action, UnitState
 from zi_domain.predicates import WBBM, WBK, Predicate, next_predicate
 from zi_domain.scoring import score_units
-from zi_domain.unit_score import rule_name, unit_score
+from zi_domain.unit_score import UnitTotals, rule_name, unit_score
 
 LONG_AGO = date(YEAR - 2, 1, 20)  # designated more than a year before FIRST
 THIS_YEAR = date(YEAR, 1, 20)  # designated less than a year before FIRST
@@ -376,9 +376,11 @@ def test_every_unit_is_ranked_as_fix_first_ranks_it() -> None:
     values = pd.DataFrame(rows, index=pd.Index(range(1, len(rows) + 1), name="unit"))
     scores = score_units(values, framework)
     aims = {unit: WBBM if unit % 3 == 0 else WBK for unit in values.index}
+    details = {unit: unit_score(scores.loc[unit], [], framework).to_json() for unit in values.index}
     scored = ScoredPeriod(
         scores=scores,
-        reports={unit: unit_score(scores.loc[unit], [], framework) for unit in values.index},
+        details=details,
+        totals={unit: UnitTotals.of(stored) for unit, stored in details.items()},
         sheet=AnswerSheet(values=values),
     )
 
