@@ -5,11 +5,11 @@
 - `zi deploy` + `zi worker` (many machines): the deployments are registered to a process work
   pool, and any number of workers run them. The weekly cron is then on the national run
   (`flows.national_monitor`), which hands each instansi period to the monitoring deployment, so
-  the workers share it; the proposals its crossings announce are built by whichever worker is
-  free. Both fan-outs have a concurrency limit held by the server.
+  the workers share it; the proposals of a period are handed out one unit a run likewise
+  (`flows.propose_pending`). Both fan-outs have a concurrency limit held by the server.
 
-In both, the proposal deployment is triggered by `zi.unit.threshold-met`, and the other stages
-run on demand.
+In both, the period's proposals are triggered by the monitoring's `zi.period.proposals-pending`,
+and the other stages run on demand.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MONITOR_DEPLOYMENT = "pemantauan-mingguan"
 NATIONAL_MONITOR_DEPLOYMENT = "pemantauan-nasional-mingguan"
 PROPOSE_DEPLOYMENT = "usulan-tpn"
+PROPOSE_PENDING_DEPLOYMENT = "usulan-tpn-periode"
 REMINDER_DEPLOYMENT = "pengingat-harian"
 DECLARE_DEPLOYMENT = "catat-pencanangan"
 DESIGNATE_DEPLOYMENT = "catat-penetapan"
@@ -90,7 +91,7 @@ def deployments(settings: Settings, pool: WorkPool | None = None) -> list[Runner
                 "tim unit diberi tahu lewat e-mail (tiap 15 menit)."
             ),
         ),
-        _proposal(pool),
+        *_proposals(pool),
         *(
             _deployment(flow, pool, name=name, description=f"{what} {ON_DEMAND}")
             for flow, name, what in on_demand_flows
@@ -147,36 +148,51 @@ def _monitoring(
     )
 
 
-def _proposal(pool: WorkPool | None) -> RunnerDeployment:
+def _proposals(pool: WorkPool | None) -> list[RunnerDeployment]:
+    """The proposal of one unit (on demand, and the period's fan-out), and the period's pending
+    proposals, triggered by the monitoring's one event a period."""
     from prefect.events import DeploymentEventTrigger
 
-    from flows.propose import THRESHOLD_MET, propose
+    from flows.propose import propose
+    from flows.propose_pending import PROPOSALS_PENDING, propose_pending
 
     trigger = DeploymentEventTrigger(
         name="usulkan-unit-yang-memenuhi-batas-nilai",
         description=(
-            f"Setiap peristiwa `{THRESHOLD_MET}` dari pemantauan TPI membuka usulan unit "
-            "tersebut ke TPN."
+            f"Peristiwa `{PROPOSALS_PENDING}` dari pemantauan TPI membuka usulan ke TPN untuk "
+            "setiap unit periode itu yang memenuhi batas nilai dan belum diusulkan."
         ),
-        expect={THRESHOLD_MET},
-        match={"prefect.resource.id": "zi.unit.*"},
+        expect={PROPOSALS_PENDING},
+        match={"prefect.resource.id": "zi.period.*"},
         parameters={
-            "unit_id": "{{ event.payload.unit_id }}",
-            "predicate": "{{ event.payload.predicate }}",
+            "period": "{{ event.payload.period_id }}",
             "as_of": "{{ event.payload.as_of }}",
         },
     )
-    return _deployment(
-        propose,
-        pool,
-        name=PROPOSE_DEPLOYMENT,
-        triggers=[trigger],
-        concurrency_limit=None if pool is None else pool.propose_concurrency,
-        description=(
-            "Pengusulan ke TPN: unit yang memenuhi batas nilai dan prasyarat menjadi "
-            f"diusulkan; dipicu oleh peristiwa `{THRESHOLD_MET}`."
+    return [
+        _deployment(
+            propose_pending,
+            pool,
+            name=PROPOSE_PENDING_DEPLOYMENT,
+            triggers=[trigger],
+            description=(
+                "Usulan ke TPN satu periode penilaian: satu run "
+                f"`{PROPOSE_DEPLOYMENT}` per unit yang menunggu usulannya, lalu surat usulan "
+                f"instansi; dipicu oleh peristiwa `{PROPOSALS_PENDING}`."
+            ),
         ),
-    )
+        _deployment(
+            propose,
+            pool,
+            name=PROPOSE_DEPLOYMENT,
+            concurrency_limit=None if pool is None else pool.propose_concurrency,
+            description=(
+                "Pengusulan satu unit ke TPN: unit yang memenuhi batas nilai dan prasyarat "
+                "menjadi diusulkan, dengan paketnya. Dijalankan oleh "
+                f"`{PROPOSE_PENDING_DEPLOYMENT}`, atau sesuai permintaan."
+            ),
+        ),
+    ]
 
 
 def _deployment(flow: Flow[..., Any], pool: WorkPool | None, **options: Any) -> RunnerDeployment:

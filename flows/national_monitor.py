@@ -1,10 +1,9 @@
 """Pemantauan nasional: the weekly TPI monitoring of every instansi, shared by the workers.
 
 A national deployment holds hundreds of instansi. This parent run starts one run of the
-monitoring deployment per instansi and active period (`run_deployment`, linked as its
-subflows), and the work pool's workers take them as they are free; the deployment's concurrency
-limit, held by the Prefect server, caps how many run at once. Then it waits for all of them and
-fails if any did not complete, naming them.
+monitoring deployment per instansi and active period (`flows.fan_out`), and the work pool's
+workers take them as they are free; the deployment's concurrency limit caps how many run at
+once. Then it waits for all of them and fails if any did not complete, naming them.
 
 Rerunning is safe: the monitoring of a period on a day it already ran stores no second snapshot
 and records no second crossing, and a retry of this run finds its children by their idempotency
@@ -13,7 +12,6 @@ keys instead of starting them again.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -24,6 +22,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows.deployments import MONITOR_DEPLOYMENT
+from flows.fan_out import completed, start_run, wait_for_runs
 from flows.runtime import day, unit_of_work
 
 if TYPE_CHECKING:
@@ -57,40 +56,18 @@ def periods_to_monitor(on: date) -> list[InstansiPeriod]:
 
 def start_child(share: InstansiPeriod, on: date, framework: str | None) -> UUID:
     """The monitoring run of one instansi period, started without waiting for it."""
-    from prefect.deployments import run_deployment
-
-    started = run_deployment(
-        name=f"{MONITOR_FLOW}/{MONITOR_DEPLOYMENT}",
-        parameters={
+    return start_run(
+        f"{MONITOR_FLOW}/{MONITOR_DEPLOYMENT}",
+        {
             "as_of": on.isoformat(),
             "instansi": share.instansi_id,
             "period": share.period_id,
             "framework": framework,
             "propose_directly": False,
         },
-        flow_run_name=f"pemantauan-{share.instansi}-periode-{share.period_id}-{on.isoformat()}",
-        # A retry of this run (same id) finds the children it started instead of doubling them.
-        idempotency_key=f"{flow_run.id}:{share.period_id}",
-        timeout=0,
+        name=f"pemantauan-{share.instansi}-periode-{share.period_id}-{on.isoformat()}",
+        key=f"{flow_run.id}:{share.period_id}",
     )
-    run_id: UUID = getattr(started, "id")  # noqa: B009 (sync call: the run, not a coroutine)
-    return run_id
-
-
-def wait_for_children(ids: list[UUID], poll_seconds: float) -> list[FlowRun]:
-    """The child runs once every one has reached a final state."""
-    from prefect import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    wanted = FlowRunFilter(id=FlowRunFilterId(any_=ids))
-    with get_client(sync_client=True) as client:
-        while True:
-            runs = client.read_flow_runs(flow_run_filter=wanted, limit=len(ids))
-            if len(runs) == len(ids) and all(
-                r.state is not None and r.state.is_final() for r in runs
-            ):
-                return runs
-            time.sleep(poll_seconds)
 
 
 def summary(shares: list[InstansiPeriod], runs: dict[UUID, FlowRun], ids: list[UUID]) -> str:
@@ -105,10 +82,6 @@ def summary(shares: list[InstansiPeriod], runs: dict[UUID, FlowRun], ids: list[U
     return "\n".join(lines)
 
 
-def completed(run: FlowRun) -> bool:
-    return run.state is not None and run.state.is_completed()
-
-
 @flow(name="pemantauan-nasional", log_prints=True, validate_parameters=True)
 def monitor_nationally(
     as_of: date | None = None, framework: str | None = None, poll_seconds: float = 5.0
@@ -117,7 +90,7 @@ def monitor_nationally(
     shares = periods_to_monitor(on)
     ids = [start_child(share, on, framework) for share in shares]
     print(f"Pemantauan nasional {on.isoformat()}: {len(ids)} periode instansi diserahkan ke worker")
-    runs = {run.id: run for run in wait_for_children(ids, poll_seconds)} if ids else {}
+    runs = wait_for_runs(ids, poll_seconds)
     create_markdown_artifact(
         key="pemantauan-nasional", markdown=summary(shares, runs, ids), description=on.isoformat()
     )

@@ -1,6 +1,6 @@
 """Pengusulan: proposes a unit that newly meets a predicate to TPN and builds its package.
 
-Run by the deployment trigger on `zi.unit.threshold-met` (with a Prefect server), by the
+Run for each pending unit of a period by `flows.propose_pending` (with a Prefect server), by the
 monitoring flow itself (embedded mode), or on demand. The lifecycle's guards decide; a second
 run for the same unit and predicate keeps the open draft unless `new_revision`. After the unit's
 package, the instansi's letter is rebuilt so that it lists every unit proposed that year.
@@ -18,8 +18,6 @@ from config.settings import get_settings
 from flows.runtime import day, unit_of_work
 from services.proposals import propose_unit
 from zi_domain.plain_text import one_line
-
-THRESHOLD_MET = "zi.unit.threshold-met"
 
 
 @flow(

@@ -433,7 +433,8 @@ def serve_command() -> None:
     """Layani flow sebagai deployment Prefect sampai dihentikan (Ctrl+C).
 
     Pemantauan TPI berjalan sesuai jadwal cron (ZI_MONITOR_CRON, zona waktu Asia/Jakarta atau
-    ZI_TIMEZONE); setiap unit yang baru memenuhi batas nilai memicu deployment usulan-tpn.
+    ZI_TIMEZONE); periode yang unitnya memenuhi batas nilai dan menunggu usulan memicu
+    deployment usulan-tpn-periode, yang menjalankan usulan-tpn untuk setiap unit itu.
     Tanpa PREFECT_API_URL, server Prefect lokal dinyalakan (UI di http://127.0.0.1:4200,
     datanya di folder data) dan dihentikan bersama perintah ini.
     """

@@ -1,9 +1,9 @@
 """`zi serve` and `zi server`: the flows as Prefect deployments, on a real Prefect server.
 
 Embedded mode has no scheduler and no automations: the weekly TPI monitoring on its cron schedule
-and the proposal triggered by `zi.unit.threshold-met` need `prefect server start`. `serve_all`
-uses the server named by `PREFECT_API_URL`, or starts one for the time it serves (SQLite under
-`<data_dir>/prefect`), and serves every deployment from this one process.
+and the proposals triggered by `zi.period.proposals-pending` need `prefect server start`.
+`serve_all` uses the server named by `PREFECT_API_URL`, or starts one for the time it serves (SQLite
+under `<data_dir>/prefect`), and serves every deployment from this one process.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`zi serve` on a real Prefect server: the threshold event triggers the proposal deployment.
+"""`zi serve` on a real Prefect server: the period's event triggers the proposal deployments.
 
 Everything Prefect runs in processes of their own: `prefect server start` (through
 `local_server`, on a free port with a temporary home) and `zi serve` pointed at it. This test
@@ -24,7 +24,12 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from flows.deployments import MONITOR_DEPLOYMENT, PROPOSE_DEPLOYMENT, deployments
+from flows.deployments import (
+    MONITOR_DEPLOYMENT,
+    PROPOSE_DEPLOYMENT,
+    PROPOSE_PENDING_DEPLOYMENT,
+    deployments,
+)
 from persistence.database import default_engine
 from persistence.tables import Proposal
 from tests.domain.worksheets import top_answers
@@ -165,13 +170,14 @@ def test_threshold_event_triggers_the_proposal(
     served = {d.name for d in deployments(get_settings())}
     ids_of = wait_for("served deployments", lambda: all_served(api, served), 60, zi_serve)
     monitor, propose = ids_of[MONITOR_DEPLOYMENT], ids_of[PROPOSE_DEPLOYMENT]
+    period_proposals = ids_of[PROPOSE_PENDING_DEPLOYMENT]
     automations = wait_for(
         "automation of the trigger",
         lambda: request(api, "POST", "/automations/filter", json={}).json(),
         30,
         zi_serve,
     )
-    assert [a["actions"][0]["deployment_id"] for a in automations] == [propose]
+    assert [a["actions"][0]["deployment_id"] for a in automations] == [period_proposals]
 
     # The weekly monitoring, run now through its deployment: propose_directly is False there.
     created = request(
@@ -183,21 +189,33 @@ def test_threshold_event_triggers_the_proposal(
     assert created.status_code == 201, created.text
     assert created.json()["parameters"]["propose_directly"] is False
 
-    def proposal_run() -> dict[str, Any] | None:
+    def proposal_runs() -> tuple[dict[str, Any], dict[str, Any]] | None:
         monitored = finished(api, monitor)
         if monitored is not None and monitored["state_type"] != "COMPLETED":
             pytest.fail(f"monitoring run {monitored['state_type']}:\n{log_tail(zi_serve, 40)}")
-        return finished(api, propose)
+        period_run, unit_run = finished(api, period_proposals), finished(api, propose)
+        return (period_run, unit_run) if period_run and unit_run else None
 
-    triggered = wait_for("finished usulan-tpn run", proposal_run, TRIGGER_TIMEOUT_SECONDS, zi_serve)
-    assert triggered["state_type"] == "COMPLETED", log_tail(zi_serve, 40)
-    assert triggered["created_by"]["type"] == "AUTOMATION"
-    assert triggered["parameters"] == {
+    period_run, unit_run = wait_for(
+        "finished usulan-tpn-periode and usulan-tpn runs",
+        proposal_runs,
+        TRIGGER_TIMEOUT_SECONDS,
+        zi_serve,
+    )
+    # The monitoring's one event for the period started the period's run, which handed the unit
+    # to the proposal deployment.
+    assert period_run["state_type"] == "COMPLETED", log_tail(zi_serve, 40)
+    assert period_run["created_by"]["type"] == "AUTOMATION"
+    with default_engine().connect() as connection:
+        period_id = connection.execute(text("select period_id from threshold_crossing")).scalar_one()
+    assert period_run["parameters"] == {"period": period_id, "as_of": "2027-03-01"}
+    assert unit_run["state_type"] == "COMPLETED", log_tail(zi_serve, 40)
+    assert unit_run["parameters"] == {
         "unit_id": ids["BAIK"],
         "predicate": "WBK",
         "as_of": "2027-03-01",
     }
-    assert len(runs_of(api, propose)) == 1
+    assert len(runs_of(api, propose)) == 1 and len(runs_of(api, period_proposals)) == 1
     assert unit_state("BAIK") == "proposed"
     assert count(Proposal) == 1
     with default_engine().connect() as connection:
@@ -213,6 +231,7 @@ def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> No
     assert set(served) == {
         MONITOR_DEPLOYMENT,
         PROPOSE_DEPLOYMENT,
+        PROPOSE_PENDING_DEPLOYMENT,
         "pengingat-harian",
         "catat-pencanangan",
         "catat-penetapan",
@@ -231,12 +250,12 @@ def test_deployments_schedule_and_trigger(monkeypatch: pytest.MonkeyPatch) -> No
     [daily] = served["pengingat-harian"].schedules
     assert (daily.schedule.cron, daily.schedule.timezone) == ("0 8 * * 1-5", "Asia/Jakarta")
 
-    [trigger] = served[PROPOSE_DEPLOYMENT].triggers
-    assert trigger.expect == {"zi.unit.threshold-met"}
-    assert trigger.match.model_dump() == {"prefect.resource.id": "zi.unit.*"}
+    assert served[PROPOSE_DEPLOYMENT].triggers == []
+    [trigger] = served[PROPOSE_PENDING_DEPLOYMENT].triggers
+    assert trigger.expect == {"zi.period.proposals-pending"}
+    assert trigger.match.model_dump() == {"prefect.resource.id": "zi.period.*"}
     assert trigger.parameters == {
-        "unit_id": "{{ event.payload.unit_id }}",
-        "predicate": "{{ event.payload.predicate }}",
+        "period": "{{ event.payload.period_id }}",
         "as_of": "{{ event.payload.as_of }}",
     }
     on_demand = ("catat-pencanangan", "catat-penetapan", "mulai-pembangunan", "kirim-usulan")

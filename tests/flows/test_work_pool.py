@@ -70,7 +70,8 @@ def test_the_pool_deployments_fan_out_the_weekly_monitoring(
     assert [s.schedule.cron for s in national.schedules] == ["30 6 * * 2"]
     assert monitoring.schedules == [] and monitoring.concurrency_limit == 3
     assert monitoring.parameters == {"propose_directly": False}
-    assert pooled["usulan-tpn"].concurrency_limit == 5 and len(pooled["usulan-tpn"].triggers) == 1
+    assert pooled["usulan-tpn"].concurrency_limit == 5 and pooled["usulan-tpn"].triggers == []
+    assert len(pooled["usulan-tpn-periode"].triggers) == 1
     for deployment in pooled.values():
         assert deployment.work_pool_name == "kolam"
         assert deployment.entrypoint is not None
@@ -283,9 +284,12 @@ def test_two_workers_share_the_national_monitoring(
             f"{d['name']}": d["id"]
             for d in request(api, "POST", "/deployments/filter", json={}).json()
         }
-        assert {"pemantauan-nasional-mingguan", "pemantauan-mingguan", "usulan-tpn"} <= set(
-            deployments
-        )
+        assert {
+            "pemantauan-nasional-mingguan",
+            "pemantauan-mingguan",
+            "usulan-tpn-periode",
+            "usulan-tpn",
+        } <= set(deployments)
         pool = request(api, "GET", f"/work_pools/{POOL}").json()
         assert pool["type"] == "process"
 
@@ -312,14 +316,22 @@ def test_two_workers_share_the_national_monitoring(
         for report in reports:
             assert sum(a in report.read_text() for a in AGENCIES) == 1
 
-        # The crossings' events triggered one proposal per agency, built by the workers.
+        # Each agency period's event started its period's proposals, one run per ready unit
+        # (BAIK), built by the workers.
         def proposals_done() -> list[dict[str, Any]] | None:
-            runs = runs_of(api, deployments["usulan-tpn"])
+            runs = [
+                run
+                for name in ("usulan-tpn-periode", "usulan-tpn")
+                for run in runs_of(api, deployments[name])
+            ]
             finished = [r for r in runs if r["state_type"] in TERMINAL]
-            return runs if len(finished) == len(AGENCIES) else None
+            return runs if len(finished) == 2 * len(AGENCIES) else None
 
         proposed = wait_for("usulan-tpn runs", proposals_done, RUN_TIMEOUT_SECONDS, logs[1])
         assert {r["state_type"] for r in proposed} == {"COMPLETED"}
+        assert sorted(
+            r["parameters"]["period"] for r in runs_of(api, deployments["usulan-tpn-periode"])
+        ) == sorted(a["period"] for a in ids)
 
         # The same Monday again: nothing doubles, whichever worker runs which child.
         national_run(api, deployments["pemantauan-nasional-mingguan"], logs[0])
