@@ -8,6 +8,7 @@ a person runs by hand is what the schedule runs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -83,7 +84,9 @@ def prefect_console_to_process_stderr() -> None:
     for handler in {h for lg in loggers for h in lg.handlers}:
         stderr = sys.__stderr__
         if isinstance(handler, PrefectConsoleHandler) and stderr and handler.stream is not stderr:
-            handler.setStream(stderr)
+            # Not `setStream`: it flushes the old stream first, which may be closed already.
+            with handler.lock or contextlib.nullcontext():
+                handler.stream = stderr
             handler.console.file = stderr
 
 
