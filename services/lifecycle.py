@@ -444,11 +444,14 @@ _DECREED = frozenset({Action.DESIGNATE, Action.AWARD, Action.AWARD_MANDIRI, Acti
 
 
 def _apply(unit: UnitKerja, transition: Transition, facts: UnitFacts) -> None:
-    """The loaded row follows the move (its predicate is written with the next flush)."""
+    """The loaded row follows the move (its predicate is written with the next flush). Its
+    state is already the new one when the repository's UPDATE refreshed it: set again, each of
+    20,000 rows would be flushed as changed."""
     if transition.predicate_held_after != facts.predicate_held:
         held = transition.predicate_held_after
         unit.predicate = Predicate(held) if held else None
-    unit.state = transition.to_state
+    if unit.state != transition.to_state:
+        unit.state = transition.to_state
 
 
 def _criteria(unit: UnitKerja) -> dict[str, bool]:

@@ -207,7 +207,8 @@ def test_threshold_event_triggers_the_proposal(
     assert period_run["state_type"] == "COMPLETED", log_tail(zi_serve, 40)
     assert period_run["created_by"]["type"] == "AUTOMATION"
     with default_engine().connect() as connection:
-        period_id = connection.execute(text("select period_id from threshold_crossing")).scalar_one()
+        crossed = text("select period_id from threshold_crossing")
+        period_id = connection.execute(crossed).scalar_one()
     assert period_run["parameters"] == {"period": period_id, "as_of": "2027-03-01"}
     assert unit_run["state_type"] == "COMPLETED", log_tail(zi_serve, 40)
     assert unit_run["parameters"] == {

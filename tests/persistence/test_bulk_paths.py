@@ -4,7 +4,7 @@ in one statement for all the units (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Engine, text
@@ -64,6 +64,35 @@ def test_units_move_together_and_the_loaded_rows_follow(
         ],
         third: [],
     }
+
+
+def test_moved_events_are_stored_whole(new_uow: NewUow, world: World) -> None:
+    """Every field of the events a bulk move writes (copied on PostgreSQL) reads back as given:
+    the criteria's JSON, text with a tab, a quote and a backslash, a missing SK, the instant."""
+    first, second, _ = world.unit_ids
+    jakarta = timezone(timedelta(hours=7))
+    given = [
+        moved(
+            world, first, "designated", "developing", datetime(2025, 2, 1, 19, tzinfo=jakarta)
+        ).model_copy(update={"criteria": {"core_service": True, "wide_public_impact": False}}),
+        moved(world, second, "designated", "developing", at(2, 1)).model_copy(
+            update={"sk_number": "800/1/2025", "note": 'catatan\t"kutip"\\ garis\nbaru'}
+        ),
+    ]
+    with new_uow() as uow:
+        uow.units.move_units(events=given)
+        uow.commit()
+    with new_uow() as uow:
+        stored = {
+            e.unit_id: e
+            for e in uow.units.events(instansi_id=world.instansi_id)
+            if e.unit_id in (first, second)
+        }
+    for event in given:
+        assert event.unit_id is not None
+        row = stored[event.unit_id]
+        assert {k: getattr(row, k) for k in LifecycleEventCreate.model_fields} == event.model_dump()
+    assert stored[first].occurred_at == datetime(2025, 2, 1, 12, tzinfo=UTC)
 
 
 def test_one_stale_unit_is_a_conflict(new_uow: NewUow, world: World) -> None:
