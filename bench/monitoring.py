@@ -842,24 +842,20 @@ def measure_case(
     args: argparse.Namespace,
     keep_first: bool,
 ) -> URL | None:
-    """`args.repeat` samples of run and floor, each on its own copy; returns a copy after a run."""
+    """`args.repeat` samples of floor, run and (with --flow) flow, each on its own copy; returns
+    a copy after a run."""
     kept: URL | None = None
     for number in range(args.repeat + (0 if args.no_trace else 1)):
         trace = number == args.repeat  # the last sample is the traced one
         url, floor_url = backend.clone(template), backend.clone(template)
         rendered = url.render_as_string(hide_password=False)
-        profile = (
-            str(Path(args.profile) / f"{backend.name}-{case.name}-%s.prof")
-            if args.profile and number == 0
-            else None
-        )
         floor = in_fresh_process(
             run_floor,
             floor_url.render_as_string(hide_password=False),
             loaded.period_id,
             case.as_of,
             trace,
-            profile % "floor" if profile else None,
+            _profile(args, backend, case, number, "floor"),
         )
         backend.drop(floor_url)
         run = in_fresh_process(
@@ -868,7 +864,7 @@ def measure_case(
             loaded.period_id,
             case.as_of,
             trace,
-            profile % "run" if profile else None,
+            _profile(args, backend, case, number, "run"),
         )
         if trace:
             case.traced_floor, case.traced_run = floor, run
@@ -900,11 +896,6 @@ def measure_flow(
     """One sample of the flow, on a copy of its own, just after the floor and the run it is
     compared with: this machine's speed drifts by minutes, so the three are measured together."""
     url = backend.clone(template)
-    profile = (
-        str(Path(args.profile) / f"{backend.name}-{case.name}-flow.prof")
-        if args.profile and number == 0
-        else None
-    )
     try:
         with tempfile.TemporaryDirectory() as data_dir:
             flow = in_fresh_process(
@@ -913,12 +904,22 @@ def measure_flow(
                 loaded.instansi_id,
                 case.as_of,
                 data_dir,
-                profile,
+                _profile(args, backend, case, number, "flow"),
             )
     finally:
         backend.drop(url)
     case.flows.append(flow)
     return flow
+
+
+def _profile(
+    args: argparse.Namespace, backend: Backend, case: Case, number: int, what: str
+) -> str | None:
+    """Where the first sample of `what` (floor, run, flow) writes its cProfile stats, with
+    --profile; None otherwise."""
+    if not args.profile or number != 0:
+        return None
+    return str(Path(args.profile) / f"{backend.name}-{case.name}-{what}.prof")
 
 
 def report(backend: str, cases: list[Case], idle: Sample) -> None:
