@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pip.lock requirements.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: install demo test lint bench clean
 
@@ -28,6 +28,7 @@ $(STAMP):
 	$(call test_program,soffice,$(LIBREOFFICE_PACKAGE),the LKE form test)
 	$(call test_program,chromium,$(CHROMIUM_PACKAGE),the report layout test)
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r pip.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@rm -f $(VENV)/.installed-*
