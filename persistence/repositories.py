@@ -165,7 +165,7 @@ class UnitRepository(Protocol):
     def standings(self, *, unit_ids: Sequence[int]) -> list[UnitPrerequisite]: ...
     def record_event(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
     def move_unit(self, *, event: LifecycleEventCreate) -> LifecycleEvent: ...
-    def move_units(self, *, events: Sequence[LifecycleEventCreate]) -> None: ...
+    def move_units(self, *, unit_ids: Sequence[int], event: LifecycleEventCreate) -> None: ...
     def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]: ...
     def instansi_events(self, *, instansi_id: int) -> list[LifecycleEvent]: ...
     def steps(
@@ -343,38 +343,6 @@ class _SqlRepository:
         self._session.flush()
         return self._session.connection().execute(statement, params)
 
-    def _insert_rows(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-        """A plain bulk INSERT (no RETURNING, no conflict) in the session's transaction. On
-        PostgreSQL it is a COPY: psycopg sends an executemany as one statement a row, and
-        20,000 lifecycle events took 0.64-0.97 s that way, 0.24-0.29 s copied."""
-        if not rows:
-            return
-        self._session.flush()
-        connection = self._session.connection()
-        if connection.dialect.name != "postgresql":
-            connection.execute(sa.insert(model), rows)
-            return
-        table = cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
-        names = list(rows[0])
-        # The columns' own bind processing (UTC datetimes, JSON), as an INSERT would apply it.
-        dialect = connection.dialect
-        processors = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-        ]
-        preparer = dialect.identifier_preparer
-        columns = ", ".join(map(preparer.quote, names))
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        copied = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
-        with driver.cursor() as cursor, cursor.copy(copied) as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        row[name] if process is None else process(row[name])
-                        for name, process in zip(names, processors, strict=True)
-                    ]
-                )
-
     def _newest_snapshots(
         self, unit_ids: Sequence[int], day_filter: Any
     ) -> dict[int, SnapshotSummary]:
@@ -525,35 +493,50 @@ class SqlUnitRepository(_SqlRepository):
         )
         return self.record_event(event=event)
 
-    def move_units(self, *, events: Sequence[LifecycleEventCreate]) -> None:
-        """`move_unit` for many units: one compare-and-set UPDATE per (from, to) pair of states
-        and one INSERT of all the events. If any unit was not in its `from_state`, StateConflict
-        names them; the transaction must then be rolled back (some may have moved)."""
-        targets: dict[tuple[str, str], list[int]] = {}
-        for event in events:
-            if event.unit_id is None or event.from_state is None:
-                raise ValueError("moving a unit needs the event's unit_id and from_state")
-            targets.setdefault((event.from_state, event.to_state), []).append(event.unit_id)
-        for (from_state, to), unit_ids in targets.items():
-            moved = self._execute_core(
-                sa.update(UnitKerja)
-                .where(self._among(col(UnitKerja.id), unit_ids), col(UnitKerja.state) == from_state)
-                .values(state=to)
-                .returning(col(UnitKerja.id))
+    def move_units(self, *, unit_ids: Sequence[int], event: LifecycleEventCreate) -> None:
+        """The same move of many units, each recorded by `event` with its own unit_id: one
+        compare-and-set UPDATE and one INSERT ... SELECT, whatever the number of units. If any
+        unit was not in `event.from_state`, StateConflict names them; the transaction must then
+        be rolled back (some may have moved).
+
+        The events are written by the database from the moved rows: built and sent a row at a
+        time (a validated model, its bind processing, a COPY row), 20,000 took 1.1-1.5 s."""
+        if event.unit_id is not None or event.from_state is None:
+            raise ValueError("moving units needs the event's from_state and no unit_id of its own")
+        if not unit_ids:
+            return
+        moved = self._execute_core(
+            sa.update(UnitKerja)
+            .where(
+                self._among(col(UnitKerja.id), unit_ids), col(UnitKerja.state) == event.from_state
             )
-            stale = set(unit_ids) - set(moved.scalars())
-            if stale:
-                raise StateConflict(
-                    f"UnitKerja {sorted(stale)} not in state {from_state!r}; nothing was moved"
-                )
-            # What `move_unit`'s ORM UPDATE does for one row: the loaded rows see the move.
-            for unit_id in unit_ids:
-                loaded = self._session.identity_map.get(
-                    self._session.identity_key(UnitKerja, unit_id)
-                )
-                if loaded is not None:
-                    set_committed_value(loaded, "state", to)
-        self._insert_rows(LifecycleEvent, [e.model_dump() for e in events])
+            .values(state=event.to_state)
+            .returning(col(UnitKerja.id))
+        )
+        stale = set(unit_ids) - set(moved.scalars())
+        if stale:
+            raise StateConflict(
+                f"UnitKerja {sorted(stale)} not in state {event.from_state!r}; nothing was moved"
+            )
+        # What `move_unit`'s ORM UPDATE does for one row: the loaded rows see the move.
+        for unit_id in unit_ids:
+            loaded = self._session.identity_map.get(self._session.identity_key(UnitKerja, unit_id))
+            if loaded is not None:
+                set_committed_value(loaded, "state", event.to_state)
+        table = cast(sa.Table, LifecycleEvent.__table__)  # type: ignore[attr-defined]
+        shared = event.model_dump(exclude={"unit_id"})
+        # Each value through its column's own type (UTC instants, JSON), as an INSERT binds it.
+        given = [
+            sa.literal(value, table.c[name].type).label(name) for name, value in shared.items()
+        ]
+        self._execute_core(
+            sa.insert(LifecycleEvent).from_select(
+                ["unit_id", *shared],
+                sa.select(col(UnitKerja.id), *given)
+                .where(self._among(col(UnitKerja.id), unit_ids))
+                .order_by(col(UnitKerja.id)),
+            )
+        )
 
     def events(self, *, instansi_id: int, unit_id: int | None = None) -> list[LifecycleEvent]:
         query = select(LifecycleEvent).where(LifecycleEvent.instansi_id == instansi_id)

@@ -23,7 +23,7 @@ def at(month: int, day: int) -> datetime:
 
 
 def moved(
-    world: World, unit_id: int, source: str, target: str, when: datetime
+    world: World, unit_id: int | None, source: str, target: str, when: datetime
 ) -> LifecycleEventCreate:
     return LifecycleEventCreate(
         instansi_id=world.instansi_id,
@@ -49,10 +49,7 @@ def test_units_move_together_and_the_loaded_rows_follow(
     with new_uow() as uow:
         loaded = uow.units.get_unit(unit_id=first)
         uow.units.move_units(
-            events=[
-                moved(world, first, "designated", "developing", at(2, 1)),
-                moved(world, second, "designated", "developing", at(2, 1)),
-            ]
+            unit_ids=[first, second], event=moved(world, None, "designated", "developing", at(2, 1))
         )
         assert loaded is not None and loaded.state == "developing"
         uow.commit()
@@ -67,42 +64,53 @@ def test_units_move_together_and_the_loaded_rows_follow(
 
 
 def test_moved_events_are_stored_whole(new_uow: NewUow, world: World) -> None:
-    """Every field of the events a bulk move writes (copied on PostgreSQL) reads back as given:
-    the criteria's JSON, text with a tab, a quote and a backslash, a missing SK, the instant."""
+    """Every field of the event a bulk move writes for each unit (by the database, from the
+    moved rows) reads back as given, with the unit's id: the criteria's JSON, text with a tab, a
+    quote and a backslash, a decree's date, a missing validity, the instant given in +07:00."""
     first, second, _ = world.unit_ids
     jakarta = timezone(timedelta(hours=7))
-    given = [
-        moved(
-            world, first, "designated", "developing", datetime(2025, 2, 1, 19, tzinfo=jakarta)
-        ).model_copy(update={"criteria": {"core_service": True, "wide_public_impact": False}}),
-        moved(world, second, "designated", "developing", at(2, 1)).model_copy(
-            update={"sk_number": "800/1/2025", "note": 'catatan\t"kutip"\\ garis\nbaru'}
-        ),
-    ]
+    given = moved(
+        world, None, "designated", "developing", datetime(2025, 2, 1, 19, tzinfo=jakarta)
+    ).model_copy(
+        update={
+            "criteria": {"core_service": True, "wide_public_impact": False},
+            "sk_number": "800/1/2025",
+            "decree_date": date(2025, 1, 30),
+            "note": 'catatan\t"kutip"\\ garis\nbaru',
+        }
+    )
     with new_uow() as uow:
-        uow.units.move_units(events=given)
+        uow.units.move_units(unit_ids=[second, first], event=given)
         uow.commit()
     with new_uow() as uow:
-        stored = {
-            e.unit_id: e
-            for e in uow.units.events(instansi_id=world.instansi_id)
-            if e.unit_id in (first, second)
-        }
-    for event in given:
-        assert event.unit_id is not None
-        row = stored[event.unit_id]
-        assert {k: getattr(row, k) for k in LifecycleEventCreate.model_fields} == event.model_dump()
-    assert stored[first].occurred_at == datetime(2025, 2, 1, 12, tzinfo=UTC)
+        events = uow.units.events(instansi_id=world.instansi_id)
+    stored = [e for e in events if e.unit_id in (first, second)]
+    assert sorted(e.unit_id for e in stored) == sorted([first, second])
+    for row in stored:
+        expected = given.model_copy(update={"unit_id": row.unit_id}).model_dump()
+        assert {k: getattr(row, k) for k in LifecycleEventCreate.model_fields} == expected
+        assert row.occurred_at == datetime(2025, 2, 1, 12, tzinfo=UTC)
+        assert row.valid_until is None
 
 
 def test_one_stale_unit_is_a_conflict(new_uow: NewUow, world: World) -> None:
     first, second, _ = world.unit_ids
-    with new_uow() as uow, pytest.raises(StateConflict, match=str(second)):
+    with new_uow() as uow:
         uow.units.move_units(
-            events=[
-                moved(world, first, "designated", "developing", at(2, 1)),
-                moved(world, second, "developing", "under_tpi_evaluation", at(2, 1)),
-            ]
+            unit_ids=[second], event=moved(world, None, "designated", "developing", at(2, 1))
+        )
+        with pytest.raises(StateConflict, match=rf"\[{second}\]"):
+            uow.units.move_units(
+                unit_ids=[first, second],
+                event=moved(world, None, "designated", "developing", at(2, 2)),
+            )
+
+
+def test_a_bulk_move_needs_a_shared_event(new_uow: NewUow, world: World) -> None:
+    first, _, _ = world.unit_ids
+    with new_uow() as uow, pytest.raises(ValueError, match="no unit_id"):
+        uow.units.move_units(
+            unit_ids=[first], event=moved(world, first, "designated", "developing", at(2, 1))
         )
 
 
