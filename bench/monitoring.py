@@ -5,7 +5,9 @@ moves units into TPI evaluation, compares with the previous run, counts overdue 
 evidence gaps, records threshold crossings, commits once and writes the HTML report. Its floor
 is the I/O that no run can skip, measured in the same benchmark on the same data: the bulk
 SELECT of the same answers into pandas (`tpi_answers_frame`) plus the bulk INSERT of the same
-snapshots (`add_snapshots`) and its COMMIT, on a copy of its own. The flow's figure runs from
+snapshots (`add_snapshots`) and its COMMIT, on a copy of its own. A second floor adds the run's
+lifecycle writes, through the same repository calls: the units it moves into TPI evaluation
+(the UPDATE and their events) and the crossings it records. The flow's figure runs from
 its call to its Completed state.
 
 Two runs are measured: the first of the period (every unit moves developing →
@@ -695,35 +697,76 @@ def run_monitoring(
     return sample
 
 
-class _KeptSnapshots:
-    """Stands in for the snapshot repository to keep the rows a run would write."""
+@dataclass
+class _KeptWrites:
+    """What a run writes, as its repository calls: the snapshots, and the units it moves and
+    its crossings."""
 
-    rows: list[ScoreSnapshotCreate]
+    snapshots: list[ScoreSnapshotCreate] = field(default_factory=list)
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    crossings: list[dict[str, Any]] = field(default_factory=list)
 
-    def add_snapshots(
-        self, *, rows: Sequence[ScoreSnapshotCreate], at: datetime | None = None
-    ) -> int:
-        self.rows = list(rows)
-        return len(self.rows)
+    def keep(self, uow: SqlUnitOfWork) -> None:
+        """`uow`'s repositories record what they are asked to write (and write it)."""
+        add_snapshots = uow.snapshots.add_snapshots
+        move_units, record_crossings = uow.units.move_units, uow.monitoring.record_crossings
+
+        def snapshot(*, rows: Sequence[ScoreSnapshotCreate], at: datetime | None = None) -> int:
+            self.snapshots = list(rows)
+            return add_snapshots(rows=rows, at=at)
+
+        def move(**given: Any) -> None:
+            self.moves.append(given)
+            move_units(**given)
+
+        def cross(**given: Any) -> set[tuple[int, Predicate]]:
+            self.crossings.append(given)
+            return record_crossings(**given)
+
+        uow.snapshots.add_snapshots = snapshot  # type: ignore[method-assign]
+        uow.units.move_units = move  # type: ignore[method-assign]
+        uow.monitoring.record_crossings = cross  # type: ignore[method-assign]
+
+    def write(self, uow: SqlUnitOfWork, *, lifecycle: bool) -> None:
+        uow.snapshots.add_snapshots(rows=self.snapshots)
+        for given in self.moves if lifecycle else ():
+            uow.units.move_units(**given)
+        for given in self.crossings if lifecycle else ():
+            uow.monitoring.record_crossings(**given)
 
 
-def run_floor(url: str, period_id: int, as_of: date, trace: bool, profile: str | None) -> Sample:
+def run_floor(
+    url: str, period_id: int, as_of: date, trace: bool, profile: str | None, writes: bool = False
+) -> Sample:
     """The floor: the same answers SELECTed into pandas and the same snapshots INSERTed and
-    committed (on a copy of its own: the run is measured on another)."""
+    committed (on a copy of its own: the run is measured on another). With `writes`, also the
+    run's lifecycle writes, through the same repository calls: the units it moves into TPI
+    evaluation (the UPDATE and their events) and its crossings."""
     framework = load_framework(FRAMEWORK)
     engine = make_engine(url)
-    kept = _KeptSnapshots()
-    with SqlUnitOfWork(engine) as uow:  # set-up, not measured: the rows the run will write
-        uow.snapshots = kept  # type: ignore[assignment]
-        snapshot_period(uow, period_id=period_id, framework=framework, as_of=as_of)
+    kept = _KeptWrites()
+    with SqlUnitOfWork(engine) as uow:  # set-up, not measured: what the run writes, rolled back
+        kept.keep(uow)
+        if writes:
+            uow.commit = lambda: None  # type: ignore[method-assign]
+            monitor_period(
+                uow, period_id=period_id, framework=framework, as_of=as_of, report_dir=None
+            )
+        else:
+            snapshot_period(uow, period_id=period_id, framework=framework, as_of=as_of)
     with (
         _measured(trace, Path(profile) if profile else None) as sample,
         SqlUnitOfWork(engine) as uow,
     ):
         frame = uow.assessments.tpi_answers_frame(period_id=period_id)
-        uow.snapshots.add_snapshots(rows=kept.rows)
-        uow.commit()  # what a run cannot skip either: the snapshots made durable
-    sample.notes = {"answer_rows": len(frame), "snapshots": len(kept.rows)}
+        kept.write(uow, lifecycle=writes)
+        uow.commit()  # what a run cannot skip either: the rows made durable
+    sample.notes = {"answer_rows": len(frame), "snapshots": len(kept.snapshots)}
+    if writes:
+        sample.notes |= {
+            "moved": sum(len(given["unit_ids"]) for given in kept.moves),
+            "crossings": sum(len(given["crossings"]) for given in kept.crossings),
+        }
     engine.dispose()
     return sample
 
@@ -759,11 +802,15 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
         # imported outside it (psycopg's import: 0.08-0.34 s). The flow still makes its own
         # engine, checks the migrations and connects inside it.
         make_engine(url).dispose()
+        server = SubprocessASGIServer().server_process
+        server_cpu, own_cpu = _cpu_seconds(server.pid if server else None), _own_cpu_seconds()
         called = datetime.now(UTC)
         with _measured(False, Path(profile) if profile else None) as sample:
             state = monitor(
                 as_of=as_of, instansi=instansi_id, propose_directly=False, return_state=True
             )
+        server_cpu = _cpu_seconds(server.pid if server else None) - server_cpu
+        own_cpu = _own_cpu_seconds() - own_cpu
         result = state.result()
         assert state.is_completed(), state
         # The figure runs from the call to the run's Completed state. The call returns later, once
@@ -776,6 +823,10 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
         )
         sample.notes = {
             "server start s (not in the figure)": server_seconds,
+            # CPU seconds while the flow ran until it returned: the run's own process, and the
+            # temporary server's, which shares this machine's two cores with it
+            "flow process CPU s": own_cpu,
+            "server CPU s": server_cpu,
             "returned after s": returned,
             "crossings": len(result["crossings"]),
             "PREFECT_HOME MiB": stored / MIB,
@@ -789,6 +840,19 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
         APILogWorker.drain_all(timeout=60)
         EventsWorker.drain_all(timeout=60)
         SubprocessASGIServer().stop()
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User and system CPU seconds of process `pid` so far (Linux), 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _artifact_notes(prefect_db: Path) -> dict[str, Any]:
@@ -826,6 +890,8 @@ class Case:
     as_of: date
     runs: list[Sample] = field(default_factory=list)
     floors: list[Sample] = field(default_factory=list)
+    # the floor with the run's lifecycle writes too (moves into TPI evaluation, crossings)
+    write_floors: list[Sample] = field(default_factory=list)
     traced_run: Sample | None = None
     traced_floor: Sample | None = None
     flows: list[Sample] = field(default_factory=list)
@@ -858,6 +924,8 @@ def measure_case(
             _profile(args, backend, case, number, "floor"),
         )
         backend.drop(floor_url)
+        if not trace:
+            case.write_floors.append(measure_write_floor(backend, template, case, loaded, args))
         run = in_fresh_process(
             run_monitoring,
             rendered,
@@ -883,6 +951,25 @@ def measure_case(
         if keep_first and kept is None:
             kept = url
     return kept
+
+
+def measure_write_floor(
+    backend: Backend, template: URL, case: Case, loaded: Loaded, args: argparse.Namespace
+) -> Sample:
+    """One sample of the floor with the run's lifecycle writes, on a copy of its own."""
+    url = backend.clone(template)
+    try:
+        return in_fresh_process(
+            run_floor,
+            url.render_as_string(hide_password=False),
+            loaded.period_id,
+            case.as_of,
+            False,
+            None,
+            True,
+        )
+    finally:
+        backend.drop(url)
 
 
 def measure_flow(
@@ -937,6 +1024,9 @@ def report(backend: str, cases: list[Case], idle: Sample) -> None:
         flow = case.best(case.flows) if case.flows else None
         if flow is not None:
             rows.append((f"{case.name}: Prefect flow `monitor`", flow, None))
+        write_floor = case.best(case.write_floors) if case.write_floors else None
+        if write_floor is not None:
+            rows.append((f"{case.name}: floor + lifecycle writes", write_floor, None))
         for name, sample, traced in rows:
             ratio = sample.seconds / floor.seconds
             traced_text = f"{traced:>12.0f}" if traced is not None else f"{'-':>12}"
@@ -949,6 +1039,14 @@ def report(backend: str, cases: list[Case], idle: Sample) -> None:
             f"  (samples, s: runs {' '.join(f'{s.seconds:.2f}' for s in case.runs)}; "
             f"floors {' '.join(f'{s.seconds:.2f}' for s in case.floors)})"
         )
+        if write_floor is not None:
+            against = [("monitor_period", run)] + ([("flow", flow)] if flow is not None else [])
+            print(
+                f"  (floor + lifecycle writes: {_notes(write_floor.notes)}; samples, s: "
+                f"{' '.join(f'{s.seconds:.2f}' for s in case.write_floors)}; x it: "
+                + ", ".join(f"{name} {s.seconds / write_floor.seconds:.2f}" for name, s in against)
+                + ")"
+            )
         if flow is not None:
             print(f"  (flow: {_notes(flow.notes)})")
             print(f"  (flow samples, s: {' '.join(f'{s.seconds:.2f}' for s in case.flows)})")
