@@ -9,8 +9,11 @@ awarded unit at least every two years), 5/2024 Bab II A (31 May or the date TPN 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from config.calendar import milestone_template
 from persistence.unit_of_work import SqlUnitOfWork
@@ -21,11 +24,14 @@ from services.lifecycle import (
     declare,
     declare_unit,
     designate,
+    move_many,
     proposal_deadline,
     unit_facts,
+    units_facts,
     withdraw_declaration,
 )
 from tests.builders import Agency
+from zi_domain.lifecycle import Action, IllegalTransition
 from zi_domain.predicates import Predicate
 
 NewUow = Callable[[], SqlUnitOfWork]
@@ -160,3 +166,54 @@ def test_the_post_award_report_falls_due_every_two_years(
             if d.kind == POST_AWARD_REPORT
         ]
         assert due == [date(2029, 11, 2)]
+
+
+def test_a_bulk_move_records_each_units_own_criteria(new_uow: NewUow, agency: Agency) -> None:
+    """`move_many` decides the rule once for the units that move alike, yet each designation
+    records the unit's own criteria (the three units' differ)."""
+    declared(new_uow, agency, date(2026, 1, 6))
+    on = date(2026, 1, 20)
+    with new_uow() as uow:
+        units = uow.units.list_units(instansi_id=agency.instansi_id)
+        facts = units_facts(uow, units=units, year=2026, as_of=on)
+        moved = move_many(
+            uow, units=units, action=Action.DESIGNATE, facts=facts, year=2026, actor="Bupati"
+        )
+        uow.commit()
+        assert [t.to_state for t in moved] == ["designated"] * 3
+    with new_uow() as uow:
+        names = ("core_service", "high_corruption_risk", "wide_public_impact")
+        for code, criteria in {
+            "DPMPTSP": (True, True, True),
+            "DUKCAPIL": (True, False, True),
+            "RSUD": (False, False, False),
+        }.items():
+            unit = uow.units.get_unit(unit_id=agency.units[code])
+            assert unit is not None and unit.state == "designated"
+            (event,) = [
+                e
+                for e in uow.units.events(instansi_id=agency.instansi_id, unit_id=unit.id)
+                if e.kind == "designate"
+            ]
+            assert event.criteria == dict(zip(names, criteria, strict=True))
+            assert (event.from_state, event.occurred_at.date()) == ("declared", on)
+
+
+def test_one_refusal_in_a_bulk_move_writes_nothing(new_uow: NewUow, agency: Agency) -> None:
+    declared(new_uow, agency, date(2026, 1, 6))
+    on = date(2026, 1, 20)
+    with new_uow() as uow:
+        units = uow.units.list_units(instansi_id=agency.instansi_id)
+        facts = dict(units_facts(uow, units=units, year=2026, as_of=on))
+        rsud = agency.units["RSUD"]
+        facts[rsud] = replace(facts[rsud], instansi_declared=False)
+        with pytest.raises(IllegalTransition, match="pencanangan"):
+            move_many(
+                uow, units=units, action=Action.DESIGNATE, facts=facts, year=2026, actor="Bupati"
+            )
+        uow.commit()
+    with new_uow() as uow:
+        states = {u.code: u.state for u in uow.units.list_units(instansi_id=agency.instansi_id)}
+        events = uow.units.events(instansi_id=agency.instansi_id)
+    assert states == {"DPMPTSP": "declared", "DUKCAPIL": "declared", "RSUD": "declared"}
+    assert not [e for e in events if e.kind == "designate"]
