@@ -925,7 +925,7 @@ def measure_case(
         )
         backend.drop(floor_url)
         if not trace:
-            case.write_floors.append(measure_write_floor(backend, template, case, loaded, args))
+            case.write_floors.append(measure_write_floor(backend, template, case, loaded))
         run = in_fresh_process(
             run_monitoring,
             rendered,
@@ -953,9 +953,7 @@ def measure_case(
     return kept
 
 
-def measure_write_floor(
-    backend: Backend, template: URL, case: Case, loaded: Loaded, args: argparse.Namespace
-) -> Sample:
+def measure_write_floor(backend: Backend, template: URL, case: Case, loaded: Loaded) -> Sample:
     """One sample of the floor with the run's lifecycle writes, on a copy of its own."""
     url = backend.clone(template)
     try:

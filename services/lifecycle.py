@@ -406,17 +406,15 @@ def move_many(
     """
     alike: dict[tuple[object, ...], list[UnitKerja]] = {}
     for unit in units:
-        criteria = tuple(_criteria(unit).items()) if action == Action.DESIGNATE else ()
-        key = (unit.instansi_id, unit.state, facts[_id(unit)], criteria)
+        recorded = tuple(_recorded_criteria(unit, action).items())
+        key = (unit.instansi_id, unit.state, facts[_id(unit)], recorded)
         alike.setdefault(key, []).append(unit)
-    moves = [
-        (
-            group,
-            facts[_id(group[0])],
-            *_transition(group[0], action, facts[_id(group[0])], year, actor, predicate, None),
+    moves = []
+    for group in alike.values():
+        known = facts[_id(group[0])]
+        moves.append(
+            (group, known, *_transition(group[0], action, known, year, actor, predicate, None))
         )
-        for group in alike.values()
-    ]
     for group, _, _, event in moves:
         uow.units.move_units(
             unit_ids=[_id(unit) for unit in group], event=event.model_copy(update={"unit_id": None})
@@ -448,7 +446,7 @@ def _transition(
         from_state=transition.from_state,
         to_state=transition.to_state,
         sk_number=facts.sk_number if action in _DECREED else None,
-        criteria=_criteria(unit) if action == Action.DESIGNATE else {},
+        criteria=_recorded_criteria(unit, action),
         actor=actor,
         occurred_at=at_noon(facts.as_of),
         note=note,
@@ -469,6 +467,11 @@ def _apply(unit: UnitKerja, transition: Transition, facts: UnitFacts) -> None:
         unit.predicate = Predicate(held) if held else None
     if unit.state != transition.to_state:
         unit.state = transition.to_state
+
+
+def _recorded_criteria(unit: UnitKerja, action: Action) -> dict[str, bool]:
+    """The criteria an action's event records: a designation's, the unit's; others, none."""
+    return _criteria(unit) if action == Action.DESIGNATE else {}
 
 
 def _criteria(unit: UnitKerja) -> dict[str, bool]:
