@@ -51,6 +51,11 @@ from services.pending_proposals import (
 )
 from zi_domain.plain_text import one_line
 
+RESULT_LISTED = 100
+"""Crossings and pending proposals a run's result lists; the rest are counted (`*_count`), and
+the report lists them all. Prefect walks and stores a flow's result: the first run of 20,000
+units returned 3,468 of each, and handing them back took 0.5-0.9 s of the run."""
+
 
 @dataclass(frozen=True)
 class PeriodResult:
@@ -197,7 +202,11 @@ def monitor(
         raise ProposalsPending(failed)
     return {
         "periods": len(periods),
-        "crossings": [{"unit_id": c.unit_id, "predicate": c.predicate} for c in crossings],
-        "pending": pending_lines(pending),
+        "crossings": [
+            {"unit_id": c.unit_id, "predicate": c.predicate} for c in crossings[:RESULT_LISTED]
+        ],
+        "crossing_count": len(crossings),
+        "pending": pending_lines(pending[:RESULT_LISTED]),
+        "pending_count": len(pending),
         "reports": reports,
     }

@@ -153,11 +153,11 @@ def _run_monitoring(instansi: Instansi) -> str:
         return f"Pemantauan {tanggal(on)} gagal; rinciannya ada di log server portal."
     if not result["periods"]:
         return f"Tidak ada periode penilaian pada {tanggal(on)}; pemantauan tidak menilai apa pun."
-    pending = len(result.get("pending", []))
+    pending = result["pending_count"]
     return (
         f"Pemantauan {tanggal(on)} selesai: {result['periods']} periode, "
-        f"{len(result['crossings'])} unit baru memenuhi batas nilai"
-        + (f", {pending} usulan tertunda." if pending else ".")
+        f"{angka(result['crossing_count'], 0)} unit baru memenuhi batas nilai"
+        + (f", {angka(pending, 0)} usulan tertunda." if pending else ".")
     )
 
 

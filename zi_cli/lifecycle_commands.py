@@ -247,10 +247,16 @@ def monitor(instansi: OptionalInstansi = None, as_of: AsOf = None, server: Serve
         say(f"Tidak ada periode penilaian pada {tanggal(on)}; buka dengan `zi period open`.")
     for crossing in result["crossings"]:
         say(f"Unit {clean(crossing['unit_id'])} memenuhi batas {clean(crossing['predicate'])}")
-    say(f"Pemantauan {tanggal(on)}: {result['periods']} periode, {len(result['crossings'])} unit "
+    crossed, listed = result["crossing_count"], len(result["crossings"])
+    if crossed > listed:
+        say(f"... dan {angka(crossed - listed, 0)} unit lainnya; semuanya ada di laporan.")
+    say(f"Pemantauan {tanggal(on)}: {result['periods']} periode, {angka(crossed, 0)} unit "
         "baru memenuhi batas nilai.")  # fmt: skip
-    for pending in result.get("pending", []):
+    for pending in result["pending"]:
         say(f"Usulan tertunda: {pending}")
+    waiting = result["pending_count"] - len(result["pending"])
+    if waiting > 0:
+        say(f"... dan {angka(waiting, 0)} usulan tertunda lainnya; semuanya ada di laporan.")
     for report in result["reports"]:
         print_path("Laporan pemantauan:", report)
 

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner, Result
 
+import flows.monitor
 from config.framework_files import load_framework
 from config.settings import get_settings
 from tests.builders import fill_lke_form, top_answers
@@ -60,7 +61,9 @@ def receipts(data_dir: Path) -> list[EmailMessage]:
     return [m for m in mails if str(m["Subject"]).strip().startswith("[ZI] LKE")]
 
 
-def test_a_new_agency_runs_its_year_from_the_cli(agency_cli: Path, tmp_path: Path) -> None:
+def test_a_new_agency_runs_its_year_from_the_cli(
+    agency_cli: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data_dir = agency_cli
     template = tmp_path / "agensi.xlsx"
     zi("agency", "template", str(template))
@@ -118,8 +121,13 @@ def test_a_new_agency_runs_its_year_from_the_cli(agency_cli: Path, tmp_path: Pat
     assert "1 diterima, 0 ditolak" in again
     assert len(receipts(data_dir)) == 8
 
+    # The run's result lists one crossing here (a national run's would list thousands); the
+    # CLI counts them all and says where the rest are.
+    monkeypatch.setattr(flows.monitor, "RESULT_LISTED", 1)
     monitored = flat(zi("monitor", "--instansi", "KAB-CTH", "--as-of", "2027-02-08"))
     assert "2 unit baru memenuhi batas nilai" in monitored
+    assert monitored.count(" memenuhi batas WBK") == 1
+    assert "... dan 1 unit lainnya; semuanya ada di laporan." in monitored
     zi("remind", "--instansi", "KAB-CTH", "--as-of", "2027-02-08")
 
     status = flat(zi("status", "--instansi", "KAB-CTH", "--as-of", "2027-02-08"))
