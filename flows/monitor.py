@@ -94,7 +94,8 @@ def monitor_one_period(
             )
         built()
         still, failing = finish_pending(period_id, on, propose_directly)
-        report = replace(outcome.report, pending=tuple(still))
+        with unit_of_work() as uow:  # the units it shows in full, now the pending are known
+            report = outcome.in_full.detail(uow, replace(outcome.report, pending=tuple(still)))
         folder = report_folder(
             get_settings().data_dir / "reports", instansi=report.instansi, period_id=period_id
         )

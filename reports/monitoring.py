@@ -103,7 +103,7 @@ class UnitMonitoringRow:
     surveys: tuple[SurveySection, ...] = ()  # its one-page survey report, when it has surveys
     # False: a row of a larger run that its report shows only in its ranked list, built without
     # the fields above that only the unit in full shows (the shortfalls' words, history,
-    # fix_first, evidence_missing, indices, surveys); see `shown_in_full`.
+    # fix_first, evidence_missing, indices, surveys); see `services.monitoring.InFull`.
     detailed: bool = True
     missed_floors: int = -1  # how many shortfalls; -1: as many as `shortfalls` words
 
@@ -747,17 +747,6 @@ def shows_every_unit(count: int) -> bool:
     """A report of `count` units is one page with every unit in full; a larger one is an
     overview and pages of ranked units."""
     return count <= FULL_PAGE_UNITS
-
-
-def shown_in_full(
-    units: Sequence[UnitMonitoringRow], pending: frozenset[int]
-) -> list[UnitMonitoringRow]:
-    """The units that a report of `units` may show in full, `pending` the units whose proposal
-    is pending: every unit of a one-page run (`shows_every_unit`); of a larger run, those that
-    ask for attention (the overview shows the first ATTENTION_SHOWN of them)."""
-    if shows_every_unit(len(units)):
-        return list(units)
-    return [u for u in units if artifact_reasons(u, pending)]
 
 
 def attention_units(report: MonitoringReport) -> tuple[UnitMonitoringRow, ...]:
