@@ -28,6 +28,8 @@ DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 def angka(value: float, decimals: int = 2) -> str:
     """75.5 → '75,50'; thousands with dots, as the LKE prints numbers."""
+    if decimals == 0 and type(value) is int and -1000 < value < 1000:
+        return str(value)  # no separator to place: a report prints 100,000 of these
     shown = lke_round(value) if decimals == 2 else round(value, decimals)
     text = f"{shown:,.{decimals}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
