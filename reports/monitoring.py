@@ -893,6 +893,8 @@ def monitoring_artifacts(
 
 def artifact_reasons(unit: UnitMonitoringRow, pending: frozenset[int]) -> tuple[str, ...]:
     """Why the unit is in the artifact's table; () when it is not."""
+    if not (unit.newly_meets or unit.no_longer_meets or unit.change or unit.unit_id in pending):
+        return ()  # most units of a run: asked once or more a run for each of 20,000
     reasons = [f"baru memenuhi {p}" for p in unit.newly_meets]
     reasons += [f"tidak lagi memenuhi {p}" for p in unit.no_longer_meets]
     if unit.unit_id in pending:
