@@ -828,7 +828,7 @@ def run_flow(url: str, instansi_id: int, as_of: date, data_dir: str, profile: st
             "flow process CPU s": own_cpu,
             "server CPU s": server_cpu,
             "returned after s": returned,
-            "crossings": len(result["crossings"]),
+            "crossings": result["crossing_count"],
             "PREFECT_HOME MiB": stored / MIB,
             **_artifact_notes(Path(data_dir) / "prefect" / "prefect.db"),
         }
