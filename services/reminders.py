@@ -139,14 +139,15 @@ def mail_for_day(
     if day_off and not is_digest_day(as_of):
         return DayMail(day=as_of, messages=(), invalid=(), reminders=0, digests=0)  # a day off
     units = {u.id: u for u in uow.units.list_units(instansi_id=instansi.id) if u.id is not None}
-    people = uow.units.team(instansi_id=instansi.id, unit_id=None)
+    members = uow.units.members(instansi_id=instansi.id)
     # The outbox keeps no instansi: the TPI reads the failed deliveries of its own people only.
-    ours = {m.email.strip().lower() for m in uow.units.members(instansi_id=instansi.id)}
+    ours = {m.email.strip().lower() for m in members}
     failures = [f for f in failures if f.recipient.strip().lower() in ours]
-    tpi = [m for m in people if m.role == TPI_ROLE]
-    teams: dict[int, list[TeamMember]] = {
-        unit_id: uow.units.team(instansi_id=instansi.id, unit_id=unit_id) for unit_id in units
-    }
+    tpi = [m for m in members if m.unit_id is None and m.role == TPI_ROLE]
+    teams: dict[int, list[TeamMember]] = {unit_id: [] for unit_id in units}
+    for member in members:  # each unit's team as `team` gives it, from one query
+        if member.unit_id in teams:
+            teams[member.unit_id].append(member)
     items, owners = deadline_items(uow, instansi_id=instansi.id, units=units, as_of=as_of)
     built = _Built()
     for member, entries in daily_entries(
@@ -220,11 +221,12 @@ def deadline_items(
         )  # a passed milestone is history
         for d in uow.deadlines.deadlines(instansi_id=instansi_id)
     ]
-    building = [u for u in units.values() if u.state in BUILDING and u.id is not None]
-    for unit in building:
-        assert unit.id is not None
-        for year in (as_of.year - 1, as_of.year):
-            for work in uow.work_plans.items(unit_id=unit.id, year=year):
+    building = [unit_id for unit_id, unit in units.items() if unit.state in BUILDING]
+    years = (as_of.year - 1, as_of.year)
+    plans = uow.work_plans.units_items(unit_ids=building, years=years)
+    for unit_id in building:
+        for year in years:
+            for work in plans.get((unit_id, year), []):
                 item = _work_deadline(work, as_of)
                 items.append(item)
                 if work.owner_member_id is not None:
@@ -232,14 +234,14 @@ def deadline_items(
     for period in uow.assessments.periods_on(day=as_of, instansi_id=instansi_id):
         items += [
             DeadlineItem(
-                key=f"lke_window:{period.id}:{u.id}",
+                key=f"lke_window:{period.id}:{unit_id}",
                 kind="lke_window",
                 title=f"Pengisian LKE {period.name}",
                 due_on=period.ends_on,
-                unit_id=u.id,
+                unit_id=unit_id,
                 done=False,
             )
-            for u in building
+            for unit_id in building
         ]
     # No deadline follows a TPN rejection: the regulation has no objection (sanggah) window
     # (PermenPANRB 90/2021 Lampiran II, as amended by 5/2024).

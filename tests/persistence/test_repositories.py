@@ -21,6 +21,7 @@ from persistence.tables import (
     SurveyResultCreate,
     TeamMemberCreate,
     UnitPrerequisiteCreate,
+    WorkItemCreate,
 )
 from persistence.unit_of_work import SqlUnitOfWork
 from tests.database_fixtures import World
@@ -197,3 +198,35 @@ def test_values_out_of_their_domain_are_refused_before_the_database() -> None:
         EvidenceDocumentCreate(
             unit_id=1, code="A", title="t", location="l", year=2025, sha256="not-a-hash"
         )
+
+
+def test_units_items_are_each_units_plan_of_each_year_asked_for(
+    new_uow: NewUow, world: World
+) -> None:
+    """What `items` gives a (unit, year), for many at once: a year not asked for is left out,
+    a unit or year without items is absent, and each plan keeps its order of entry."""
+    first, second = world.unit_ids[0], world.unit_ids[1]
+    planned = [(second, 2025, "B"), (first, 2025, "A"), (first, 2024, "C"), (first, 2025, "D")]
+    planned += [(first, 2023, "E")]
+    with new_uow() as uow:
+        uow.work_plans.add_items(
+            items=[
+                WorkItemCreate(
+                    unit_id=unit,
+                    year=year,
+                    code=f"A.I.1.{title}",
+                    title=title,
+                    due_on=date(year, 3, 1),
+                )
+                for unit, year, title in planned
+            ]
+        )
+        uow.commit()
+    with new_uow() as uow:
+        found = uow.work_plans.units_items(unit_ids=[first, second], years=(2024, 2025))
+        one = {key: uow.work_plans.items(unit_id=key[0], year=key[1]) for key in found}
+    titles = {key: [item.title for item in items] for key, items in found.items()}
+    assert titles == {(second, 2025): ["B"], (first, 2025): ["A", "D"], (first, 2024): ["C"]}
+    assert {k: [i.id for i in v] for k, v in found.items()} == {
+        k: [i.id for i in v] for k, v in one.items()
+    }

@@ -122,10 +122,12 @@ def period(new_uow: NewUow) -> tuple[int, dict[str, int]]:
 
 
 def monitor(new_uow: NewUow, period_id: int, as_of: date) -> MonitoringReport:
+    """The run's report with the details of the units it shows in full, as the flow gets it."""
     with new_uow() as uow:
-        return monitor_period(
+        outcome = monitor_period(
             uow, period_id=period_id, framework=load_framework(None), as_of=as_of, report_dir=None
-        ).report
+        )
+        return outcome.in_full.detail(uow, outcome.report)
 
 
 def why(row: UnitMonitoringRow, predicate: str) -> list[str]:
@@ -399,6 +401,22 @@ def test_every_unit_is_ranked_as_fix_first_ranks_it() -> None:
         ]
         shown = [(i.code, i.text, i.toward_floors, i.gain, i.helps) for i in ranked[unit]]
         assert shown == expected, unit
+
+
+def test_a_run_without_its_report_leaves_the_details_to_its_caller(
+    new_uow: NewUow, period: tuple[int, dict[str, int]]
+) -> None:
+    """The flow writes the report itself, once the proposals are settled: the run builds no
+    details for it, and `in_full.detail` builds them for every unit of a one-page report."""
+    period_id, _ = period
+    with new_uow() as uow:
+        outcome = monitor_period(
+            uow, period_id=period_id, framework=load_framework(None), as_of=FIRST, report_dir=None
+        )
+        assert not any(row.detailed for row in outcome.report.units)
+        detailed = outcome.in_full.detail(uow, outcome.report)
+    assert detailed.units and all(row.detailed for row in detailed.units)
+    assert any(row.shortfalls for row in detailed.units)
 
 
 def test_a_larger_run_builds_details_only_for_the_units_it_can_show_in_full(
