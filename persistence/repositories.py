@@ -78,6 +78,18 @@ ANSWER_FRAME_COLUMNS = ("unit_id", "code", "answer")
 Row = TypeVar("Row", bound=SQLModel)
 
 
+class PlannedItem(NamedTuple):
+    """A work item as the daily reminders read it: what is due, when, whose, and whether done."""
+
+    id: int
+    unit_id: int
+    year: int
+    title: str
+    due_on: date
+    completed_on: date | None
+    owner_member_id: int | None
+
+
 class UnitStep(NamedTuple):
     """A unit's lifecycle event as the lifecycle guards read it: which move, and when."""
 
@@ -250,7 +262,7 @@ class WorkPlanRepository(Protocol):
     def items(self, *, unit_id: int, year: int) -> list[WorkItem]: ...
     def units_items(
         self, *, unit_ids: Sequence[int], years: Collection[int]
-    ) -> dict[tuple[int, int], list[WorkItem]]: ...
+    ) -> dict[tuple[int, int], list[PlannedItem]]: ...
     def complete_item(self, *, item_id: int, on: date, by: str | None = None) -> None: ...
     def overdue_counts(self, *, unit_ids: Sequence[int], as_of: date) -> dict[int, int]: ...
     def overdue_items(self, *, unit_ids: Sequence[int], as_of: date) -> list[WorkItem]: ...
@@ -929,14 +941,21 @@ class SqlWorkPlanRepository(_SqlRepository):
 
     def units_items(
         self, *, unit_ids: Sequence[int], years: Collection[int]
-    ) -> dict[tuple[int, int], list[WorkItem]]:
-        """`items` of every (unit, year) asked for that has any, in one SELECT: the daily
-        reminders read every building unit's plans of two years (a query each, 2 a unit)."""
-        query = select(WorkItem).where(
-            self._among(col(WorkItem.unit_id), unit_ids), col(WorkItem.year).in_(list(years))
+    ) -> dict[tuple[int, int], list[PlannedItem]]:
+        """`items` of every (unit, year) asked for that has any, in order, as the columns the
+        daily reminders read, in one SELECT: they read every building unit's plans of two years
+        each day, a query per unit and year and an ORM object per item before (2,600 items a
+        day for the demo's 13 units)."""
+        query = (
+            sa.select(*(col(getattr(WorkItem, name)) for name in PlannedItem._fields))
+            .where(
+                self._among(col(WorkItem.unit_id), unit_ids), col(WorkItem.year).in_(list(years))
+            )
+            .order_by(col(WorkItem.id))
         )
-        found: dict[tuple[int, int], list[WorkItem]] = defaultdict(list)
-        for item in self._session.exec(query.order_by(col(WorkItem.id))):
+        found: dict[tuple[int, int], list[PlannedItem]] = defaultdict(list)
+        for row in self._execute_core(query):
+            item = PlannedItem._make(row)
             found[(item.unit_id, item.year)].append(item)
         return dict(found)
 

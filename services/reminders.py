@@ -40,6 +40,7 @@ from notifications.messages import (
     tpi_summary,
     unit_digest,
 )
+from persistence.repositories import PlannedItem
 from persistence.tables import Instansi, TeamMember, UnitKerja, WorkItem
 from persistence.unit_of_work import UnitOfWork
 from services.after_award import POST_AWARD_REPORT
@@ -480,7 +481,7 @@ def _fix_first(
     return found
 
 
-def _work_deadline(work: WorkItem, as_of: date) -> DeadlineItem:
+def _work_deadline(work: WorkItem | PlannedItem, as_of: date) -> DeadlineItem:
     return DeadlineItem(
         key=f"work_item:{work.id}",
         kind="work_item",

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from persistence.repositories import NotFound
+from persistence.repositories import NotFound, PlannedItem
 from persistence.tables import (
     AnswerCreate,
     BpkOpinion,
@@ -223,10 +223,17 @@ def test_units_items_are_each_units_plan_of_each_year_asked_for(
         )
         uow.commit()
     with new_uow() as uow:
+        done = uow.work_plans.items(unit_id=first, year=2025)[0]
+        assert done.id is not None
+        uow.work_plans.complete_item(item_id=done.id, on=date(2025, 2, 3), by="Ani")
+        uow.commit()
+    with new_uow() as uow:
         found = uow.work_plans.units_items(unit_ids=[first, second], years=(2024, 2025))
         one = {key: uow.work_plans.items(unit_id=key[0], year=key[1]) for key in found}
     titles = {key: [item.title for item in items] for key, items in found.items()}
     assert titles == {(second, 2025): ["B"], (first, 2025): ["A", "D"], (first, 2024): ["C"]}
-    assert {k: [i.id for i in v] for k, v in found.items()} == {
-        k: [i.id for i in v] for k, v in one.items()
+    assert found[(first, 2025)][0].completed_on == date(2025, 2, 3)
+    fields = PlannedItem._fields
+    assert {k: [tuple(i) for i in v] for k, v in found.items()} == {
+        k: [tuple(getattr(i, name) for name in fields) for i in v] for k, v in one.items()
     }
