@@ -357,8 +357,13 @@ def test_long_csv_import_problems_are_capped(
 def test_the_work_pool_commands_need_a_prefect_server(
     command: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    # Unset in the environment and in Prefect's settings context: a test harness entered by an
+    # earlier test (tests/flows) sets it there, and `zi deploy` then registered to its server.
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    assert "PREFECT_API_URL" in refused(zi(command))
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert "PREFECT_API_URL" in refused(zi(command))
 
 
 def test_deploy_says_when_the_prefect_server_does_not_answer(
