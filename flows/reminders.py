@@ -30,6 +30,7 @@ from services.reminders import (
     catch_up_days,
     dated_on_its_day,
     mail_for_day,
+    own_addresses,
     reminder_policy,
 )
 
@@ -78,14 +79,25 @@ def compose(
 
 
 @task(name="kirim-pesan", retries=1, retry_delay_seconds=60)
-def send(messages: list[OutgoingMessage]) -> tuple[DeliveryReport, int]:
+def send(
+    messages: list[OutgoingMessage], instansi: str | int | None = None
+) -> tuple[DeliveryReport, int]:
     """Today's messages, and those that earlier runs left unsent (failed for a transient reason,
-    or claimed by a run that died), whatever day composed them; with how many of those."""
+    or claimed by a run that died), whatever day composed them; with how many of those. With
+    `instansi`, only the leftovers to its own people: another instansi's wait for a run of
+    theirs (or of every instansi)."""
     settings = get_settings()
     box = outbox()
+    only_to = None
+    if instansi is not None:
+        with unit_of_work() as uow:
+            owner = find_instansi(uow, instansi)
+            assert owner.id is not None
+            only_to = own_addresses(uow, instansi_id=owner.id)
+    composed = [m.idempotency_key for m in messages]
     left = [
         message_from_payload(payload)
-        for payload in box.leftovers(exclude=[m.idempotency_key for m in messages])
+        for payload in box.leftovers(exclude=composed, recipients=only_to)
     ]
     with smtp_target(
         SmtpConfig.from_settings(settings), default_folder(settings.data_dir)
@@ -106,7 +118,7 @@ def send_reminders(
     on = day(as_of)
     mails = compose(on, instansi, framework, days, replay)
     messages = [m for mail in mails for m in mail.messages]
-    report, left = send(messages)
+    report, left = send(messages, instansi)
     invalid = [i for mail in mails for i in mail.invalid]
     lines = [
         f"# Pengingat {on.isoformat()}",

@@ -20,7 +20,7 @@ transient, as they did before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -281,20 +281,28 @@ class SqlOutbox:
                 )
         return found
 
-    def leftovers(self, *, exclude: Iterable[str] = ()) -> list[str]:
+    def leftovers(
+        self, *, exclude: Iterable[str] = (), recipients: Collection[str] | None = None
+    ) -> list[str]:
         """The kept messages (payloads) that a run may take now: failed for a transient reason,
         or claimed by a run that died. Whatever day composed them; `exclude`: keys this run has
-        composed itself. Rows written before messages were kept have no payload and are left."""
+        composed itself; `recipients` (trimmed, lower-cased), if given: only those addressed to
+        one of them (one instansi's people). Rows written before messages were kept have no
+        payload and are left."""
         skip = set(exclude)
         stale_before = self._clock() - self._claim_timeout
         query = (
-            sa.select(_C.idempotency_key, _C.payload)
+            sa.select(_C.idempotency_key, _C.recipient, _C.payload)
             .where(_reclaimable(stale_before=stale_before), _C.payload.is_not(None))
             .order_by(_C.claimed_at, _C.idempotency_key)
         )
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [payload for key, payload in rows if key not in skip]
+        return [
+            payload
+            for key, recipient, payload in rows
+            if key not in skip and (recipients is None or recipient.strip().lower() in recipients)
+        ]
 
     def _insert(self) -> Any:
         """INSERT ... ON CONFLICT for the dialect in use (SQLite and PostgreSQL spell it alike)."""

@@ -122,6 +122,18 @@ def is_digest_day(day: date) -> bool:
     return day == first
 
 
+def addresses_of(people: Iterable[TeamMember]) -> frozenset[str]:
+    """The e-mail addresses of an instansi's people, as the outbox compares them (trimmed,
+    lower-cased). The outbox keeps no instansi: a message or a failure is the instansi's when it
+    goes to one of these addresses."""
+    return frozenset(person.email.strip().lower() for person in people)
+
+
+def own_addresses(uow: UnitOfWork, *, instansi_id: int) -> frozenset[str]:
+    """`addresses_of` every member of the instansi (each unit's team, the TPI, the head)."""
+    return addresses_of(uow.units.members(instansi_id=instansi_id))
+
+
 def mail_for_day(
     uow: UnitOfWork,
     *,
@@ -142,7 +154,7 @@ def mail_for_day(
     units = {u.id: u for u in uow.units.list_units(instansi_id=instansi.id) if u.id is not None}
     members = uow.units.members(instansi_id=instansi.id)
     # The outbox keeps no instansi: the TPI reads the failed deliveries of its own people only.
-    ours = {m.email.strip().lower() for m in members}
+    ours = addresses_of(members)
     failures = [f for f in failures if f.recipient.strip().lower() in ours]
     tpi = [m for m in members if m.unit_id is None and m.role == TPI_ROLE]
     teams: dict[int, list[TeamMember]] = {unit_id: [] for unit_id in units}

@@ -13,6 +13,7 @@ import pytest
 from persistence.database import default_engine
 from persistence.tables import TeamMemberCreate
 from persistence.unit_of_work import SqlUnitOfWork
+from tests.builders import candidate_instansi
 from tests.flows.test_lifecycle_flows import kabupaten  # noqa: F401 - a fixture
 from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
 
@@ -159,6 +160,62 @@ def test_what_a_run_left_unsent_goes_out_with_a_later_days_run(
     # Nothing is left, and a rerun sends nothing twice.
     again = send_reminders(as_of=date(2027, 5, 14))
     assert again["sent"] == 0 and len(mails(data_dir)) == len(received)
+
+
+def test_a_run_for_one_instansi_sends_only_its_own_peoples_leftovers(
+    kabupaten: dict[str, int],  # noqa: F811
+    data_dir: Path,
+) -> None:
+    """Two instansi share the product's outbox, which keeps no instansi: `zi remind --instansi`
+    sends the leftovers to that instansi's people, and another's wait for a run of theirs (or
+    of every instansi), which sends them once."""
+    from flows.reminders import outbox, send_reminders
+    from notifications.messages import OutgoingMessage, message_id_for, message_payload
+    from persistence.outbox import ClaimRequest
+
+    building_with_people(kabupaten)
+    with SqlUnitOfWork(default_engine()) as uow:
+        other = candidate_instansi(
+            uow, name="Kota Lain", standing_years=(2027,), units={"X": True}, unit_year=2027
+        )
+        uow.units.add_team_member(
+            member=TeamMemberCreate(
+                instansi_id=other["instansi"],
+                unit_id=other["X"],
+                name="Kepala X",
+                role=UNIT_HEAD_ROLE,
+                email="kepala.x@lain.go.id",
+            )
+        )
+        uow.commit()
+    box = outbox()
+    for address in ("Kepala.Baik@uji.go.id", "kepala.x@lain.go.id"):  # each left by a run before
+        key = f"{address.lower()}|tertinggal|reminder.before|2027-05-13"
+        message = OutgoingMessage(
+            idempotency_key=key,
+            recipient=address,
+            recipient_name="Kepala",
+            kind="reminder.before",
+            subject=f"Tertinggal untuk {address.lower()}",
+            text="Pesan yang tertinggal.",
+            html="<p>Pesan yang tertinggal.</p>",
+            attachments=(),
+            message_id=message_id_for(key),
+        )
+        payload = message_payload(message)
+        box.claim_many([ClaimRequest(key, address, message.kind, message.subject, payload)])
+        box.mark_failed(key, "ditolak server (421): sibuk", permanent=False)
+
+    def left_sent() -> list[str]:
+        return [str(m["Subject"]) for m in mails(data_dir) if "Tertinggal" in str(m["Subject"])]
+
+    send_reminders(as_of=date(2027, 5, 14), instansi=kabupaten["instansi"])
+    assert left_sent() == ["Tertinggal untuk kepala.baik@uji.go.id"]
+    send_reminders(as_of=date(2027, 5, 14))
+    assert sorted(left_sent()) == [
+        "Tertinggal untuk kepala.baik@uji.go.id",
+        "Tertinggal untuk kepala.x@lain.go.id",
+    ]
 
 
 def test_a_catch_up_composes_each_day_once_and_a_replay_dates_it(

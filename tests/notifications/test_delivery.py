@@ -474,6 +474,23 @@ def test_sql_outbox_contract(engine: Engine, check: Callable[[Outbox, Clock], No
     check(SqlOutbox(engine, clock=clock), clock)
 
 
+def test_leftovers_can_be_one_instansis_people_only(engine: Engine) -> None:
+    """`zi remind --instansi` sends the leftovers to that instansi's people only; the
+    addresses are compared trimmed and lower-cased, as the keys and failures are."""
+    clock = Clock()
+    outbox = SqlOutbox(engine, clock=clock)
+    ours = ClaimRequest("k-1", " Kepala@Sukamaju.go.id", "k", "s", payload="untuk kami")
+    theirs = ClaimRequest("k-2", "kepala@lain.go.id", "k", "s", payload="untuk instansi lain")
+    outbox.claim_many([ours, theirs])
+    for key in ("k-1", "k-2"):
+        outbox.mark_failed(key, "ditolak server (421): sibuk", permanent=False)
+
+    assert outbox.leftovers(recipients=frozenset({"kepala@sukamaju.go.id"})) == ["untuk kami"]
+    assert outbox.leftovers(recipients=frozenset()) == []
+    assert sorted(outbox.leftovers()) == ["untuk instansi lain", "untuk kami"]
+    assert outbox.leftovers(exclude=["k-1"]) == ["untuk instansi lain"]
+
+
 @pytest.mark.parametrize("check", CONTRACT, ids=lambda check: check.__name__[6:])
 def test_fake_outbox_contract(check: Callable[[Outbox, Clock], None]) -> None:
     clock = Clock()
