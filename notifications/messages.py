@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.errors import HeaderParseError
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -706,6 +706,26 @@ _KEPT_FIELDS = (
 )
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The stdlib's header registry, making each header's class once. Its `__getitem__` makes
+    a new class for every header of every message: about 1 ms a message, a second of the
+    demo's 1,448. The classes are stateless, so one per name builds the same bytes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        made = self._made.get(name.lower())
+        if made is None:
+            made = self._made[name.lower()] = super().__getitem__(name)
+        return made
+
+
+_POLICY = SMTP.clone(header_factory=_HeaderClasses())
+"""The stdlib's SMTP policy (CRLF line ends, RFC 5322 headers) with its header classes kept."""
+
+
 def to_email_message(
     message: OutgoingMessage, sender: str, *, sent_at: datetime | None = None
 ) -> EmailMessage:
@@ -716,7 +736,7 @@ def to_email_message(
     boundaries' "=_" can never occur. Raises InvalidAddress for a recipient that is not one."""
     if sent_at is not None and sent_at.tzinfo is None:
         raise ValueError("sent_at must carry a time zone")
-    email = EmailMessage(policy=SMTP)
+    email = EmailMessage(policy=_POLICY)
     email["From"] = sender
     email["To"] = _address(message.recipient, message.recipient_name)
     email["Subject"] = message.subject

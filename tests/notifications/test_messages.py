@@ -252,6 +252,23 @@ def test_the_same_input_gives_the_same_bytes() -> None:
     assert b"<script>" not in first.split(b"text/html", 1)[1].split(b"text/calendar")[0]
 
 
+def test_kept_header_classes_build_what_the_stdlib_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policy keeps one header class a name (the stdlib makes one a header, 1 ms a
+    message); the bytes must be those of the stdlib's own SMTP policy, beyond ASCII and with
+    an attachment too."""
+    import notifications.messages as messages
+
+    title = "Survei mandiri — IPAK “persepsi” & IPKP, yang sangat panjang sehingga dilipat"
+    item = DeadlineItem("work_item:9", "self_survey", title, DUE, 3, False)
+    message = reminder_mail(due("on_day", 0, item), recipient_name="Ni Made Sùastini, S.E.")
+    assert message.attachments, "the calendar attachment is part of what is compared"
+    kept = to_email_message(message, SENDER, sent_at=SENT_AT).as_bytes()
+    factory = messages._POLICY.header_factory
+    assert factory["Subject"] is factory["subject"]
+    monkeypatch.setattr(messages, "_POLICY", email.policy.SMTP)
+    assert kept == to_email_message(message, SENDER, sent_at=SENT_AT).as_bytes()
+
+
 def test_without_a_date_the_message_is_dated_now() -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     mail = to_email_message(reminder_mail(), SENDER)
