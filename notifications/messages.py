@@ -34,6 +34,7 @@ import jinja2
 import markupsafe
 from icalendar import Alarm, Calendar, Event
 
+from zi_domain.agency import address_key
 from zi_domain.framework import Framework
 from zi_domain.gaps import Gap
 from zi_domain.indonesian import TEMPLATE_FILTERS, angka, tanggal
@@ -139,7 +140,7 @@ def idempotency_key(recipient: str, subject_key: str, kind: str, due_or_period: 
         if "|" in part:
             raise ValueError(f"{name} must not contain '|': {part!r}")
     when = due_or_period if isinstance(due_or_period, str) else due_or_period.isoformat()
-    key = "|".join((recipient.strip().lower(), subject_key, kind, when))
+    key = "|".join((address_key(recipient), subject_key, kind, when))
     if len(key) > MAX_KEY_LENGTH:
         return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     return key

@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from persistence.sqltypes import utc_now
 from persistence.tables import Notification, NotificationStatus
+from zi_domain.agency import address_key
 
 DEFAULT_CLAIM_TIMEOUT = timedelta(minutes=15)
 """Longer than any one message's retries take (a few attempts of at most a minute each)."""
@@ -286,7 +287,7 @@ class SqlOutbox:
     ) -> list[str]:
         """The kept messages (payloads) that a run may take now: failed for a transient reason,
         or claimed by a run that died. Whatever day composed them; `exclude`: keys this run has
-        composed itself; `recipients` (trimmed, lower-cased), if given: only those addressed to
+        composed itself; `recipients` (each an `address_key`), if given: only those addressed to
         one of them (one instansi's people). Rows written before messages were kept have no
         payload and are left."""
         skip = set(exclude)
@@ -301,7 +302,7 @@ class SqlOutbox:
         return [
             payload
             for key, recipient, payload in rows
-            if key not in skip and (recipients is None or recipient.strip().lower() in recipients)
+            if key not in skip and (recipients is None or address_key(recipient) in recipients)
         ]
 
     def _insert(self) -> Any:

@@ -23,6 +23,7 @@ from persistence.tables import (
     QuestionCommentCreate,
     TeamMember,
 )
+from zi_domain.agency import address_key
 
 
 class PortalRepository(Protocol):
@@ -62,7 +63,7 @@ class CommentRepository(Protocol):
 class SqlPortalRepository(_SqlRepository):
     def members_by_email(self, *, email: str) -> list[TeamMember]:
         """Every team the address is on (compared without case), TPI rows first."""
-        query = select(TeamMember).where(func.lower(TeamMember.email) == email.strip().lower())
+        query = select(TeamMember).where(func.lower(TeamMember.email) == address_key(email))
         rows = list(self._session.exec(query.order_by(col(TeamMember.id))))
         return sorted(rows, key=lambda m: m.unit_id is not None)
 

@@ -47,7 +47,7 @@ from services.after_award import POST_AWARD_REPORT
 from services.monitoring import evidence_status
 from services.scoring import stored_tpi_answers
 from services.survey_report import indices_by_unit, period_surveys_by_unit
-from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE
+from zi_domain.agency import TPI_ROLE, UNIT_HEAD_ROLE, address_key
 from zi_domain.answers import AnswerSheet
 from zi_domain.framework import Framework
 from zi_domain.gaps import fix_first
@@ -123,10 +123,10 @@ def is_digest_day(day: date) -> bool:
 
 
 def addresses_of(people: Iterable[TeamMember]) -> frozenset[str]:
-    """The e-mail addresses of an instansi's people, as the outbox compares them (trimmed,
-    lower-cased). The outbox keeps no instansi: a message or a failure is the instansi's when it
-    goes to one of these addresses."""
-    return frozenset(person.email.strip().lower() for person in people)
+    """The e-mail addresses of an instansi's people, as the outbox compares them
+    (`address_key`). The outbox keeps no instansi: a message or a failure is the instansi's when
+    it goes to one of these addresses."""
+    return frozenset(address_key(person.email) for person in people)
 
 
 def own_addresses(uow: UnitOfWork, *, instansi_id: int) -> frozenset[str]:
@@ -155,7 +155,7 @@ def mail_for_day(
     members = uow.units.members(instansi_id=instansi.id)
     # The outbox keeps no instansi: the TPI reads the failed deliveries of its own people only.
     ours = addresses_of(members)
-    failures = [f for f in failures if f.recipient.strip().lower() in ours]
+    failures = [f for f in failures if address_key(f.recipient) in ours]
     tpi = [m for m in members if m.unit_id is None and m.role == TPI_ROLE]
     teams: dict[int, list[TeamMember]] = {unit_id: [] for unit_id in units}
     for member in members:  # each unit's team as `team` gives it, from one query
@@ -275,7 +275,7 @@ def daily_entries(
     for reminder in reminders:
         unit_name = _unit_name(units, reminder.item.unit_id)
         for member, role in recipients(reminder, units, teams, tpi, owners):
-            address = member.email.strip().lower()
+            address = address_key(member.email)
             people.setdefault(address, member)
             entries[address].append(ReminderEntry(reminder, unit_name, role))
     return [(people[address], tuple(found)) for address, found in entries.items()]

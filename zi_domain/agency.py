@@ -44,6 +44,13 @@ __all__ = [
 ]
 
 
+def address_key(address: str) -> str:
+    """An e-mail address as the product compares it, trimmed and without case: one person gets
+    one daily e-mail, the outbox's keys, leftovers and failures name them, the portal signs
+    them in."""
+    return address.strip().lower()
+
+
 @dataclass(frozen=True)
 class InstansiRecord:
     code: str
