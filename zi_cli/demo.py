@@ -315,7 +315,33 @@ def seed(framework: Framework) -> dict[str, int]:
     from flows.declare import declare
     from flows.designate import designate
     from flows.develop import develop
+    from zi_cli.stages import prefect_api_started_meanwhile
 
+    with prefect_api_started_meanwhile():  # the flows below need it; registering does not
+        ids = register(framework)
+    previous = [u.code for u in UNITS if not u.new]
+    declare(instansi=ids["instansi"], year=YEAR - 1, as_of=date(YEAR - 1, 1, 6))
+    designate(
+        instansi=ids["instansi"],
+        candidates=previous,
+        sk_number="800/15/2025",
+        year=YEAR - 1,
+        as_of=date(YEAR - 1, 1, 27),
+    )
+    develop(
+        instansi=ids["instansi"],
+        year=YEAR - 1,
+        as_of=date(YEAR - 1, 2, 3),
+        framework=framework.name,
+    )
+    finish_last_years_plans(ids)
+    record_earlier_awards(ids)
+    return ids
+
+
+def register(framework: Framework) -> dict[str, int]:
+    """The regency and its units registered from its agency records (`zi agency import`), their
+    evidence, and the TPI's assessment period of the year; their ids by code."""
     with SqlUnitOfWork(default_engine()) as uow:
         import_agency(uow, records=agency_records(), dry_run=False)
         instansi = uow.instansi.get_instansi_by_code(code=INSTANSI_CODE)
@@ -336,23 +362,6 @@ def seed(framework: Framework) -> dict[str, int]:
         assert opened.period.id is not None
         ids["period"] = opened.period.id
         uow.commit()
-    previous = [u.code for u in UNITS if not u.new]
-    declare(instansi=ids["instansi"], year=YEAR - 1, as_of=date(YEAR - 1, 1, 6))
-    designate(
-        instansi=ids["instansi"],
-        candidates=previous,
-        sk_number="800/15/2025",
-        year=YEAR - 1,
-        as_of=date(YEAR - 1, 1, 27),
-    )
-    develop(
-        instansi=ids["instansi"],
-        year=YEAR - 1,
-        as_of=date(YEAR - 1, 2, 3),
-        framework=framework.name,
-    )
-    finish_last_years_plans(ids)
-    record_earlier_awards(ids)
     return ids
 
 

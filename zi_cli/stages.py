@@ -9,9 +9,12 @@ a person runs by hand is what the schedule runs.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -97,6 +100,41 @@ def quiet_prefect() -> None:
     # The embedded API's first start migrates its database (about 25 s on 2 cores, more when
     # they are busy); Prefect's own limit, 20 s, failed a demo on a loaded machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@contextlib.contextmanager
+def prefect_api_started_meanwhile() -> Iterator[None]:
+    """Starts the temporary Prefect API while the block does work of its own, and waits for it
+    at the end. With no PREFECT_API_URL the first flow call starts it and waits: 7-8 s on 2
+    cores, 15-17 s when its database is new, nearly all of it in the API's own process, so a
+    caller with work to do first (the demo's seeding) spends that wait working."""
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    outcome: list[BaseException] = []
+    # The thread sees this context's Prefect settings, as the flows will.
+    started = threading.Thread(
+        target=contextvars.copy_context().run, args=(_hello_prefect_api, outcome), daemon=True
+    )
+    started.start()
+    try:
+        yield
+    finally:
+        started.join()  # two starts at once would not wait for each other's server
+    if outcome:
+        raise outcome[0]
+
+
+def _hello_prefect_api(outcome: list[BaseException]) -> None:
+    from prefect import get_client
+
+    try:
+        with get_client(sync_client=True) as client:  # starts the temporary API if none runs
+            client.hello()
+    except BaseException as error:  # reported by the caller's thread, where it can be seen
+        outcome.append(error)
 
 
 def _run_deployment(stage: Stage, parameters: dict[str, Any]) -> dict[str, Any]:
