@@ -16,10 +16,13 @@ import email
 import email.policy
 import mailbox
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
@@ -99,6 +102,21 @@ class _Controller(Controller):
         super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
+@dataclass(frozen=True)
+class SinkAddress:
+    """Where a running sink listens."""
+
+    host: str
+    port: int
+
+    def smtp_config(self, base: SmtpConfig) -> SmtpConfig:
+        """`base` pointed at this sink: plain SMTP, no login."""
+        return replace(
+            base, host=self.host, port=self.port, starttls=False, tls=False,
+            username=None, password=None,
+        )  # fmt: skip
+
+
 class MailSink:
     """A running sink; `stop()` (or leaving the `with` block) closes the port, keeps the files."""
 
@@ -119,11 +137,7 @@ class MailSink:
         return self.handler.messages()
 
     def smtp_config(self, base: SmtpConfig) -> SmtpConfig:
-        """`base` pointed at this sink: plain SMTP, no login."""
-        return replace(
-            base, host=self.host, port=self.port, starttls=False, tls=False,
-            username=None, password=None,
-        )  # fmt: skip
+        return SinkAddress(self.host, self.port).smtp_config(base)
 
     def stop(self) -> None:
         self._controller.stop()
@@ -161,14 +175,73 @@ def start_sink(
     return MailSink(controller, handler)
 
 
+_SERVING: dict[Path, SinkAddress] = {}
+"""The folders that a sink in a process of its own serves for this process (`sink_process`)."""
+
+
 @contextmanager
 def smtp_target(config: SmtpConfig, folder: Path) -> Iterator[SmtpConfig]:
-    """The configured relay; or, with no `ZI_SMTP_HOST`, a sink started for the block."""
+    """The configured relay; or, with no `ZI_SMTP_HOST`, the sink process serving `folder`
+    (`sink_process`), else a sink started for the block."""
     if config.host is not None:
         yield config
         return
+    serving = _SERVING.get(folder.resolve())
+    if serving is not None:
+        yield serving.smtp_config(config)
+        return
     with start_sink(folder) as sink:
         yield sink.smtp_config(config)
+
+
+@contextmanager
+def sink_process(folder: Path) -> Iterator[SinkAddress]:
+    """A sink in a process of its own, serving `folder` to this process's `smtp_target` for the
+    block. For a long run that sends again and again (the demo: 52 weekly runs, 1,448
+    messages): the sink's parsing and Maildir writes run beside the sender, on the other core,
+    instead of sharing its interpreter (and a sink is not started for every run). Accepted
+    messages are on disk when the block ends."""
+    key = folder.resolve()
+    with tempfile.TemporaryFile("w+") as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "notifications.sink", str(key)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            port = child.stdout.readline().strip()  # its first line, once it listens
+            if not port.isdigit():
+                child.wait(timeout=30)
+                errors.seek(0)
+                why = errors.read().strip().splitlines() or [f"kode keluar {child.returncode}"]
+                raise RuntimeError(f"penampung e-mail tidak dapat dijalankan: {why[-1]}")
+            _SERVING[key] = SinkAddress(LOCALHOST, int(port))
+            try:
+                yield _SERVING[key]
+            finally:
+                del _SERVING[key]
+        finally:
+            child.stdin.close()  # its cue to stop
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def _serve_until_stdin_closes(folder: Path) -> None:
+    """`python -m notifications.sink FOLDER` (`sink_process`): prints the port it listens on,
+    alone on the first line, and serves until its standard input closes."""
+    try:
+        sink = start_sink(folder)
+    except OSError as error:
+        sys.exit(f"folder {folder}: {error.strerror or error}")
+    with sink:
+        print(sink.port, flush=True)
+        sys.stdin.read()
 
 
 def run_mail_sink(folder: Path, port: int) -> None:
@@ -185,3 +258,7 @@ def run_mail_sink(folder: Path, port: int) -> None:
             threading.Event().wait()
         print(f"Penampung berhenti; {sink.count()} pesan tersimpan di folder:", flush=True)
         print(sink.folder, flush=True)
+
+
+if __name__ == "__main__":
+    _serve_until_stdin_closes(Path(sys.argv[1]))

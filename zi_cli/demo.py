@@ -30,7 +30,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from notifications.sink import default_folder
+from notifications.sink import default_folder, sink_process
 from persistence.database import default_engine
 from persistence.tables import AssessmentKind, LifecycleEventCreate
 from persistence.unit_of_work import SqlUnitOfWork
@@ -290,6 +290,7 @@ def run_demo(framework: Framework, data_dir: Path, console: Console) -> DemoResu
         temporary_settings(
             {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}  # a replay, not a production run
         ),
+        sink_process(default_folder(folder)),  # one mail sink for the year's 52 reminder runs
     ):
         ids = seed(framework)
         last_report = replay_year(framework, ids, console)

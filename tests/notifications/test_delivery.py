@@ -47,7 +47,7 @@ from notifications.delivery import (
     address_problem,
     deliver,
 )
-from notifications.sink import MaildirHandler, MailSink, smtp_target, start_sink
+from notifications.sink import MaildirHandler, MailSink, sink_process, smtp_target, start_sink
 from persistence.database import make_engine
 from persistence.outbox import (
     ClaimRequest,
@@ -1161,6 +1161,32 @@ def test_with_no_host_the_target_is_a_sink_for_the_block(mail_folder: Path) -> N
         report = send(letters(3), target, FakeOutbox())
     assert len(report.sent) == 3
     assert len(list((mail_folder / "new").iterdir())) == 3
+
+
+def test_a_sink_process_serves_its_folder_to_smtp_target_for_the_block(mail_folder: Path) -> None:
+    config = SmtpConfig(sender=SENDER, backoff_base=0.01, backoff_cap=0.05)
+    with sink_process(mail_folder) as serving:
+        with smtp_target(config, mail_folder) as target:
+            assert (target.host, target.port) == (serving.host, serving.port)
+            report = send(letters(3), target, FakeOutbox())
+        with smtp_target(config, mail_folder.parent / "lain") as other:
+            assert other.port != serving.port, "another folder: a sink of its own"
+    assert len(report.sent) == 3
+    assert len(list((mail_folder / "new").iterdir())) == 3, "on disk when the block ends"
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", serving.port)) != 0, "stopped with the block"
+    with smtp_target(config, mail_folder) as after:
+        assert after.port != serving.port, "after the block: a sink for the block again"
+
+
+def test_a_sink_process_that_cannot_start_says_why(tmp_path: Path) -> None:
+    in_the_way = tmp_path / "berkas"
+    in_the_way.write_text("bukan folder")
+    with (
+        pytest.raises(RuntimeError, match=r"penampung e-mail tidak dapat dijalankan: folder .*"),
+        sink_process(in_the_way / "mail"),
+    ):
+        pytest.fail("the block must not run without a sink")
 
 
 def test_zi_mail_sink_runs_until_ctrl_c(mail_folder: Path) -> None:
