@@ -13,8 +13,8 @@ import contextvars
 import logging
 import os
 import sys
-import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -113,28 +113,19 @@ def prefect_api_started_meanwhile() -> Iterator[None]:
     if PREFECT_API_URL.value():
         yield
         return
-    outcome: list[BaseException] = []
-    # The thread sees this context's Prefect settings, as the flows will.
-    started = threading.Thread(
-        target=contextvars.copy_context().run, args=(_hello_prefect_api, outcome), daemon=True
-    )
-    started.start()
-    try:
+    # Waited for on leaving, whatever the block did: two starts at once would not wait for each
+    # other's server. The thread sees this context's Prefect settings, as the flows will.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zi-prefect-api") as pool:
+        started = pool.submit(contextvars.copy_context().run, _hello_prefect_api)
         yield
-    finally:
-        started.join()  # two starts at once would not wait for each other's server
-    if outcome:
-        raise outcome[0]
+        started.result()  # its error, if the API did not start
 
 
-def _hello_prefect_api(outcome: list[BaseException]) -> None:
+def _hello_prefect_api() -> None:
     from prefect import get_client
 
-    try:
-        with get_client(sync_client=True) as client:  # starts the temporary API if none runs
-            client.hello()
-    except BaseException as error:  # reported by the caller's thread, where it can be seen
-        outcome.append(error)
+    with get_client(sync_client=True) as client:  # starts the temporary API if none runs
+        client.hello()
 
 
 def _run_deployment(stage: Stage, parameters: dict[str, Any]) -> dict[str, Any]:
